@@ -1,0 +1,64 @@
+"""Settings with defaults, overridable by GEO_COVERAGE_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Every setting, its environment variable and what it means; the README documents these.
+ENVIRONMENT = {
+    "instance": "GEO_COVERAGE_INSTANCE",
+    "mirror": "GEO_COVERAGE_MIRROR",
+    "shapes": "GEO_COVERAGE_SHAPES",
+    "upstream": "GEO_COVERAGE_UPSTREAM",
+    "tiles": "GEO_COVERAGE_TILES",
+    "tiles_attribution": "GEO_COVERAGE_TILES_ATTRIBUTION",
+    "frame_ancestors": "GEO_COVERAGE_FRAME_ANCESTORS",
+}
+
+DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_TILES_ATTRIBUTION = "&copy; OpenStreetMap contributors"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the service keeps its files and what it talks to."""
+
+    instance: Path = field(default_factory=lambda: PROJECT_ROOT / "instance")
+    mirror: Path | None = None
+    shapes: Path = field(default_factory=lambda: PROJECT_ROOT / "shapes")
+    upstream: str = "https://raw.githubusercontent.com"
+    tiles: str = DEFAULT_TILES
+    tiles_attribution: str = DEFAULT_TILES_ATTRIBUTION
+    frame_ancestors: str = "*"
+
+    @property
+    def store_path(self) -> Path:
+        """The enrollment store inside the instance folder."""
+        return self.instance / "coverage.gpkg"
+
+    @property
+    def download_cache(self) -> Path:
+        """Where files fetched from upstream are cached."""
+        return self.instance / "upstream"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
+        """Read settings from the environment; keyword overrides win."""
+        environ = os.environ if environ is None else environ
+        values: dict = {}
+        for name, var in ENVIRONMENT.items():
+            if environ.get(var):
+                values[name] = environ[var]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for f in fields(cls):
+            if f.name in ("instance", "mirror", "shapes") and f.name in values:
+                values[f.name] = Path(values[f.name]).expanduser().resolve()
+        return cls(**values)
+
+    def with_(self, **changes) -> Settings:
+        """A copy with some settings changed."""
+        return replace(self, **changes)

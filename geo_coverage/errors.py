@@ -1,0 +1,37 @@
+"""Errors that carry what went wrong, where, and (for the web) an HTTP status."""
+
+from __future__ import annotations
+
+
+class GeoCoverageError(Exception):
+    """Base class: a problem a user can act on, with a message that says so."""
+
+    status = 500
+
+
+class SourceError(GeoCoverageError):
+    """Public data is missing, unreachable or not the pinned bytes."""
+
+
+class BuildError(GeoCoverageError):
+    """A boundary build failed one or more checks; lists every problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("build failed:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class BadRequest(GeoCoverageError):
+    """A request parameter is not valid; the message lists valid values."""
+
+    status = 400
+
+    def __init__(self, message: str, parameter: str | None = None):
+        self.parameter = parameter
+        super().__init__(message)
+
+
+class NotFound(GeoCoverageError):
+    """The requested resource does not exist."""
+
+    status = 404
