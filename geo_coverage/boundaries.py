@@ -49,7 +49,7 @@ class Layer:
         return df
 
 
-def _dump_files(level: str) -> list[str]:
+def dump_files(level: str) -> list[str]:
     """Keys (dataset/path) of the dump files holding one level for the region."""
     base = "wilayah_boundaries/db"
     if level == "province":
@@ -62,7 +62,7 @@ def parse_dump_layer(paths: Mapping[str, Path], level: str) -> Layer:
     """Read one level for the region from the boundary dumps, closing unclosed rings."""
     codes, names, geoms, repairs = [], [], [], []
     problems = []
-    for key in _dump_files(level):
+    for key in dump_files(level):
         for row in read_rows(paths[key], "wilayah_boundaries"):
             kode = str(row.values["kode"])
             if level_of(kode) != level or province_of(kode) not in REGION_PROVINCES:

@@ -19,6 +19,7 @@ ENVIRONMENT = {
     "frame_ancestors": "GEO_COVERAGE_FRAME_ANCESTORS",
 }
 
+SIBLING_MIRROR = PROJECT_ROOT.parent / "shared" / "data"
 DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_TILES_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 
@@ -54,11 +55,20 @@ class Settings:
             if environ.get(var):
                 values[name] = environ[var]
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if "mirror" not in values and _is_mirror(SIBLING_MIRROR):
+            values["mirror"] = SIBLING_MIRROR
+        if str(values.get("mirror", "")).lower() == "none":
+            values["mirror"] = None
         for f in fields(cls):
-            if f.name in ("instance", "mirror", "shapes") and f.name in values:
+            if f.name in ("instance", "mirror", "shapes") and values.get(f.name) is not None:
                 values[f.name] = Path(values[f.name]).expanduser().resolve()
         return cls(**values)
 
     def with_(self, **changes) -> Settings:
         """A copy with some settings changed."""
         return replace(self, **changes)
+
+
+def _is_mirror(path: Path) -> bool:
+    """Whether a folder is laid out like shared/data (a local mirror of the public data)."""
+    return (path / "wilayah_boundaries" / "MANIFEST.tsv").is_file()
