@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import health
+from . import errors, health, security
 
 
 def register(app: Flask) -> None:
-    """Attach every blueprint and the error handlers to the app."""
+    """Attach every blueprint, the framing rules and the error handlers to the app."""
+    errors.register(app)
+    security.register(app)
     app.register_blueprint(health.bp)
