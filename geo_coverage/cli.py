@@ -29,9 +29,13 @@ def cmd_build(args: argparse.Namespace) -> int:
             raise GeoCoverageError("--boundaries needs --code-field and --name-field")
         own = OwnBoundaries(Path(args.boundaries).resolve(), args.code_field, args.name_field,
                             args.level)
-    outcome = build_shapes(_settings(args), own=own, force=args.force, progress=LOGGER.info)
+    settings = _settings(args)
+    outcome = build_shapes(settings, own=own, force=args.force, progress=LOGGER.info)
     if outcome.rebuilt:
         _print_summary(outcome.report)
+    from .build_store import build_sample_store
+
+    build_sample_store(settings, progress=LOGGER.info, force=args.force)
     return 0
 
 
@@ -63,6 +67,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not is_built(settings.shapes):
         LOGGER.info("nothing built yet: building first")
         build_shapes(settings, progress=LOGGER.info)
+    from .build_store import build_sample_store, is_store_built
+
+    if not is_store_built(settings):
+        LOGGER.info("no enrollment store yet: building it first")
+        build_sample_store(settings, progress=LOGGER.info)
     app = create_app({"mirror": settings.mirror})
     LOGGER.info(f"serving on http://{args.host}:{args.port}/")
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
@@ -87,6 +96,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--threads", type=int, default=8)
     s.add_argument("--mirror", help="folder laid out like shared/data, used if a build is needed")
     s.set_defaults(func=cmd_serve)
+    from . import cli_enrollment
+
+    cli_enrollment.add_commands(sub)
     return p
 
 
