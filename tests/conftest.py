@@ -35,3 +35,71 @@ def built_settings(tmp_path_factory, mirror_dir) -> Settings:
                                  mirror=mirror_dir)
     build_shapes(settings, progress=lambda _msg: None)
     return settings
+
+
+@pytest.fixture(scope="session")
+def served_settings(built_settings) -> Settings:
+    """built_settings with the sample enrollment store built too (a no-op when it is)."""
+    from geo_coverage.build_store import build_sample_store
+
+    build_sample_store(built_settings, progress=lambda _msg: None)
+    return built_settings
+
+
+def _check_rings(polygons: list, where: str) -> None:
+    """Closed rings, exterior counter-clockwise, holes clockwise, lon/lat in the region."""
+    from shapely.geometry import LinearRing
+
+    for polygon in polygons:
+        for i, ring in enumerate(polygon):
+            assert len(ring) >= 4 and ring[0] == ring[-1], f"{where}: ring not closed"
+            lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+            assert min(lons) > 116 and max(lons) < 136, f"{where}: longitude out of the region"
+            assert min(lats) > -10 and max(lats) < 7, f"{where}: latitude out of the region"
+            ccw = LinearRing(ring).is_ccw
+            assert ccw if i == 0 else not ccw, f"{where}: ring {i} wrongly oriented"
+
+
+@pytest.fixture(scope="session")
+def assert_rfc7946():
+    """A checker of GeoJSON bytes against RFC 7946 and the features' property contract.
+
+    Checks: no crs member, coordinates lon/lat in the region with at most 6 decimals, closed
+    rings with exterior counter-clockwise and holes clockwise, a bbox enclosing every
+    coordinate, each feature's id equal to its kode and exactly exports.PROPERTIES, in order.
+    Returns the parsed document.
+    """
+    import json
+    from decimal import Decimal
+
+    from geo_coverage.exports import PROPERTIES
+
+    def check(body: bytes) -> dict:
+        doc = json.loads(body)
+        features = doc["features"] if doc["type"] == "FeatureCollection" else [doc]
+        assert "crs" not in doc
+        every = []
+        for feature in features:
+            kode = feature["id"]
+            assert feature["type"] == "Feature" and "crs" not in feature
+            assert list(feature["properties"]) == list(PROPERTIES), kode
+            assert feature["properties"]["kode"] == kode
+            geometry = feature["geometry"]
+            polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" \
+                else [geometry["coordinates"]]
+            _check_rings(polygons, kode)
+            points = [p for polygon in polygons for ring in polygon for p in ring]
+            assert all(len(p) == 2 for p in points), kode
+            worst = min(Decimal(repr(c)).as_tuple().exponent for p in points for c in p)
+            assert worst >= -6, f"{kode}: a coordinate has more than 6 decimals"
+            every += points
+        if "bbox" in doc and every:
+            west, south, east, north = doc["bbox"]
+            lons, lats = [p[0] for p in every], [p[1] for p in every]
+            assert west <= min(lons) and south <= min(lats)
+            assert east >= max(lons) and north >= max(lats)
+            assert max(min(lons) - west, min(lats) - south, east - max(lons),
+                       north - max(lats)) <= 1e-6
+        return doc
+
+    return check
