@@ -25,6 +25,7 @@ import shapely
 from shapely.geometry import mapping
 
 from . import provenance
+from .geometry import polygonal
 
 LOGGER = logging.getLogger(__name__)
 
@@ -92,12 +93,13 @@ class Metadata:
 
 
 def round_coordinates(geoms) -> np.ndarray:
-    """Geometries on a grid of DECIMALS decimals, kept valid, rings oriented as RFC 7946 asks.
+    """MultiPolygons on a grid of DECIMALS decimals, kept valid, oriented as RFC 7946 asks.
 
     Exterior rings turn counter-clockwise and holes clockwise.
     """
     snapped = shapely.set_precision(np.asarray(geoms, dtype=object), 10.0 ** -DECIMALS)
-    return shapely.orient_polygons(snapped, exterior_cw=False)
+    multi = np.array([polygonal(g) for g in snapped], dtype=object)
+    return shapely.orient_polygons(multi, exterior_cw=False)
 
 
 def geometry_text(geom) -> str:
