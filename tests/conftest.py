@@ -103,3 +103,26 @@ def assert_rfc7946():
         return doc
 
     return check
+
+
+HOSTILE_NAME = 'Kota Makassar <img src=x onerror="alert(1)"> & "Co"'
+HOSTILE_PROVINCE = "Sulawesi Selatan <b>&amp;</b> $x^{$"
+
+
+@pytest.fixture(scope="session")
+def hostile_settings(served_settings, tmp_path_factory) -> Settings:
+    """A copy of the served store in which the names of 73.71 and 73 hold markup, for escaping."""
+    import shutil
+
+    from geo_coverage import store
+
+    instance = tmp_path_factory.mktemp("hostile") / "instance"
+    instance.mkdir()
+    settings = served_settings.with_(instance=instance)
+    shutil.copy(served_settings.store_path, settings.store_path)
+    snapshot = store.read_snapshot(settings.store_path)
+    areas = snapshot.areas.copy()
+    areas.loc[areas["kode"] == "73.71", "nama"] = HOSTILE_NAME
+    areas.loc[areas["kode"] == "73", "nama"] = HOSTILE_PROVINCE
+    store.write_reference(settings.store_path, areas, snapshot.targets, snapshot.published)
+    return settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import downloads, errors, health, ogc, security
+from . import downloads, errors, health, ogc, pages, security
 
 
 def register(app: Flask) -> None:
@@ -12,5 +12,6 @@ def register(app: Flask) -> None:
     errors.register(app)
     security.register(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(ogc.bp)

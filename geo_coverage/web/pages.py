@@ -1,0 +1,145 @@
+"""The map pages: browse (/), embed, PNG, the per-view JSON, the geometry and the assets."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+
+from .. import assets, dataset, maps, static_map
+from ..build_shapes import DISPLAY_TOPOJSON
+from ..classify import NODATA_FILL, NODATA_HATCH
+from ..errors import NotFound
+from ..features import build_key
+from ..i18n import format_period, strings, text
+from ..view_params import K_VALUES, METRICS, SCHEMES, SEGMENT_CHOICES, ViewState, parse_view
+from .http import cached_response, etag_of
+
+LOGGER = logging.getLogger(__name__)
+
+bp = Blueprint("pages", __name__)
+
+VIEW_MAX_AGE = 60
+YEAR = 365 * 24 * 3600
+JS_STRINGS = ("field.priority_rank", "copied", "copy_embed", "load_failed", "no_data",
+              "legend", "back_to_region", "open_full_map", "below_target", "area", "rank")
+
+
+def _settings():
+    """The app's settings."""
+    return current_app.config["SETTINGS"]
+
+
+def _state() -> ViewState:
+    """The view state of this request's query string (400 on a bad parameter)."""
+    return parse_view(request.args, dataset.periods(_settings()))
+
+
+def _view_etag(state: ViewState, kind: str) -> str:
+    """An ETag for a view: data version, shapes, code and assets, and the canonical query."""
+    settings = _settings()
+    return etag_of(kind, dataset.data_version(settings), build_key(settings),
+                   assets.code_version(), state.query())
+
+
+def _paths() -> dict[str, str]:
+    """The routes the browser script talks to."""
+    return {"page": url_for("pages.browse"), "embed": url_for("pages.embed"),
+            "png": url_for("pages.map_png"), "api": url_for("pages.map_data")}
+
+
+def _asset_url(filename: str) -> str:
+    """The versioned URL of an asset (cached for a year by browsers)."""
+    found = assets.find(filename)
+    if found is None:
+        raise LookupError(f"missing asset {filename}")
+    return url_for("pages.asset", filename=filename, v=found.version)
+
+
+def _page(template: str, mode: str):
+    """A map page with its view inlined, so the first paint needs only the geometry."""
+    settings = _settings()
+    state = _state()
+    etag = _view_etag(state, template)
+    view = maps.load_view(settings, state)
+    tiles = None if settings.tiles.strip().lower() == "none" else {
+        "url": settings.tiles, "attribution": settings.tiles_attribution}
+    config = {
+        "mode": mode,
+        "data": view.to_json(maps.source_line(settings, state.lang)),
+        "paths": _paths(),
+        "geometry": url_for("pages.geometry", v=build_key(settings)[:16]),
+        "tiles": tiles,
+        "strings": strings(JS_STRINGS, state.lang),
+    }
+    lang = state.lang
+    html = render_template(
+        template, view=view, config=config, state=state, lang=lang,
+        t=lambda key, **kw: text(key, lang, **kw),
+        period_label=lambda p: format_period(p, lang), asset=_asset_url,
+        nodata_fill=NODATA_FILL, nodata_hatch=NODATA_HATCH, periods=dataset.periods(settings),
+        metrics=METRICS, segments=SEGMENT_CHOICES, schemes=SCHEMES, k_values=K_VALUES)
+    return cached_response(html.encode("utf-8"), "text/html", etag, max_age=VIEW_MAX_AGE)
+
+
+@bp.get("/")
+def browse():
+    """The full-window map with its controls, legend and priority table."""
+    return _page("browse.html", "browse")
+
+
+@bp.get("/embed")
+def embed():
+    """The map alone (title, legend, period, source) for an iframe."""
+    return _page("embed.html", "embed")
+
+
+@bp.get("/api/map-data")
+def map_data():
+    """The per-view JSON: classes, colours, legend, tooltips, priorities."""
+    settings = _settings()
+    state = _state()
+    data = maps.load_view(settings, state).to_json(maps.source_line(settings, state.lang))
+    body = current_app.json.dumps(data).encode("utf-8")
+    return cached_response(body, "application/json", _view_etag(state, "json"),
+                           max_age=VIEW_MAX_AGE)
+
+
+@bp.get("/map.png")
+def map_png():
+    """The same view drawn server-side as a PNG image."""
+    settings = _settings()
+    state = _state()
+    resp = Response(mimetype="image/png")
+    resp.set_etag(_view_etag(state, "png"))
+    resp.headers["Cache-Control"] = f"public, max-age={VIEW_MAX_AGE}"
+    resp.headers["Content-Disposition"] = f'inline; filename="{static_map.file_name(state)}"'
+    if request.if_none_match.contains(resp.get_etag()[0]):
+        resp.status_code = 304
+        return resp
+    view = maps.load_view(settings, state)
+    resp.set_data(static_map.render_png(view, settings, maps.source_line(settings, state.lang)))
+    return resp
+
+
+@bp.get("/geometry.topojson")
+def geometry():
+    """The display geometry (regencies and provinces) as TopoJSON, precompressed."""
+    settings = _settings()
+    key = build_key(settings)
+    path = settings.shapes / DISPLAY_TOPOJSON
+    versioned = request.args.get("v") == key[:16]
+    return cached_response(path.read_bytes(), "application/json", key[:32],
+                           max_age=YEAR if versioned else VIEW_MAX_AGE,
+                           gzipped=path.with_name(path.name + ".gz").read_bytes())
+
+
+@bp.get("/assets/<path:filename>")
+def asset(filename: str):
+    """Our own CSS/JS and Leaflet's files, from the package; long-lived when versioned."""
+    found = assets.find(filename)
+    if found is None:
+        raise NotFound(f"no asset {filename}")
+    versioned = request.args.get("v") == found.version
+    return cached_response(found.body, found.mimetype, found.version,
+                           max_age=YEAR if versioned else VIEW_MAX_AGE, gzipped=found.gzipped)

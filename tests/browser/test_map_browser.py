@@ -1,0 +1,199 @@
+"""The map pages in Debian's headless Chromium against a real waitress server, offline.
+
+Every request that would leave the machine (the basemap tiles) is aborted, so these tests also
+show that the choropleth, legend and controls render without internet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from harness import block_non_local, chromium, is_local, serve
+
+from geo_coverage import create_app, dataset
+
+TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
+PAINTED = "html[data-painted]"
+POINT_INSIDE = """(kode) => {
+  const path = document.querySelector(`#map path[data-kode="${kode}"]`);
+  const box = path.getBoundingClientRect();
+  for (let i = 1; i < 24; i++) {
+    for (let j = 1; j < 24; j++) {
+      const x = box.left + box.width * i / 24, y = box.top + box.height * j / 24;
+      if (document.elementFromPoint(x, y) === path) { return [x, y]; }
+    }
+  }
+  return null;
+}"""
+
+
+@dataclass
+class Visit:
+    """A page and what went wrong on it."""
+
+    page: object
+    errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+
+    def assert_clean(self) -> None:
+        """No console errors, no script errors, no failed request to the app."""
+        assert self.errors == [] and self.failed == []
+
+    def paths(self) -> int:
+        """How many areas are drawn."""
+        return self.page.locator("#map path[data-kode]").count()
+
+    def point_inside(self, kode: str) -> list[float]:
+        """A visible point of an area on screen."""
+        point = self.page.evaluate(POINT_INSIDE, kode)
+        assert point, f"{kode} is not visible"
+        return point
+
+
+@pytest.fixture(scope="module")
+def app_url(hostile_settings):
+    app = create_app({"instance": hostile_settings.instance, "shapes": hostile_settings.shapes,
+                      "mirror": hostile_settings.mirror, "tiles": TILES})
+    with serve(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def visit(browser, app_url):
+    contexts = []
+
+    def open_page(url: str, width: int = 1280, height: int = 800, wait: bool = True) -> Visit:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        found = Visit(context.new_page())
+        block_non_local(context, found.blocked)
+        page = found.page
+        page.on("console", lambda m: m.type == "error" and is_local(
+            m.location.get("url") or app_url) and found.errors.append(m.text))
+        page.on("pageerror", lambda e: found.errors.append(str(e)))
+        page.on("dialog", lambda d: (found.errors.append(f"dialog: {d.message}"), d.dismiss()))
+        page.on("requestfailed", lambda r: is_local(r.url) and found.failed.append(r.url))
+        page.on("response", lambda r: is_local(r.url) and r.status >= 400 and found.failed
+                .append(f"{r.status} {r.url}"))
+        page.goto(url if url.startswith("http") else app_url + url)
+        if wait:
+            page.wait_for_selector(PAINTED, state="attached", timeout=20_000)
+        return found
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def test_browse_draws_every_regency_offline(visit, hostile_settings):
+    v = visit("/")
+    page = v.page
+    assert v.paths() == 102
+    assert any("tiles.example.org" in url for url in v.blocked)  # tiles tried, and blocked
+    config = page.evaluate("JSON.parse(document.getElementById('map-config').textContent)")
+    for kode in ("71.71", "73.06", "81.01"):
+        fill = page.get_attribute(f'#map path[data-kode="{kode}"]', "fill")
+        assert fill == config["data"]["areas"][kode]["f"], kode
+    assert page.locator("#legend li").count() == len(config["data"]["legend"]["entries"])
+    assert page.locator("#legend li.nodata .swatch.hatched").count() == 1
+    assert page.locator(".priority-marker").count() == 10
+    assert page.locator("#priority-table tbody tr").count() == 102
+    assert page.locator("#map path.area-low").count() == len(config["data"]["low"]) > 0
+    assert page.locator("#controls select").count() == 6
+    assert "period=" + dataset.periods(hostile_settings)[-1] in page.url  # a permalink
+    code = page.input_value("#embed-code")
+    assert re.match(r'<iframe src="http://127\.0\.0\.1:\d+/embed\?period=[\d-]+" title="', code)
+    assert "/map.png?period=" in page.get_attribute("#download-png", "href")
+    v.assert_clean()
+
+
+def test_tooltip_shows_the_figures_and_keeps_names_as_text(visit):
+    v = visit("/?province=73&lang=en")
+    assert v.paths() == 24
+    v.page.mouse.move(*v.point_inside("73.71"))
+    tooltip = v.page.locator(".leaflet-tooltip")
+    tooltip.wait_for()
+    text = tooltip.inner_text()
+    assert 'Kota Makassar <img src=x onerror="alert(1)"> & "Co"' in text
+    for label in ("Coverage", "Active members", "Potential workers", "Informal coverage",
+                  "Gap to target", "Priority rank", "December 2025", "illustrative (modelled)"):
+        assert label in text, label
+    assert re.search(r"\d{1,3}(,\d{3})+", text) and re.search(r"\d+\.\d %", text)
+    assert tooltip.locator("img").count() == 0
+    v.assert_clean()
+
+
+def test_drill_down_changes_the_url_and_back_returns(visit):
+    v = visit("/")
+    page = v.page
+    page.mouse.click(*v.point_inside("73.17"))
+    page.wait_for_url(re.compile(r"province=73"))
+    page.wait_for_function("document.querySelectorAll('#map path[data-kode]').length === 24")
+    assert page.locator("#back-to-region").is_visible()
+    assert page.locator("#priority-table tbody tr").count() == 24
+    page.go_back()
+    page.wait_for_function("document.querySelectorAll('#map path[data-kode]').length === 102")
+    assert "province" not in page.url
+    v.assert_clean()
+
+
+def test_table_and_map_highlight_each_other(visit):
+    v = visit("/")
+    page = v.page
+    page.hover('#priority-table tr[data-kode="73.06"]')
+    assert page.get_attribute('#map path[data-kode="73.06"]', "stroke-width") == "4.5"
+    page.mouse.move(*v.point_inside("72.08"))
+    page.wait_for_selector('#priority-table tr[data-kode="72.08"].hover')
+    v.assert_clean()
+
+
+def test_controls_change_the_view_and_the_link_reproduces_it(visit):
+    v = visit("/")
+    page = v.page
+    page.select_option('select[name="metric"]', "gap")
+    page.wait_for_url(re.compile(r"metric=gap"))
+    first = page.locator("#legend li").first
+    assert "0 (target tercapai)" in first.inner_text()
+    page.select_option('select[name="level"]', "province")
+    page.wait_for_function("document.querySelectorAll('#map path[data-kode]').length === 8")
+    link = page.url
+    again = visit(link)
+    assert again.paths() == 8 and "0 (target tercapai)" in again.page.locator(
+        "#legend li").first.inner_text()
+    assert again.page.input_value('select[name="metric"]') == "gap"
+    v.assert_clean()
+    again.assert_clean()
+
+
+def test_embed_renders_in_an_iframe_of_another_origin(visit, app_url):
+    def host(environ, start_response):
+        body = (f'<!doctype html><title>intranet</title><h1>Rapat</h1>'
+                f'<iframe src="{app_url}/embed?metric=informal_coverage" title="peta" '
+                f'width="420" height="300"></iframe>'
+                f'<iframe src="{app_url}/embed?level=province&lang=en" title="map" '
+                f'width="960" height="640"></iframe>').encode()
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [body]
+
+    with serve(host, threads=2) as host_url:
+        assert host_url.split(":")[-1] != app_url.split(":")[-1]
+        v = visit(host_url + "/", width=1500, height=1000, wait=False)
+        for index, (width, height, areas) in enumerate([(420, 300, 102), (960, 640, 8)]):
+            frame = v.page.frame_locator("iframe").nth(index)
+            frame.locator(PAINTED).wait_for(state="attached", timeout=20_000)
+            assert frame.locator("#map path[data-kode]").count() == areas
+            box = frame.locator("#map").bounding_box()
+            assert (round(box["width"]), round(box["height"])) == (width, height)
+            for part in ("#map-title", "#map-period", "#legend", "#source-line",
+                         "#illustrative-note"):
+                assert frame.locator(part).is_visible(), part
+        v.assert_clean()
