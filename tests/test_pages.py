@@ -60,6 +60,7 @@ def test_browse_page(client, settings):
     assert len(config["data"]["areas"]) == 102
     for kode in ("73.71", "71.01", "82.72"):
         assert config["data"]["areas"][kode]["f"] == _expected_fill(settings, kode), kode
+    assert re.search(r'href="/download/regency\.geojson\?period=[\d-]+" download>', page)
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert sources and not [s for s in sources if s.startswith(("http:", "https:", "//"))]
     again = client.get("/", headers={**GZIP, "If-None-Match": resp.headers["ETag"]})
@@ -113,6 +114,7 @@ def test_map_data_api(client, settings):
     assert "Sulawesi Selatan" in data["title"] and data["layer"] == "regencies"
     assert data["queries"]["self"].startswith("province=73&metric=uncovered_informal")
     assert data["legend"]["entries"][-1]["hatched"] is True
+    assert {d["format"] for d in data["downloads"]} >= {"geojson", "gpkg", "csv"}
     again = client.get("/api/map-data?province=73&metric=uncovered_informal",
                        headers={**GZIP, "If-None-Match": resp.headers["ETag"]})
     assert again.status_code == 304

@@ -234,6 +234,16 @@
     document.getElementById("back-to-region").hidden = !data.province;
     document.getElementById("drill-hint").hidden = !!data.province;
     document.getElementById("embed-code").value = embedCode();
+    var downloads = document.getElementById("download-links");
+    downloads.textContent = "";
+    data.downloads.forEach(function (link) {
+      var anchor = el("a", null, link.label);
+      anchor.href = link.url;
+      anchor.setAttribute("download", "");
+      var item = el("li");
+      item.appendChild(anchor);
+      downloads.appendChild(item);
+    });
     document.title = data.title;
   }
 

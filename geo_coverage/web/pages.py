@@ -13,6 +13,7 @@ from ..errors import NotFound
 from ..features import build_key
 from ..i18n import format_period, strings, text
 from ..view_params import K_VALUES, METRICS, SCHEMES, SEGMENT_CHOICES, ViewState, parse_view
+from .downloads import download_links
 from .http import cached_response, etag_of
 
 LOGGER = logging.getLogger(__name__)
@@ -56,17 +57,25 @@ def _asset_url(filename: str) -> str:
     return url_for("pages.asset", filename=filename, v=found.version)
 
 
+def _view_data(settings, state: ViewState, view: maps.MapView) -> dict:
+    """The per-view JSON with the view's download links."""
+    data = view.to_json(maps.source_line(settings, state.lang))
+    data["downloads"] = download_links(state.level, state.period, state.segment, state.lang)
+    return data
+
+
 def _page(template: str, mode: str):
     """A map page with its view inlined, so the first paint needs only the geometry."""
     settings = _settings()
     state = _state()
     etag = _view_etag(state, template)
     view = maps.load_view(settings, state)
+    data = _view_data(settings, state, view)
     tiles = None if settings.tiles.strip().lower() == "none" else {
         "url": settings.tiles, "attribution": settings.tiles_attribution}
     config = {
         "mode": mode,
-        "data": view.to_json(maps.source_line(settings, state.lang)),
+        "data": data,
         "paths": _paths(),
         "geometry": url_for("pages.geometry", v=build_key(settings)[:16]),
         "tiles": tiles,
@@ -99,7 +108,7 @@ def map_data():
     """The per-view JSON: classes, colours, legend, tooltips, priorities."""
     settings = _settings()
     state = _state()
-    data = maps.load_view(settings, state).to_json(maps.source_line(settings, state.lang))
+    data = _view_data(settings, state, maps.load_view(settings, state))
     body = current_app.json.dumps(data).encode("utf-8")
     return cached_response(body, "application/json", _view_etag(state, "json"),
                            max_age=VIEW_MAX_AGE)

@@ -165,6 +165,7 @@ def test_controls_change_the_view_and_the_link_reproduces_it(visit):
     assert "0 (target tercapai)" in first.inner_text()
     page.select_option('select[name="level"]', "province")
     page.wait_for_function("document.querySelectorAll('#map path[data-kode]').length === 8")
+    assert "/download/province.geojson" in page.get_attribute("#download-links a", "href")
     link = page.url
     again = visit(link)
     assert again.paths() == 8 and "0 (target tercapai)" in again.page.locator(
