@@ -18,6 +18,7 @@ from . import dataset, exports, features
 from .build_shapes import REPORT_NAME, read_report
 from .config import Settings
 from .errors import BadRequest
+from .query import choice, single_values
 
 LOGGER = logging.getLogger(__name__)
 
@@ -67,40 +68,19 @@ class Download:
     last_modified: datetime
 
 
-def _one(args: Mapping[str, Sequence[str]], name: str) -> str | None:
-    """A query parameter given at most once."""
-    values = args.get(name) or []
-    if len(values) > 1:
-        raise BadRequest(f"parameter '{name}' is given {len(values)} times; give it once", name)
-    return values[0] if values else None
-
-
-def _choice(value: str | None, name: str, choices: Sequence[str], default: str) -> str:
-    """A parameter that must be one of choices."""
-    if value is None:
-        return default
-    if value not in choices:
-        raise BadRequest(f"invalid {name} '{value}'; valid values: {', '.join(choices)}", name)
-    return value
-
-
 def parse_request(level: str, ext: str, args: Mapping[str, Sequence[str]]) -> DownloadRequest:
     """Check the level, extension and query parameters (given as lists) of a download URL."""
     features.check_level(level)
     if ext not in FORMATS:
         raise BadRequest(f"unknown format '{ext}'; valid formats: {', '.join(FORMATS)}", "format")
-    allowed = COMMON_PARAMS + EXTRA_PARAMS.get(ext, ())
-    unknown = sorted(set(args) - set(allowed))
-    if unknown:
-        raise BadRequest(f"unknown parameter(s) {', '.join(unknown)} for .{ext}; valid "
-                         f"parameters: {', '.join(allowed)}", unknown[0])
-    period = _one(args, "period")
+    params = single_values(args, COMMON_PARAMS + EXTRA_PARAMS.get(ext, ()), f".{ext}")
+    period = params.get("period")
     if period == features.ALL_PERIODS and ext != "gpkg":
         raise BadRequest("period=all (every period in one file) is offered for .gpkg only; "
                          "choose one period for the other formats", "period")
-    segment = _choice(_one(args, "segment"), "segment", ("all", *dataset.SEGMENTS), "all")
-    simplified = _choice(_one(args, "simplified"), "simplified", FLAGS, "0") == "1"
-    wkt = _choice(_one(args, "geometry"), "geometry", GEOMETRY_CHOICES, "none") == "wkt"
+    segment = choice(params, "segment", ("all", *dataset.SEGMENTS), "all")
+    simplified = choice(params, "simplified", FLAGS, "0") == "1"
+    wkt = choice(params, "geometry", GEOMETRY_CHOICES, "none") == "wkt"
     return DownloadRequest(level, ext, period or None, segment, simplified, wkt)
 
 

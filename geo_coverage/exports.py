@@ -25,6 +25,7 @@ import shapely
 from shapely.geometry import mapping
 
 from . import provenance
+from .boundaries import LAYER_NAMES
 from .geometry import polygonal
 
 LOGGER = logging.getLogger(__name__)
@@ -61,7 +62,6 @@ SHAPEFILE_FIELDS = {
 DECIMALS = 6  # RFC 7946 §11.2: about 10 cm, finer than the boundaries' accuracy
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 METADATA_TABLE = "metadata"
-LAYER_NAMES = {"province": "provinces", "regency": "regencies"}
 GPKG_VERSION = "1.2"  # read without warnings by older GDAL, QGIS and ArcGIS
 
 

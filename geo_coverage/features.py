@@ -19,6 +19,7 @@ import pandas as pd
 import pyogrio
 
 from . import dataset, exports
+from .boundaries import LAYER_NAMES
 from .build_shapes import DISPLAY_GPKG, REPORT_NAME, read_report
 from .config import Settings
 from .errors import BadRequest, GeoCoverageError
@@ -99,7 +100,7 @@ def shapes(settings: Settings, level: str, simplified: bool = False) -> Shapes:
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    layer = exports.LAYER_NAMES[level]
+    layer = LAYER_NAMES[level]
     if simplified:
         frame = pyogrio.read_dataframe(settings.shapes / DISPLAY_GPKG, layer=layer)
     else:

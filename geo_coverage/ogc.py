@@ -22,10 +22,11 @@ from urllib.parse import urlencode
 import numpy as np
 import shapely
 
-from . import dataset, exports, features
+from . import dataset, downloads, exports, features
 from .config import Settings
 from .errors import BadRequest, NotFound
 from .i18n import DEFAULT_LANG, LANGS
+from .query import choice, single_values
 from .reference import REGION_PROVINCES
 
 LOGGER = logging.getLogger(__name__)
@@ -125,22 +126,10 @@ def say(key: str, lang: str) -> str:
 
 def check_params(resource: str, args: Mapping[str, Sequence[str]]) -> dict[str, str]:
     """The query parameters as single values; 400 for unknown or repeated ones."""
-    accepted = ACCEPTS[resource]
-    unknown = sorted(set(args) - set(accepted))
-    if unknown:
-        raise BadRequest(f"unknown query parameter(s) {', '.join(unknown)}; this resource "
-                         f"accepts: {', '.join(accepted)}", unknown[0])
-    out = {}
-    for name, values in args.items():
-        if len(values) != 1:
-            raise BadRequest(f"parameter '{name}' is given {len(values)} times; give it once",
-                             name)
-        out[name] = values[0]
-    if out.get("f", "json") != "json":
-        raise BadRequest(f"unknown format f='{out['f']}'; valid values: json", "f")
-    lang = out.setdefault("lang", DEFAULT_LANG) if "lang" in accepted else DEFAULT_LANG
-    if lang not in LANGS:
-        raise BadRequest(f"unknown lang '{lang}'; valid values: {', '.join(LANGS)}", "lang")
+    out = single_values(args, ACCEPTS[resource], f"this resource ({resource})")
+    choice(out, "f", ("json",), "json")
+    if "lang" in ACCEPTS[resource]:
+        out["lang"] = choice(out, "lang", LANGS, DEFAULT_LANG)
     return out
 
 
@@ -202,12 +191,8 @@ def _collection(settings: Settings, root: str, collection_id: str, lang: str) ->
     bbox = [float(bounds[:, 0].min()), float(bounds[:, 1].min()),
             float(bounds[:, 2].max()), float(bounds[:, 3].max())]
     href = f"{root}{PREFIX}/collections/{collection_id}"
-    downloads = [_link(f"{root}/download/{level}.{ext}", "enclosure", media, f"{label}")
-                 for ext, media, label in (
-                     ("geojson", GEOJSON, "GeoJSON"),
-                     ("gpkg", "application/geopackage+sqlite3", "GeoPackage"),
-                     ("shp.zip", "application/zip", "Shapefile (zip)"),
-                     ("csv", "text/csv", "CSV"))]
+    files = [_link(f"{root}/download/{level}.{ext}", "enclosure", media, label)
+             for ext, (media, label) in downloads.FORMATS.items()]
     return {
         "id": collection_id,
         "title": say(collection_id, lang),
@@ -222,7 +207,7 @@ def _collection(settings: Settings, root: str, collection_id: str, lang: str) ->
         "links": [
             _link(f"{href}?lang={lang}", "self", JSON, say(collection_id, lang)),
             _link(f"{href}/items", "items", GEOJSON, say(collection_id, lang)),
-            *downloads,
+            *files,
         ],
     }
 
@@ -341,7 +326,7 @@ def _self_url(url: str, params: Mapping[str, str], **changes) -> str:
 
 
 def items(settings: Settings, root: str, collection_id: str,
-          args: Mapping[str, Sequence[str]], now: datetime | None = None) -> bytes:
+          args: Mapping[str, Sequence[str]]) -> bytes:
     """A page of features: filtered, bbox-selected, with paging links and counts."""
     level = _level(collection_id)
     params = check_params("items", args)
@@ -378,7 +363,7 @@ def items(settings: Settings, root: str, collection_id: str,
     if offset > 0:
         links.append(_link(_self_url(url, params, offset=max(0, offset - limit), limit=limit),
                            "prev", GEOJSON, "previous page"))
-    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return exports.collection_text(texts, {
         "numberMatched": len(matched), "numberReturned": len(texts), "timeStamp": stamp,
         "links": links})
