@@ -24,6 +24,7 @@ LOGGER = logging.getLogger(__name__)
 __all__ = ["COLUMNS", "LEVELS", "SEGMENTS", "data_version", "import_history", "load_all_metrics",
            "load_metrics", "periods", "region_metrics"]
 ALL_SEGMENTS = "all"
+ALL_PERIODS = "*"
 
 
 @dataclass
@@ -32,7 +33,7 @@ class _Cached:
 
     snapshot: store.Snapshot
     periods: list[str]
-    results: dict[tuple, pd.DataFrame] = field(default_factory=dict)
+    results: dict[tuple, dict[str, pd.DataFrame]] = field(default_factory=dict)
 
 
 _CACHE: dict[Path, _Cached] = {}
@@ -41,7 +42,6 @@ _LOCK = threading.Lock()
 
 def data_version(settings: Settings) -> str:
     """An id of the active data that changes on every import, rollback or rebuild."""
-    store.require(settings.store_path)
     return store.data_version(settings.store_path)
 
 
@@ -84,17 +84,19 @@ def _check(entry: _Cached, level: str | None, period: str | None,
 
 def _compute(entry: _Cached, level: str, period: str | None,
              segment: str | None) -> pd.DataFrame:
-    """Metrics of a level for one period (or every period if None), cached."""
-    key = (level, period, segment)
-    result = entry.results.get(key)
-    if result is None:
+    """Metrics of a level for one period (every period if None); computed once per segment."""
+    key = (level, segment)
+    parts = entry.results.get(key)
+    if parts is None:
         snap = entry.snapshot
-        wanted = [period] if period is not None else entry.periods
-        result = compute_metrics(snap.rows, snap.areas, snap.targets, snap.published,
-                                 level=level, periods=wanted, segment=segment)
+        frame = compute_metrics(snap.rows, snap.areas, snap.targets, snap.published,
+                                level=level, segment=segment)
+        parts = {ALL_PERIODS: frame}
+        parts |= {str(p): part.reset_index(drop=True)
+                  for p, part in frame.groupby("period", sort=False, observed=True)}
         with _LOCK:
-            entry.results[key] = result
-    return result
+            entry.results[key] = parts
+    return parts[ALL_PERIODS if period is None else period]
 
 
 def load_metrics(settings: Settings, level: str, period: str | None = None,

@@ -7,10 +7,10 @@ Definitions (for one area, one period; sums over the area's regency rows):
   (all segments by default; blank potentials of construction/migrant rows add nothing).
 - wage_coverage_pct, informal_coverage_pct: the same for segment wage (PU) / informal (BPU).
 - target_pct: the province's target for the period's year (targets table, default 60 %);
-  for the region, Σ target workers ÷ Σ potential workers of the provinces (weighted by
-  potential, never an average of percentages).
+  for the region Σ (target % × potential workers) ÷ Σ potential workers over its provinces
+  (weighted by potential, never a plain average of percentages).
 - gap_to_target: max(0, target workers − Σ active_members), target workers =
-  ceil(target_pct % × Σ potential_workers) per province (per regency at regency level).
+  ceil(target % × Σ potential_workers) (for the region, ceil of the provinces' exact sum).
 - uncovered_informal: max(0, Σ informal potential − Σ informal members).
 - change_pp: coverage_pct minus the area's coverage_pct in the previous period of the data,
   in percentage points (difference of the two rounded percentages).
@@ -71,6 +71,11 @@ def _pct(num: pd.Series, den: pd.Series) -> pd.Series:
     return (100 * num / den.where(den > 0)).astype("Float64")
 
 
+def _province(kode: pd.Series) -> pd.Series:
+    """The province part of area codes ('73.71' -> '73')."""
+    return kode.str.split(".", n=1).str[0]
+
+
 def _sums(rows: pd.DataFrame, key: str) -> pd.DataFrame:
     """Σ potential and Σ members per (key, period); NA when every value is NA."""
     if rows.empty:
@@ -95,10 +100,15 @@ def target_table(targets: pd.DataFrame, prov_kodes: Sequence[str],
     return out.drop(columns="year")
 
 
-def _target_workers(pct: pd.Series, potential: pd.Series) -> pd.Series:
-    """ceil(pct % × potential) in exact integer arithmetic; NA where potential is NA."""
+def _target_scaled(pct: pd.Series, potential: pd.Series) -> pd.Series:
+    """Target workers × 10,000 (basis points × potential), exact; NA where potential is NA."""
     basis_points = (pct.astype("float64") * 100).round().astype("Int64")
-    return -((-basis_points * potential.astype("Int64")) // 10_000)
+    return basis_points * potential.astype("Int64")
+
+
+def _ceil_div(numerator: pd.Series, denominator: int) -> pd.Series:
+    """Integer division rounding up, keeping NA."""
+    return -((-numerator) // denominator)
 
 
 def _published_match(frame: pd.DataFrame, published: pd.DataFrame) -> pd.Series:
@@ -129,20 +139,20 @@ def _published_match(frame: pd.DataFrame, published: pd.DataFrame) -> pd.Series:
     return label.set_axis(frame.index)
 
 
-def _labels(rows: pd.DataFrame, published: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
-    """data_source per (kode, period) at each level, built up from regencies to the region.
+def _labels(rows: pd.DataFrame, published: pd.DataFrame | None,
+            level: str) -> pd.DataFrame:
+    """data_source per (kode, period) at a level, built up from regencies to that level.
 
     An area's label is 'published' when it reproduces a published figure (see
     `_published_match`), else its parts' labels combined: all alike keep it, else 'mixed'.
     """
-    labels: dict[str, pd.DataFrame] = {}
     parts = rows.loc[:, ["kode", "prov_kode", "_region", "period", "data_source"]]
-    for level, key in (("regency", "kode"), ("province", "prov_kode"), ("region", "_region")):
+    labels = pd.DataFrame(columns=["kode", "period", "data_source"])
+    for step, key in (("regency", "kode"), ("province", "prov_kode"), ("region", "_region")):
         frame = _sums(rows, key).rename(columns={key: "kode"})
         if parts.empty:
-            labels[level] = frame.assign(data_source=pd.Series(dtype="string")).loc[
+            return frame.assign(data_source=pd.Series(dtype="string")).loc[
                 :, ["kode", "period", "data_source"]]
-            continue
         combined = parts.groupby([key, "period"], observed=True)["data_source"].agg(
             ["nunique", "first"]).reset_index().rename(columns={key: "kode"})
         combined["_rows_source"] = combined["first"].where(combined["nunique"] == 1, "mixed")
@@ -153,9 +163,10 @@ def _labels(rows: pd.DataFrame, published: pd.DataFrame | None) -> dict[str, pd.
         if published is not None and not published.empty:
             frame["data_source"] = _published_match(frame, published).fillna(
                 frame["data_source"])
-        labels[level] = frame.loc[:, ["kode", "period", "data_source"]]
-        parts = frame.loc[:, ["kode", "period", "data_source"]].assign(
-            prov_kode=frame["kode"].str.split(".").str[0], _region=REGION_CODE)
+        labels = frame.loc[:, ["kode", "period", "data_source"]]
+        if step == level:
+            break
+        parts = labels.assign(prov_kode=_province(frame["kode"]), _region=REGION_CODE)
     return labels
 
 
@@ -197,15 +208,23 @@ def compute_metrics(rows: pd.DataFrame, areas: pd.DataFrame, targets: pd.DataFra
     coverage_decimals. Returns one row per area and period (areas without data get NA),
     columns COLUMNS; segment None means all segments.
     """
-    rows = rows.loc[:, ["kode", "period", "segment", *_COUNTS, "data_source"]].copy()
-    rows["prov_kode"] = rows["kode"].str.split(".").str[0]
     all_periods = sorted(rows["period"].dropna().unique().tolist())
     wanted = list(all_periods if periods is None else periods)
+    if periods is not None:
+        index = {p: i for i, p in enumerate(all_periods)}
+        needed = {q for p in wanted if p in index
+                  for q in all_periods[max(0, index[p] - 1):index[p] + 1]}
+        rows = rows[rows["period"].isin(needed)]
+        all_periods = sorted(needed)
+    rows = rows.loc[:, ["kode", "period", "segment", *_COUNTS, "data_source"]].copy()
+    rows["prov_kode"] = _province(rows["kode"])
     key = {"regency": "kode", "province": "prov_kode", "region": "_region"}[level]
     rows["_region"] = REGION_CODE
     sel = rows if segment is None else rows[rows["segment"] == segment]
 
-    out = _sums(sel, key).rename(columns={key: "kode"})
+    out = _sums(rows, key).loc[:, [key, "period"]].rename(columns={key: "kode"})
+    out = out.merge(_sums(sel, key).rename(columns={key: "kode"}), on=["kode", "period"],
+                    how="left")
     for seg in ("wage", "informal"):
         part = _sums(rows[rows["segment"] == seg], key).rename(columns={
             key: "kode", "potential_workers": f"_{seg}_p", "active_members": f"_{seg}_m"})
@@ -213,11 +232,11 @@ def compute_metrics(rows: pd.DataFrame, areas: pd.DataFrame, targets: pd.DataFra
 
     unit = "kode" if level == "regency" else "prov_kode"
     units = _sums(sel, unit)
-    units["_prov"] = units[unit].str.split(".").str[0]
+    units["_prov"] = _province(units[unit])
     tt = target_table(targets, sorted(set(units["_prov"])), all_periods)
     units = units.merge(tt.rename(columns={"prov_kode": "_prov"}), on=["_prov", "period"],
                         how="left")
-    units["_tw"] = _target_workers(units["target_pct"], units["potential_workers"])
+    units["_tw"] = _target_scaled(units["target_pct"], units["potential_workers"])
     units["_tp"] = units["potential_workers"].where(units["_tw"].notna())
     units["_region"] = REGION_CODE
     ukey = {"regency": "kode", "province": "prov_kode", "region": "_region"}[level]
@@ -228,7 +247,7 @@ def compute_metrics(rows: pd.DataFrame, areas: pd.DataFrame, targets: pd.DataFra
     out["_cov"] = _pct(out["active_members"], out["potential_workers"])
     out["wage_coverage_pct"] = _pct(out["_wage_m"], out["_wage_p"])
     out["informal_coverage_pct"] = _pct(out["_informal_m"], out["_informal_p"])
-    out["gap_to_target"] = (out["_tw"] - out["active_members"]).clip(lower=0)
+    out["gap_to_target"] = (_ceil_div(out["_tw"], 10_000) - out["active_members"]).clip(lower=0)
     out["uncovered_informal"] = (out["_informal_p"] - out["_informal_m"].fillna(0)).clip(lower=0)
     share = (out["_informal_m"].astype("Float64")
              / out["_informal_p"].astype("Float64").where(out["_informal_p"] > 0)).clip(upper=1)
@@ -243,7 +262,7 @@ def compute_metrics(rows: pd.DataFrame, areas: pd.DataFrame, targets: pd.DataFra
     out["change_pp"] = (out["_covr"] - out["_covr_prev"]).round(2)
 
     match = published if segment is None and published is not None else None
-    out = out.merge(_labels(sel, match)[level], on=["kode", "period"], how="left")
+    out = out.merge(_labels(sel, match, level), on=["kode", "period"], how="left")
 
     frame = area_frame(areas, level)
     grid = frame.merge(pd.DataFrame({"period": pd.array(wanted, dtype="string")}), how="cross")
@@ -252,7 +271,7 @@ def compute_metrics(rows: pd.DataFrame, areas: pd.DataFrame, targets: pd.DataFra
         grid = grid.merge(prov_tt, on=["prov_kode", "period"], how="left")
     result = grid.merge(out, on=["kode", "period"], how="left")
     if level == "region":
-        result["target_pct"] = _pct(result["_tw"], result["_tp"])
+        result["target_pct"] = _pct(result["_tw"], result["_tp"]) / 10_000
     result["coverage_pct"] = result["_cov"]
     result["segment"] = segment or "all"
     rank_group = "prov_kode" if level == "regency" else None

@@ -253,10 +253,19 @@ def get_meta(path: Path, key: str) -> str | None:
 
 def data_version(path: Path) -> str:
     """The tag that changes whenever the active data or the reference tables change."""
-    value = get_meta(path, "data_version")
-    if value is None:
+    if not path.is_file():
+        require(path)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    except sqlite3.DatabaseError:
+        row = None
+    finally:
+        conn.close()
+    if row is None:
+        require(path)
         raise StoreError(f"{path} is not an enrollment store")
-    return value
+    return row[0]
 
 
 def _plain(value):
