@@ -27,8 +27,8 @@ PERIODS = ("2021-12", "2024-08", "2025-06", "2025-12")
 INFORMAL_SHARE = {"71": 0.55, "72": 0.66, "73": 0.62, "74": 0.65, "75": 0.63, "76": 0.70,
                   "81": 0.60, "82": 0.64}
 CITY_INFORMAL_REDUCTION = 0.20
-# Informal workers' coverage odds relative to wage workers' ...: informal coverage =
-# INFORMAL_RELATIVE_COVERAGE × wage coverage, wage coverage capped at WAGE_COVERAGE_CAP.
+# Members are split between segments so that informal coverage = INFORMAL_RELATIVE_COVERAGE ×
+# wage coverage, with wage coverage capped at WAGE_COVERAGE_CAP (the rest goes to informal).
 INFORMAL_RELATIVE_COVERAGE = 0.35
 WAGE_COVERAGE_CAP = 0.99
 # Trends for province figures not published: coverage +3.0 percentage points a year (about

@@ -318,7 +318,7 @@ def write_version(path: Path, rows: pd.DataFrame, *, kind: str, file_name: str, 
         conn.execute("UPDATE versions SET total_rows = ? WHERE id = ?", (total, version))
         _set_active(conn, version, kind, active)
         created = conn.execute("SELECT * FROM versions WHERE id = ?", (version,)).fetchone()
-    LOGGER.info(f"stored version {version} ({file_name}): {len(tuples)} rows from the file, "
+    LOGGER.debug(f"stored version {version} ({file_name}): {len(tuples)} rows from the file, "
                 f"{total} rows in all")
     return _version(created)
 
