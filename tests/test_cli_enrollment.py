@@ -13,10 +13,16 @@ import pandas as pd
 import pytest
 from enrollment_helpers import DATA, store_state
 
-from geo_coverage.cli import main
 from geo_coverage.published import read_published
 
 pytest_plugins = ["enrollment_fixtures"]
+
+def main():
+    """The current geo-coverage entry point (imported late: a test may have purged modules)."""
+    from geo_coverage import cli
+
+    return cli.main
+
 
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<row>\d+|-):(?P<column>[a-z_]+|-): (?P<message>.+)$")
 
@@ -28,7 +34,7 @@ def cli(enrollment_settings, monkeypatch, capsys):
     monkeypatch.delenv("GEO_COVERAGE_MIRROR", raising=False)
 
     def run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
+        code = main()(list(args))
         out, err = capsys.readouterr()
         return code, out, err
 
@@ -141,7 +147,7 @@ def test_import_builds_the_store_first(tmp_path, mirror_dir, monkeypatch, capsys
     monkeypatch.setenv("GEO_COVERAGE_INSTANCE", str(tmp_path / "instance"))
     monkeypatch.setenv("GEO_COVERAGE_MIRROR", str(mirror_dir))
     (tmp_path / "instance").mkdir()
-    code = main(["import", str(DATA / "good" / "spreadsheet_bom_semicolon_crlf.csv")])
+    code = main()(["import", str(DATA / "good" / "spreadsheet_bom_semicolon_crlf.csv")])
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "as version 2" in out
