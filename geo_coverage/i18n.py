@@ -144,8 +144,9 @@ def format_number(value, lang: str, digits: int = 1, signed: bool = False) -> st
     """A decimal number in the language's format, optionally with its sign; '–' when missing."""
     if _is_missing(value):
         return "–"
-    spec = f"{'+' if signed else ''},.{digits}f"
-    return _swap(format(float(value), spec), lang).replace("-", "−")
+    number = round(float(value), digits) or 0.0  # no sign on zero, not even "−0"
+    spec = f"{'+' if signed and number else ''},.{digits}f"
+    return _swap(format(number, spec), lang).replace("-", "−")
 
 
 def format_pct(value, lang: str, digits: int = 1) -> str:

@@ -74,6 +74,8 @@ def test_number_formats_per_language():
     assert format_pct(12.34, "en") == "12.3 %"
     assert format_number(-1.5, "id", signed=True) == "−1,5"
     assert format_number(2, "en", 2, signed=True) == "+2.00"
+    assert format_number(-0.04, "en", signed=True) == "0.0"
+    assert format_number(0, "id", signed=True) == "0,0"
     assert format_pct(None, "id") == "–"
     assert format_period("2025-12", "id") == "Desember 2025"
     assert format_period("2024-08", "en") == "August 2024"

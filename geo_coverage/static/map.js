@@ -123,9 +123,11 @@
     if (areaLayer) { map.removeLayer(areaLayer); }
     layers = {};
     areaLayer = L.featureGroup();
-    shapes[data.layer].forEach(function (shape) {
+    var shown = shapes[data.layer].filter(function (shape) { return data.areas[shape.kode]; });
+    // Low-coverage areas last, so that their bold outlines are not covered by neighbours.
+    shown.sort(function (a, b) { return data.areas[a.kode].low - data.areas[b.kode].low; });
+    shown.forEach(function (shape) {
       var area = data.areas[shape.kode];
-      if (!area) { return; }
       var layer = L.polygon(shape.latlngs, style(area, false));
       layer.bindTooltip(function () { return tooltip(shape.kode); }, {sticky: true});
       layer.on("mouseover", function () { highlight(shape.kode, true); });
@@ -138,9 +140,7 @@
     if (bounds.isValid()) { map.fitBounds(bounds, {padding: [8, 8]}); }
     areaLayer.addTo(map);
     Object.keys(layers).forEach(function (kode) {
-      var path = layers[kode].getElement();
-      path.setAttribute("data-kode", kode);
-      if (data.areas[kode].low) { layers[kode].bringToFront(); }
+      layers[kode].getElement().setAttribute("data-kode", kode);
     });
     if (markerLayer) { map.removeLayer(markerLayer); }
     markerLayer = L.layerGroup(data.priorities.map(function (p) {

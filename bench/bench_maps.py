@@ -1,0 +1,159 @@
+"""Benchmark: the regency embed (bytes from the app, first choropleth paint in headless
+Chromium) against the naive folium page on the full-resolution boundaries; prints the ratios.
+
+    python bench/bench_maps.py [--runs N]
+
+Uses the project's built shapes and store (building them first when needed), a real waitress
+server and Debian's Chromium, with every request that would leave the machine aborted.
+Results also go to bench/out/bench_maps.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests" / "browser"))
+
+from harness import block_non_local, chromium, serve  # noqa: E402
+
+from geo_coverage import create_app, dataset  # noqa: E402
+from geo_coverage.build_shapes import build_shapes  # noqa: E402
+from geo_coverage.build_store import build_sample_store  # noqa: E402
+from geo_coverage.config import Settings  # noqa: E402
+
+OUT = HERE / "out"
+EMBED = "/embed?level=regency"
+BUDGET_BYTES = 150 * 1024
+BUDGET_PAINT_MS = 1500
+# Resource timing of everything the page loaded: (url, bytes over the wire, library?).
+TRANSFERS = """() => [performance.getEntriesByType('navigation')[0],
+                      ...performance.getEntriesByType('resource')]
+  .map(e => [e.name, e.transferSize, e.name.includes('/assets/leaflet/')])"""
+PAINT = "performance.getEntriesByName('choropleth-painted')[0].startTime"
+
+
+def _settings() -> Settings:
+    """The project's settings, with shapes and store built."""
+    settings = Settings.from_env()
+    build_shapes(settings, progress=lambda _msg: None)
+    build_sample_store(settings, progress=lambda _msg: None)
+    return settings
+
+
+def measure_embed(browser, base: str, runs: int) -> dict:
+    """Bytes transferred and paint times of the embed, each run in a fresh (cold) context."""
+    paints, transfers = [], None
+    for _ in range(runs):
+        context = browser.new_context(viewport={"width": 960, "height": 640})
+        block_non_local(context, [])
+        page = context.new_page()
+        page.goto(base + EMBED)
+        page.wait_for_selector("html[data-painted]", state="attached", timeout=30_000)
+        paints.append(page.evaluate(PAINT))
+        page.wait_for_load_state("networkidle")
+        transfers = page.evaluate(TRANSFERS)
+        assert page.locator("#map path[data-kode]").count() == 102
+        context.close()
+    ours = [(url, size) for url, size, library in transfers if url.startswith(base)
+            and not library]
+    library = sum(size for url, size, lib in transfers if url.startswith(base) and lib)
+    return {"page_and_data_bytes": sum(size for _, size in ours),
+            "files": {url[len(base):].split("?")[0]: size for url, size in ours},
+            "library_bytes": library,
+            "paint_ms": paints, "paint_ms_median": statistics.median(paints)}
+
+
+def naive_page(settings: Settings) -> Path:
+    """folium.Choropleth on the unsimplified regencies joined with coverage, as one HTML file."""
+    import folium
+    import geopandas as gpd
+
+    shapes = gpd.read_file(settings.shapes / "regencies.shp")
+    metrics = dataset.load_metrics(settings, "regency")
+    coverage = metrics.loc[:, ["kode", "coverage_pct"]].astype({"kode": str,
+                                                                 "coverage_pct": float})
+    joined = shapes.loc[:, ["kode", "nama", "geometry"]].merge(coverage, on="kode")
+    fmap = folium.Map(location=[-2.5, 124.0], zoom_start=6, tiles=None)
+    folium.Choropleth(geo_data=joined, data=coverage, columns=["kode", "coverage_pct"],
+                      key_on="feature.properties.kode", fill_color="YlGnBu",
+                      legend_name="coverage %").add_to(fmap)
+    OUT.mkdir(exist_ok=True)
+    path = OUT / "naive_folium.html"
+    fmap.save(str(path))
+    return path
+
+
+def measure_naive(browser, path: Path) -> dict:
+    """Size of the naive page and whether it draws anything when its CDN files cannot load."""
+    body = path.read_bytes()
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [body]
+
+    blocked: list[str] = []
+    with serve(app, threads=2) as base:
+        context = browser.new_context(viewport={"width": 960, "height": 640})
+        block_non_local(context, blocked)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(base + "/", wait_until="load", timeout=60_000)
+        time.sleep(1.0)
+        drawn = page.locator("path").count()
+        context.close()
+    return {"bytes": len(body), "gzip_bytes": len(gzip.compress(body, 6)),
+            "paths_drawn_offline": drawn, "cdn_requests_blocked": len(blocked),
+            "script_errors": errors[:3]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run both measurements, print figures and ratios, write bench/out/bench_maps.json."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="cold page loads of the embed")
+    args = parser.parse_args(argv)
+    settings = _settings()
+    app = create_app({"tiles": "none"})
+    with serve(app) as base, chromium() as browser:
+        app.test_client().get(EMBED)  # compute the view once: the server is warm
+        ours = measure_embed(browser, base, args.runs)
+        naive = measure_naive(browser, naive_page(settings))
+    kb = 1024
+    print(f"regency embed, {args.runs} cold loads (tiles off, non-local requests blocked)")
+    for name, size in ours["files"].items():
+        print(f"  {name:32s} {size / kb:8.1f} KB transferred")
+    print(f"  page and its data, total        {ours['page_and_data_bytes'] / kb:8.1f} KB "
+          f"(budget {BUDGET_BYTES / kb:.0f} KB: "
+          f"{'ok' if ours['page_and_data_bytes'] <= BUDGET_BYTES else 'OVER'})")
+    print(f"  Leaflet JS/CSS (not budgeted)   {ours['library_bytes'] / kb:8.1f} KB")
+    print(f"  first choropleth paint          {ours['paint_ms_median']:8.0f} ms median "
+          f"(runs: {', '.join(f'{p:.0f}' for p in ours['paint_ms'])}; budget "
+          f"{BUDGET_PAINT_MS} ms: {'ok' if max(ours['paint_ms']) <= BUDGET_PAINT_MS else 'OVER'})")
+    print("naive folium.Choropleth on the full-resolution regencies, one HTML file")
+    print(f"  size {naive['bytes'] / kb:8.1f} KB, gzipped {naive['gzip_bytes'] / kb:8.1f} KB; "
+          f"offline: {naive['paths_drawn_offline']} areas drawn, "
+          f"{naive['cdn_requests_blocked']} CDN requests blocked, "
+          f"errors: {naive['script_errors']}")
+    print("ratios (naive ÷ ours)")
+    print(f"  bytes over the wire: {naive['gzip_bytes'] / ours['page_and_data_bytes']:.1f}× "
+          f"(gzipped naive page vs our page and data); with Leaflet counted too: "
+          f"{naive['gzip_bytes'] / (ours['page_and_data_bytes'] + ours['library_bytes']):.1f}×")
+    print(f"  uncompressed size: {naive['bytes'] / sum(ours['files'].values()):.1f}× "
+          "(naive HTML vs our transferred bytes)")
+    print("  first paint offline: ours "
+          f"{ours['paint_ms_median']:.0f} ms, naive never (blank without its CDN files)")
+    OUT.mkdir(exist_ok=True)
+    (OUT / "bench_maps.json").write_text(json.dumps({"ours": ours, "naive": naive}, indent=1),
+                                         encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
