@@ -68,12 +68,6 @@ def read_targets(path: Path = TARGETS_CSV) -> pd.DataFrame:
         {"prov_kode": "string", "year": "int64", "target_pct": "float64", "source": "string"})
 
 
-def target_pct(targets: pd.DataFrame, prov_kode: str, year: int) -> float:
-    """The target of a province in a year: the table's value or the 60 % default."""
-    match = targets[(targets["prov_kode"] == prov_kode) & (targets["year"] == year)]
-    return float(match["target_pct"].iloc[0]) if len(match) else DEFAULT_TARGET_PCT
-
-
 def target_workers(pct: float, potential: int) -> int:
     """Workers needed to reach a target: ceil(pct % of potential), in exact arithmetic."""
     basis_points = round(pct * 100)
