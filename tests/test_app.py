@@ -10,7 +10,7 @@ from geo_coverage.config import Settings
 def test_importing_configures_nothing(monkeypatch, tmp_path):
     monkeypatch.setenv("GEO_COVERAGE_INSTANCE", str(tmp_path / "a"))
     for name in [m for m in sys.modules if m.startswith("geo_coverage")]:
-        del sys.modules[name]
+        monkeypatch.delitem(sys.modules, name)  # restored after the test
     module = importlib.import_module("geo_coverage")
     assert not hasattr(module, "app")
     monkeypatch.setenv("GEO_COVERAGE_INSTANCE", str(tmp_path / "b"))
