@@ -21,7 +21,7 @@ LEAFLET = Path(xstatic.pkg.leaflet.BASE_DIR)
 LEAFLET_PREFIX = "leaflet/"
 # Files whose changes change what a map page or its JSON says (part of their ETags).
 _VIEW_CODE = ("maps.py", "classify.py", "i18n.py", "view_params.py", "static_map.py")
-_TEMPLATES = ("browse.html", "embed.html")
+_TEMPLATES = ("browse.html", "embed.html", "_map_head.html", "_map_common.html")
 _TEXT_TYPES = (".js", ".css", ".svg", ".json", ".map")
 
 

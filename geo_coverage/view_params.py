@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from .enrollment import SEGMENTS
 from .errors import BadRequest
-from .i18n import DEFAULT_LANG, LANGS, text
+from .i18n import DEFAULT_LANG, LANGS, format_period, text
 from .metrics import LEVELS
 from .reference import REGION_PROVINCES
 
@@ -119,3 +119,18 @@ def parse_view(args: Mapping[str, str], periods: Sequence[str]) -> ViewState:
         lang=lang,
     )
     return state.with_()
+
+
+def choices(lang: str, periods: Sequence[str]) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The browse page's selects: (parameter, label, [(value, option text)]), in lang."""
+    def labelled(name: str, values: Sequence[str]) -> list[tuple[str, str]]:
+        return [(v, text(f"{name}.{v}", lang)) for v in values]
+
+    return [
+        ("level", text("level", lang), labelled("level", ("regency", "province"))),
+        ("metric", text("metric", lang), labelled("metric", METRICS)),
+        ("segment", text("segment", lang), labelled("segment", SEGMENT_CHOICES)),
+        ("period", text("period", lang), [(p, format_period(p, lang)) for p in reversed(periods)]),
+        ("scheme", text("scheme", lang), labelled("scheme", SCHEMES)),
+        ("k", text("k", lang), [(str(k), str(k)) for k in K_VALUES]),
+    ]

@@ -11,8 +11,8 @@ from ..build_shapes import DISPLAY_TOPOJSON
 from ..classify import NODATA_FILL, NODATA_HATCH
 from ..errors import NotFound
 from ..features import build_key
-from ..i18n import format_period, strings, text
-from ..view_params import K_VALUES, METRICS, SCHEMES, SEGMENT_CHOICES, ViewState, parse_view
+from ..i18n import strings, text
+from ..view_params import ViewState, choices, parse_view
 from .downloads import download_links
 from .http import cached_response, etag_of
 
@@ -85,9 +85,8 @@ def _page(template: str, mode: str):
     html = render_template(
         template, view=view, config=config, state=state, lang=lang,
         t=lambda key, **kw: text(key, lang, **kw),
-        period_label=lambda p: format_period(p, lang), asset=_asset_url,
-        nodata_fill=NODATA_FILL, nodata_hatch=NODATA_HATCH, periods=dataset.periods(settings),
-        metrics=METRICS, segments=SEGMENT_CHOICES, schemes=SCHEMES, k_values=K_VALUES)
+        asset=_asset_url, nodata_fill=NODATA_FILL, nodata_hatch=NODATA_HATCH,
+        choices=choices(lang, dataset.periods(settings)))
     return cached_response(html.encode("utf-8"), "text/html", etag, max_age=VIEW_MAX_AGE)
 
 
