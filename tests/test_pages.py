@@ -9,6 +9,8 @@ import re
 import numpy as np
 import pytest
 from branca.utilities import color_brewer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.image import imread
 
 from geo_coverage import create_app, dataset, maps
@@ -18,14 +20,10 @@ GZIP = {"Accept-Encoding": "gzip"}
 
 
 @pytest.fixture(scope="module")
-def settings(hostile_settings):
-    return hostile_settings
-
-
-@pytest.fixture(scope="module")
-def client(settings):
-    app = create_app({"instance": settings.instance, "shapes": settings.shapes,
-                      "mirror": settings.mirror, "tiles": "none"})
+def client(hostile_settings):
+    app = create_app({"instance": hostile_settings.instance,
+                      "shapes": hostile_settings.shapes, "mirror": hostile_settings.mirror,
+                      "tiles": "none"})
     return app.test_client()
 
 
@@ -46,7 +44,7 @@ def _expected_fill(settings, kode: str) -> str:
     return color_brewer("YlGnBu", 5)[cls]
 
 
-def test_browse_page(client, settings):
+def test_browse_page(client, hostile_settings):
     resp = client.get("/", headers=GZIP)
     assert resp.status_code == 200 and resp.mimetype == "text/html"
     assert resp.headers["Content-Encoding"] == "gzip"
@@ -59,7 +57,7 @@ def test_browse_page(client, settings):
     assert config["mode"] == "browse" and config["tiles"] is None
     assert len(config["data"]["areas"]) == 102
     for kode in ("73.71", "71.01", "82.72"):
-        assert config["data"]["areas"][kode]["f"] == _expected_fill(settings, kode), kode
+        assert config["data"]["areas"][kode]["f"] == _expected_fill(hostile_settings, kode), kode
     assert re.search(r'href="/download/regency\.geojson\?period=[\d-]+" download>', page)
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert sources and not [s for s in sources if s.startswith(("http:", "https:", "//"))]
@@ -95,8 +93,8 @@ def test_embed_is_framable_and_carries_its_notes(client):
     assert _config(page)["mode"] == "embed"
 
 
-def test_embed_framing_follows_the_setting(settings):
-    app = create_app({"instance": settings.instance, "shapes": settings.shapes,
+def test_embed_framing_follows_the_setting(hostile_settings):
+    app = create_app({"instance": hostile_settings.instance, "shapes": hostile_settings.shapes,
                       "frame_ancestors": "https://intranet.example 'self'"})
     client = app.test_client()
     csp = client.get("/embed").headers["Content-Security-Policy"]
@@ -104,13 +102,13 @@ def test_embed_framing_follows_the_setting(settings):
     assert client.get("/").headers["Content-Security-Policy"] == "frame-ancestors 'self'"
 
 
-def test_map_data_api(client, settings):
+def test_map_data_api(client, hostile_settings):
     resp = client.get("/api/map-data?province=73&metric=uncovered_informal", headers=GZIP)
     assert resp.status_code == 200 and resp.mimetype == "application/json"
     assert resp.headers["Content-Encoding"] == "gzip" and resp.headers["ETag"]
     data = json.loads(gzip.decompress(resp.data))
-    assert set(data["areas"]) == {k for k in dataset.load_metrics(settings, "regency")["kode"]
-                                  if k.startswith("73.")}
+    codes = dataset.load_metrics(hostile_settings, "regency")["kode"]
+    assert set(data["areas"]) == {k for k in codes if k.startswith("73.")}
     assert "Sulawesi Selatan" in data["title"] and data["layer"] == "regencies"
     assert data["queries"]["self"].startswith("province=73&metric=uncovered_informal")
     assert data["legend"]["entries"][-1]["hatched"] is True
@@ -142,7 +140,7 @@ def test_bad_parameters_answer_400(client, query, parameter, valid):
     assert client.get(f"/map.png?{query}").status_code == 400
 
 
-def test_png(client, settings):
+def test_png(client):
     resp = client.get("/map.png?metric=gap&lang=en")
     assert resp.status_code == 200 and resp.mimetype == "image/png"
     assert "Content-Encoding" not in resp.headers
@@ -160,11 +158,11 @@ def test_png(client, settings):
     assert cached.status_code == 304
 
 
-def test_geometry(client, settings):
+def test_geometry(client, hostile_settings):
     resp = client.get("/geometry.topojson", headers=GZIP)
     assert resp.status_code == 200 and resp.mimetype == "application/json"
     assert resp.headers["Content-Encoding"] == "gzip"
-    path = settings.shapes / DISPLAY_TOPOJSON
+    path = hostile_settings.shapes / DISPLAY_TOPOJSON
     assert resp.data == path.with_name(path.name + ".gz").read_bytes()
     topology = json.loads(gzip.decompress(resp.data))
     assert len(topology["objects"]["regencies"]["geometries"]) == 102
@@ -189,3 +187,19 @@ def test_assets(client):
     for missing in ("/assets/nope.js", "/assets/leaflet/../../__init__.py",
                     "/assets/%2e%2e/maps.py"):
         assert client.get(missing).status_code == 404, missing
+
+
+PARAMETERS = ("level", "metric", "segment", "period", "scheme", "k", "threshold", "province",
+              "lang")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.dictionaries(st.sampled_from(PARAMETERS),
+                       st.one_of(st.text(max_size=12), st.sampled_from(
+                           ["regency", "province", "gap", "73", "2025-12", "natural_breaks",
+                            "7", "50", "en", "informal"])), max_size=5))
+def test_any_query_answers_200_or_400_never_500(client, query):
+    resp = client.get("/api/map-data", query_string=query)
+    assert resp.status_code in (200, 400), resp.data
+    if resp.status_code == 400:
+        assert resp.json["description"]

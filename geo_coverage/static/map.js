@@ -192,7 +192,14 @@
       data.table.forEach(function (i) { tr.appendChild(el("td", "num", area.v[i])); });
       tr.addEventListener("mouseenter", function () { highlight(kode, true); });
       tr.addEventListener("mouseleave", function () { highlight(kode, false); });
+      tr.tabIndex = 0;
       tr.addEventListener("click", function () { select(kode, true); });
+      tr.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          select(kode, true);
+        }
+      });
       body.appendChild(tr);
       rows[kode] = tr;
     });
@@ -245,6 +252,9 @@
       downloads.appendChild(item);
     });
     document.title = data.title;
+    document.getElementById("view-title").textContent = data.title;
+    document.getElementById("source-line").textContent = data.source;
+    document.getElementById("illustrative-note").hidden = !data.illustrative;
   }
 
   function embedCode() {

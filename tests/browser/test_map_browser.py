@@ -109,6 +109,8 @@ def test_browse_draws_every_regency_offline(visit, hostile_settings):
     assert page.locator("#priority-table tbody tr").count() == 102
     assert page.locator("#map path.area-low").count() == len(config["data"]["low"]) > 0
     assert page.locator("#controls select").count() == 6
+    assert page.locator("#illustrative-note").is_visible()
+    assert page.locator("#source-line").inner_text().startswith("Sumber:")
     assert "period=" + dataset.periods(hostile_settings)[-1] in page.url  # a permalink
     code = page.input_value("#embed-code")
     assert re.match(r'<iframe src="http://127\.0\.0\.1:\d+/embed\?period=[\d-]+" title="', code)
@@ -163,6 +165,7 @@ def test_controls_change_the_view_and_the_link_reproduces_it(visit):
     page.wait_for_url(re.compile(r"metric=gap"))
     first = page.locator("#legend li").first
     assert "0 (target tercapai)" in first.inner_text()
+    assert page.inner_text("#view-title").startswith("Kesenjangan terhadap target")
     page.select_option('select[name="level"]', "province")
     page.wait_for_function("document.querySelectorAll('#map path[data-kode]').length === 8")
     assert "/download/province.geojson" in page.get_attribute("#download-links a", "href")
@@ -200,3 +203,14 @@ def test_embed_renders_in_an_iframe_of_another_origin(visit, app_url):
                          "#illustrative-note"):
                 assert frame.locator(part).is_visible(), part
         v.assert_clean()
+
+
+def test_areas_without_data_are_hatched(visit):
+    v = visit("/embed?metric=change&period=2021-12&lang=en")  # no earlier period: no change
+    fills = v.page.eval_on_selector_all("#map path[data-kode]",
+                                        "paths => paths.map(p => p.getAttribute('fill'))")
+    assert len(fills) == 102 and set(fills) == {"url(#nodata-hatch)"}
+    no_data = v.page.locator("#legend li.nodata")
+    assert "No data" in no_data.inner_text() and "102" in no_data.inner_text()
+    assert v.page.locator("#nodata-hatch line").count() == 1
+    v.assert_clean()
