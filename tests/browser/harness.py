@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost")
 @contextmanager
 def serve(app: Callable, threads: int = 4) -> Iterator[str]:
     """Serve a WSGI app with waitress on a free local port; yields its base URL."""
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a browser's burst is normal
     server = create_server(app, host="127.0.0.1", port=0, threads=threads)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
