@@ -106,6 +106,14 @@ class MapView:
     classes: classify.Classes
 
     @property
+    def low_title(self) -> str:
+        """The heading of the low-coverage list: below target, or below the threshold."""
+        lang = self.state.lang
+        if self.state.threshold is None:
+            return text("below_target", lang)
+        return text("below_threshold", lang, value=format_pct(self.state.threshold, lang))
+
+    @property
     def layer(self) -> str:
         """The TopoJSON object the areas come from."""
         return "provinces" if self.state.level == "province" else "regencies"
@@ -144,6 +152,7 @@ class MapView:
             "priorities": [{"k": k, "r": r, "ll": [round(lat, 5), round(lon, 5)]}
                            for r, k, lon, lat in self.priorities],
             "low": list(self.low),
+            "low_title": self.low_title,
         }
 
 

@@ -53,6 +53,7 @@ def test_low_coverage_uses_each_target_or_the_threshold():
     strict = maps.build_view(AREAS, ViewState(period="2025-12", threshold=50), ANCHORS)
     assert strict.low == ("73.01",)
     assert any("50,0 %" in note for note in strict.notes)
+    assert strict.low_title == "Di bawah 50,0 %" and view.low_title == "Di bawah target"
 
 
 def test_priorities_tooltips_and_sources():

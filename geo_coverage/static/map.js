@@ -212,6 +212,7 @@
       lows.appendChild(item);
     });
     document.getElementById("low-count").textContent = String(data.low.length);
+    document.getElementById("low-title").textContent = data.low_title;
   }
 
   function select(kode, zoom) {

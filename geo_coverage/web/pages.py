@@ -22,8 +22,7 @@ bp = Blueprint("pages", __name__)
 
 VIEW_MAX_AGE = 60
 YEAR = 365 * 24 * 3600
-JS_STRINGS = ("field.priority_rank", "copied", "copy_embed", "load_failed", "no_data",
-              "legend", "back_to_region", "open_full_map", "below_target", "area", "rank")
+JS_STRINGS = ("field.priority_rank", "copied", "load_failed")  # texts the script writes
 
 
 def _settings():
@@ -37,10 +36,11 @@ def _state() -> ViewState:
 
 
 def _view_etag(state: ViewState, kind: str) -> str:
-    """An ETag for a view: data version, shapes, code and assets, and the canonical query."""
+    """An ETag for a view: data version, shapes, code, assets, basemap and canonical query."""
     settings = _settings()
     return etag_of(kind, dataset.data_version(settings), build_key(settings),
-                   assets.code_version(), state.query())
+                   assets.code_version(), settings.tiles, settings.tiles_attribution,
+                   state.query())
 
 
 def _paths() -> dict[str, str]:

@@ -166,6 +166,12 @@ def test_controls_change_the_view_and_the_link_reproduces_it(visit):
     first = page.locator("#legend li").first
     assert "0 (target tercapai)" in first.inner_text()
     assert page.inner_text("#view-title").startswith("Kesenjangan terhadap target")
+    page.fill('input[name="threshold"]', "45")
+    page.press('input[name="threshold"]', "Enter")
+    page.wait_for_url(re.compile(r"threshold=45"))
+    page.wait_for_function("document.getElementById('low-title').textContent === 'Di bawah 45,0 %'")
+    low = int(page.inner_text("#low-count"))
+    assert 0 < low == page.locator("#map path.area-low").count() < 102
     page.select_option('select[name="level"]', "province")
     page.wait_for_function("document.querySelectorAll('#map path[data-kode]').length === 8")
     assert "/download/province.geojson" in page.get_attribute("#download-links a", "href")
