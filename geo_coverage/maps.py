@@ -79,7 +79,6 @@ class Area:
     kode: str
     nama: str
     prov_kode: str
-    value: float | None
     cls: int
     fill: str
     low: bool
@@ -103,7 +102,6 @@ class MapView:
     priorities: tuple[tuple[int, str, float, float], ...]  # rank, kode, lon, lat
     low: tuple[str, ...]  # codes below the target or threshold, lowest coverage first
     fields: tuple[str, ...]
-    classes: classify.Classes
 
     @property
     def low_title(self) -> str:
@@ -262,7 +260,7 @@ def build_view(metrics: pd.DataFrame, state: ViewState,
         rank = getattr(row, rank_column)
         areas.append(Area(
             kode=row.kode, nama=row.nama, prov_kode=row.prov_kode,
-            value=None if np.isnan(values[i]) else float(values[i]), cls=int(index[i]),
+            cls=int(index[i]),
             fill=classes.colors[index[i]] if index[i] >= 0 else classify.NODATA_FILL,
             low=bool(low[i]), rank=None if pd.isna(rank) else int(rank),
             source_note=text(source, lang) if source in ("modelled", "mixed") else None,
@@ -287,7 +285,6 @@ def build_view(metrics: pd.DataFrame, state: ViewState,
         priorities=priorities,
         low=tuple(areas[i].kode for i in lows),
         fields=fields,
-        classes=classes,
     )
 
 
