@@ -17,10 +17,9 @@ from branca.utilities import color_brewer
 
 LOGGER = logging.getLogger(__name__)
 
-SCHEMES = ("target", "quantiles", "equal_interval", "natural_breaks")
-# Colour-blind-safe ColorBrewer ramps (colorbrewer2.org marks these as such).
-SEQUENTIAL_RAMPS = ("YlGnBu", "YlOrRd", "PuBu", "Greens")
-DIVERGING_RAMPS = ("RdBu", "BrBG", "PuOr")
+# The ColorBrewer ramps the maps use; colorbrewer2.org marks each as colour-blind safe.
+SEQUENTIAL_RAMPS = ("YlGnBu", "YlOrRd")
+DIVERGING_RAMPS = ("RdBu", "BrBG")
 # "No data" is drawn hatched in this grey on white; no ramp above contains either colour.
 NODATA_FILL = "#ffffff"
 NODATA_HATCH = "#8c8c8c"
@@ -44,11 +43,6 @@ class Classes:
         array = np.asarray(values, dtype=float)
         found = np.searchsorted(np.asarray(self.cuts, dtype=float), array, side="right")
         return np.where(np.isnan(array), -1, found)
-
-    def ranges(self) -> list[tuple[float | None, float | None]]:
-        """Each class's (lower, upper) bound; None where the class is open."""
-        bounds: list[float | None] = [None, *self.cuts, None]
-        return list(zip(bounds[:-1], bounds[1:], strict=True))
 
 
 def ramp_colors(ramp: str, n: int, reverse: bool = False) -> list[str]:

@@ -60,11 +60,6 @@ class ViewState:
             pairs.append((name, _format_threshold(value) if name == "threshold" else value))
         return urlencode(pairs)
 
-    def url(self, path: str, **changes) -> str:
-        """path with this view's query string."""
-        query = self.query(**changes)
-        return f"{path}?{query}" if query else path
-
 
 def _format_threshold(value: float) -> str:
     """A threshold without a needless '.0'."""

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from branca.utilities import color_brewer
 
-from geo_coverage import dataset, maps
+from geo_coverage import classify, dataset, maps
 from geo_coverage.classify import NODATA_FILL
 from geo_coverage.metrics import COLUMNS, DTYPES
 from geo_coverage.view_params import ViewState
@@ -119,3 +119,10 @@ def test_every_metric_and_scheme_renders_on_real_data(served_settings):
             view = maps.load_view(served_settings, state)
             assert sum(e.count for e in view.legend) == 8
             assert len({e.color for e in view.legend}) == len(view.legend)
+
+
+def test_every_metric_uses_a_colour_blind_safe_ramp_of_its_kind():
+    for name, spec in maps.METRIC_SPECS.items():
+        ramps = classify.DIVERGING_RAMPS if spec.centre is not None else \
+            classify.SEQUENTIAL_RAMPS
+        assert spec.ramp in ramps, name

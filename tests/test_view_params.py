@@ -23,7 +23,7 @@ def test_a_full_query_round_trips():
     state = parse_view(args, PERIODS)
     assert (state.level, state.metric, state.k, state.threshold) == ("province", "gap", 7, 45.5)
     assert parse_view(dict(parse_qsl(state.query())), PERIODS) == state
-    assert state.url("/embed").startswith("/embed?level=province&metric=gap")
+    assert state.query().startswith("level=province&metric=gap&segment=informal&period=")
 
 
 def test_a_province_means_its_regencies():
