@@ -71,6 +71,18 @@ def _pct(num: pd.Series, den: pd.Series) -> pd.Series:
     return (100 * num / den.where(den > 0)).astype("Float64")
 
 
+def _half_up_ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    """num ÷ den rounded half up to a whole number, exactly (integers); NA where den is NA or 0."""
+    num, den = num.astype("Int64"), den.astype("Int64")
+    den = den.where(den > 0)
+    return ((2 * num + den) // (2 * den)).astype("Int64")
+
+
+def _pct2(num: pd.Series, den: pd.Series) -> pd.Series:
+    """100 × num ÷ den rounded half up to 2 decimals, computed exactly on the integer counts."""
+    return (_half_up_ratio(10_000 * num.astype("Int64"), den).astype("Float64") / 100).round(2)
+
+
 def _province(kode: pd.Series) -> pd.Series:
     """The province part of area codes ('73.71' -> '73')."""
     return kode.str.split(".", n=1).str[0]
@@ -245,15 +257,15 @@ def compute_metrics(rows: pd.DataFrame, areas: pd.DataFrame, targets: pd.DataFra
     out = out.merge(tw, on=["kode", "period"], how="left")
 
     out["_cov"] = _pct(out["active_members"], out["potential_workers"])
-    out["wage_coverage_pct"] = _pct(out["_wage_m"], out["_wage_p"])
-    out["informal_coverage_pct"] = _pct(out["_informal_m"], out["_informal_p"])
+    out["wage_coverage_pct"] = _pct2(out["_wage_m"], out["_wage_p"])
+    out["informal_coverage_pct"] = _pct2(out["_informal_m"], out["_informal_p"])
     out["gap_to_target"] = (_ceil_div(out["_tw"], 10_000) - out["active_members"]).clip(lower=0)
     out["uncovered_informal"] = (out["_informal_p"] - out["_informal_m"].fillna(0)).clip(lower=0)
     share = (out["_informal_m"].astype("Float64")
              / out["_informal_p"].astype("Float64").where(out["_informal_p"] > 0)).clip(upper=1)
     out["_score"] = out["uncovered_informal"].astype("Float64") * (1 - share)
 
-    out["_covr"] = out["_cov"].round(2)
+    out["_covr"] = _pct2(out["active_members"], out["potential_workers"])
     order = {p: i for i, p in enumerate(all_periods)}
     out["_prev"] = out["period"].map(lambda p: all_periods[order[p] - 1] if order[p] else None)
     prev = out.loc[:, ["kode", "period", "_covr"]].rename(columns={"period": "_prev",
@@ -271,8 +283,10 @@ def compute_metrics(rows: pd.DataFrame, areas: pd.DataFrame, targets: pd.DataFra
         grid = grid.merge(prov_tt, on=["prov_kode", "period"], how="left")
     result = grid.merge(out, on=["kode", "period"], how="left")
     if level == "region":
-        result["target_pct"] = _pct(result["_tw"], result["_tp"]) / 10_000
-    result["coverage_pct"] = result["_cov"]
+        # _tw is target basis points × potential, so _tw ÷ _tp is the target in basis points
+        result["target_pct"] = (_half_up_ratio(result["_tw"], result["_tp"]).astype("Float64")
+                                / 100).round(2)
+    result["coverage_pct"] = result["_covr"]
     result["segment"] = segment or "all"
     rank_group = "prov_kode" if level == "regency" else None
     if level == "region":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import pandas as pd
 import pytest
@@ -11,6 +12,11 @@ from hypothesis import strategies as st
 
 from geo_coverage.metrics import COLUMNS, compute_metrics
 from geo_coverage.targets import target_workers
+
+
+def pct2(num: int, den: int) -> float:
+    """100 × num ÷ den rounded half up to 2 decimals, in exact rational arithmetic."""
+    return math.floor(Fraction(10_000 * num, den) + Fraction(1, 2)) / 100
 
 AREAS = pd.DataFrame.from_records([
     ("71", "Sulawesi Utara", "71", "province"), ("71.01", "Kab A", "71", "regency"),
@@ -92,7 +98,7 @@ def test_invariants(rows, segment):
                 assert pd.isna(got["gap_to_target"]) or p == 0
                 continue
             assert got["potential_workers"] == p
-            assert got["coverage_pct"] == round(100 * m / int(p), 2)
+            assert got["coverage_pct"] == pct2(m, int(p))
             if level != "region":
                 t = 62.93 if kode.startswith("73") and period.startswith("2025") else 60.0
                 assert got["target_pct"] == t
@@ -109,7 +115,7 @@ def test_invariants(rows, segment):
             continue
         scaled = sum(round(float(t) * 100) * int(p)
                      for t, p in zip(per["target_pct"], per["potential_workers"], strict=True))
-        assert got["target_pct"] == round(scaled / int(got["potential_workers"]) / 100, 2)
+        assert got["target_pct"] == pct2(scaled, 10_000 * int(got["potential_workers"]))
         assert per["target_pct"].min() <= got["target_pct"] <= per["target_pct"].max()
         needed = -(-scaled // 10_000)
         assert got["gap_to_target"] == max(0, needed - int(got["active_members"]))
