@@ -126,10 +126,12 @@ def test_invariants(rows, segment):
         assert rank_is_permutation(part["priority_rank_region"])
         ranked = part.dropna(subset=["priority_rank_region"]).sort_values(
             "priority_rank_region")
-        scores = (ranked["uncovered_informal"].astype(float)
-                  * (1 - (ranked["informal_coverage_pct"].astype(float) / 100).clip(upper=1)))
-        assert all(a >= b - 1e-6 * max(1.0, a) for a, b in zip(scores, scores[1:],
-                                                               strict=False))
+        informal = expected_sums(rows[rows["segment"] == "informal"], "kode")
+        scores = []
+        for kode, period in zip(ranked["kode"], ranked["period"], strict=True):
+            p, m = (int(v) for v in informal.loc[(kode, period)])
+            scores.append(Fraction(max(0, p - m)) * (1 - min(Fraction(m, p), Fraction(1))))
+        assert scores == sorted(scores, reverse=True)
     for _period, part in provinces.groupby("period"):
         assert rank_is_permutation(part["priority_rank"])
         assert part["priority_rank"].equals(part["priority_rank_region"])
