@@ -1,4 +1,4 @@
-"""The geo-coverage command: build, serve."""
+"""The geo-coverage command: build, serve, import, rollback, summary, history."""
 
 from __future__ import annotations
 

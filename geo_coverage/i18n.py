@@ -80,10 +80,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Data ilustratif: sebagian angka dimodelkan dari beberapa angka yang dipublikasikan.",
         "Illustrative data: some figures are modelled from a few published numbers."),
     "source_line": (
-        "Sumber: BPJS Ketenagakerjaan (angka terbit dan model), data versi {version}; "
-        "batas wilayah: cahyadsn/wilayah_boundaries (MIT)",
-        "Source: BPJS Ketenagakerjaan (published and modelled figures), data version {version}; "
-        "boundaries: cahyadsn/wilayah_boundaries (MIT)"),
+        "Sumber: data kepesertaan versi {version} (angka BPJS Ketenagakerjaan yang dimuat pers "
+        "dan model); batas wilayah: cahyadsn/wilayah_boundaries (MIT)",
+        "Source: enrollment data version {version} (BPJS Ketenagakerjaan figures reported in "
+        "the press, and a model); boundaries: cahyadsn/wilayah_boundaries (MIT)"),
     "title": ("{metric} · {level} · {period}", "{metric} · {level} · {period}"),
     "title_province": ("{metric} · {province} · {period}", "{metric} · {province} · {period}"),
     "back_to_region": ("← Kembali ke seluruh wilayah", "← Back to the whole region"),

@@ -34,10 +34,11 @@ def test_settings_read_every_variable(tmp_path):
     assert s.store_path == tmp_path / "coverage.gpkg"
 
 
-def test_healthz_reports_what_is_built(built_settings, tmp_path):
-    built = create_app({"shapes": built_settings.shapes, "instance": built_settings.instance})
+def test_healthz_reports_what_is_built(served_settings, tmp_path):
+    built = create_app({"shapes": served_settings.shapes, "instance": served_settings.instance})
     resp = built.test_client().get("/healthz")
     assert resp.status_code == 200
-    assert resp.json["status"] == "ok" and resp.json["shapes_built"] is True
+    assert resp.json == {"status": "ok", "shapes_built": True, "store_built": True}
     empty = create_app({"shapes": tmp_path / "none", "instance": tmp_path})
-    assert empty.test_client().get("/healthz").json["shapes_built"] is False
+    assert empty.test_client().get("/healthz").json == {
+        "status": "degraded", "shapes_built": False, "store_built": False}

@@ -41,7 +41,8 @@ def test_serve_builds_then_answers_healthz(mirror_dir, tmp_path):
         resp = _wait_for(f"http://127.0.0.1:{port}/healthz", proc, 180)
         assert resp.status == 200
         assert resp.headers["Server"] == "waitress"
-        assert b'"shapes_built":true' in resp.read()
+        body = resp.read()
+        assert b'"shapes_built":true' in body and b'"store_built":true' in body
         assert (tmp_path / "shapes" / "regencies.shp").exists()
     finally:
         proc.terminate()

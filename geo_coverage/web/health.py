@@ -5,13 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 
 from ..build_shapes import is_built
+from ..build_store import is_store_built
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz():
-    """Up, and whether shapes are built."""
+    """Up, and whether the shapes and the enrollment store are built."""
     settings = current_app.config["SETTINGS"]
-    built = is_built(settings.shapes)
-    return jsonify(status="ok" if built else "degraded", shapes_built=built), 200
+    shapes, store = is_built(settings.shapes), is_store_built(settings)
+    return jsonify(status="ok" if shapes and store else "degraded", shapes_built=shapes,
+                   store_built=store), 200
