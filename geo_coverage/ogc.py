@@ -58,14 +58,16 @@ TEXT = {
     "regencies": ("Kabupaten/kota: cakupan kepesertaan", "Regencies and cities: coverage"),
     "provinces.description": (
         "8 provinsi; satu periode dan satu segmen per permintaan (bawaan: periode terbaru, "
-        "semua segmen).",
+        "semua segmen). Data ilustratif: angka berlabel data_source 'modelled' dimodelkan.",
         "8 provinces; one period and one segment per request (default: the latest period, all "
-        "segments)."),
+        "segments). Illustrative data: figures whose data_source is 'modelled' are modelled."),
     "regencies.description": (
         "102 kabupaten/kota; satu periode dan satu segmen per permintaan (bawaan: periode "
-        "terbaru, semua segmen).",
+        "terbaru, semua segmen). Data ilustratif: angka berlabel data_source 'modelled' "
+        "dimodelkan.",
         "102 regencies and cities; one period and one segment per request (default: the latest "
-        "period, all segments)."),
+        "period, all segments). Illustrative data: figures whose data_source is 'modelled' are "
+        "modelled."),
 }
 
 

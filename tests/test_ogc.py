@@ -108,6 +108,8 @@ def test_collections_titles_extent_and_links(client):
         assert items["type"] == GEOJSON and items["href"].endswith(
             f"/ogc/collections/{native['id']}/items")
     assert english[1]["title"] == "Regencies and cities: coverage"
+    assert all("ilustratif" in c["description"] for c in doc["collections"])
+    assert all("llustrative" in c["description"] for c in english)
     one = client.get("/ogc/collections/regencies").json
     assert one["id"] == "regencies" and _rels(one)["self"]["type"] == "application/json"
 
