@@ -65,6 +65,17 @@ def test_browse_page(client, hostile_settings):
     assert again.status_code == 304 and again.data == b""
 
 
+def test_revalidation_renders_nothing(client, monkeypatch):
+    etags = {url: client.get(url, headers=GZIP).headers["ETag"] for url in ("/", "/api/map-data")}
+
+    def fail(*_args):
+        raise AssertionError("a 304 must not build the view")
+
+    monkeypatch.setattr(maps, "load_view", fail)
+    for url, etag in etags.items():
+        assert client.get(url, headers={**GZIP, "If-None-Match": etag}).status_code == 304
+
+
 def test_stored_text_is_escaped(client):
     page = client.get("/").get_data(as_text=True)
     assert "<img" not in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Response, request
@@ -19,16 +20,17 @@ def etag_of(*parts: bytes | str) -> str:
     return digest.hexdigest()[:32]
 
 
-def cached_response(body: bytes, mimetype: str, etag: str, *,
+def cached_response(body: bytes | Callable[[], bytes], mimetype: str, etag: str, *,
                     last_modified: datetime | None = None, max_age: int = 300,
-                    gzipped: bytes | None = None, headers: dict | None = None) -> Response:
+                    gzipped: bytes | Callable[[], bytes] | None = None,
+                    headers: dict | None = None) -> Response:
     """A response that answers 304 to a matching If-None-Match and gzips when the client can.
 
-    `gzipped` may carry a precompressed copy of `body`; the ETag then differs per encoding,
-    as RFC 9110 asks.
+    `body` (and `gzipped`, a precompressed copy of it) may be functions, called only when
+    needed, so that a revalidation costs no rendering or reading. The ETag differs per
+    encoding, as RFC 9110 asks.
     """
-    wants_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
-    use_gzip = wants_gzip and len(body) >= MIN_GZIP_BYTES
+    use_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
     tag = f"{etag}-gz" if use_gzip else etag
     resp = Response(status=200, mimetype=mimetype)
     resp.set_etag(tag)
@@ -41,8 +43,17 @@ def cached_response(body: bytes, mimetype: str, etag: str, *,
     if request.if_none_match.contains(tag) or request.if_none_match.contains(etag):
         resp.status_code = 304
         return resp
+    if use_gzip and gzipped is not None:
+        resp.set_data(gzipped() if callable(gzipped) else gzipped)
+        resp.headers["Content-Encoding"] = "gzip"
+        return resp
+    if callable(body):
+        body = body()
+    if use_gzip and len(body) < MIN_GZIP_BYTES:
+        use_gzip = False
+        resp.set_etag(etag)
     if use_gzip:
-        resp.set_data(gzipped if gzipped is not None else gzip.compress(body, 6))
+        resp.set_data(gzip.compress(body, 6))
         resp.headers["Content-Encoding"] = "gzip"
     else:
         resp.set_data(body)

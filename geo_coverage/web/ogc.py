@@ -84,13 +84,15 @@ def collection(collection_id: str):
 def items(collection_id: str):
     """A page of features."""
     settings = current_app.config["SETTINGS"]
-    body = ogc.items(settings, _root(), collection_id, _args())
-    return cached_response(body, ogc.GEOJSON, etag_of(ogc.version_key(settings, request.url)))
+    root, args = _root(), _args()
+    return cached_response(lambda: ogc.items(settings, root, collection_id, args), ogc.GEOJSON,
+                           etag_of(ogc.version_key(settings, request.url)))
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
 def item(collection_id: str, feature_id: str):
     """One feature."""
     settings = current_app.config["SETTINGS"]
-    body = ogc.item(settings, _root(), collection_id, feature_id, _args())
-    return cached_response(body, ogc.GEOJSON, etag_of(ogc.version_key(settings, request.url)))
+    root, args = _root(), _args()
+    return cached_response(lambda: ogc.item(settings, root, collection_id, feature_id, args),
+                           ogc.GEOJSON, etag_of(ogc.version_key(settings, request.url)))

@@ -68,26 +68,28 @@ def _page(template: str, mode: str):
     """A map page with its view inlined, so the first paint needs only the geometry."""
     settings = _settings()
     state = _state()
-    etag = _view_etag(state, template)
-    view = maps.load_view(settings, state)
-    data = _view_data(settings, state, view)
-    tiles = None if settings.tiles.strip().lower() == "none" else {
-        "url": settings.tiles, "attribution": settings.tiles_attribution}
-    config = {
-        "mode": mode,
-        "data": data,
-        "paths": _paths(),
-        "geometry": url_for("pages.geometry", v=build_key(settings)[:16]),
-        "tiles": tiles,
-        "strings": strings(JS_STRINGS, state.lang),
-    }
-    lang = state.lang
-    html = render_template(
-        template, view=view, config=config, state=state, lang=lang,
-        t=lambda key, **kw: text(key, lang, **kw),
-        asset=_asset_url, nodata_fill=NODATA_FILL, nodata_hatch=NODATA_HATCH,
-        choices=choices(lang, dataset.periods(settings)))
-    return cached_response(html.encode("utf-8"), "text/html", etag, max_age=VIEW_MAX_AGE)
+
+    def render() -> bytes:
+        view = maps.load_view(settings, state)
+        tiles = None if settings.tiles.strip().lower() == "none" else {
+            "url": settings.tiles, "attribution": settings.tiles_attribution}
+        config = {
+            "mode": mode,
+            "data": _view_data(settings, state, view),
+            "paths": _paths(),
+            "geometry": url_for("pages.geometry", v=build_key(settings)[:16]),
+            "tiles": tiles,
+            "strings": strings(JS_STRINGS, state.lang),
+        }
+        lang = state.lang
+        return render_template(
+            template, view=view, config=config, state=state, lang=lang,
+            t=lambda key, **kw: text(key, lang, **kw),
+            asset=_asset_url, nodata_fill=NODATA_FILL, nodata_hatch=NODATA_HATCH,
+            choices=choices(lang, dataset.periods(settings))).encode("utf-8")
+
+    return cached_response(render, "text/html", _view_etag(state, template),
+                           max_age=VIEW_MAX_AGE)
 
 
 @bp.get("/")
@@ -107,9 +109,12 @@ def map_data():
     """The per-view JSON: classes, colours, legend, tooltips, priorities."""
     settings = _settings()
     state = _state()
-    data = _view_data(settings, state, maps.load_view(settings, state))
-    body = current_app.json.dumps(data).encode("utf-8")
-    return cached_response(body, "application/json", _view_etag(state, "json"),
+
+    def render() -> bytes:
+        data = _view_data(settings, state, maps.load_view(settings, state))
+        return current_app.json.dumps(data).encode("utf-8")
+
+    return cached_response(render, "application/json", _view_etag(state, "json"),
                            max_age=VIEW_MAX_AGE)
 
 
@@ -137,9 +142,9 @@ def geometry():
     key = build_key(settings)
     path = settings.shapes / DISPLAY_TOPOJSON
     versioned = request.args.get("v") == key[:16]
-    return cached_response(path.read_bytes(), "application/json", key[:32],
+    return cached_response(path.read_bytes, "application/json", key[:32],
                            max_age=YEAR if versioned else VIEW_MAX_AGE,
-                           gzipped=path.with_name(path.name + ".gz").read_bytes())
+                           gzipped=path.with_name(path.name + ".gz").read_bytes)
 
 
 @bp.get("/assets/<path:filename>")
