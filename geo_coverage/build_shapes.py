@@ -52,7 +52,8 @@ def build_key(own: OwnBoundaries | None) -> str:
     for name in _CODE_FILES:
         digest.update((here / name).read_bytes())
     if own is not None:
-        digest.update(sha256_of(own.path).encode())
+        for part in own_boundaries.dataset_files(own.path):
+            digest.update(sha256_of(part).encode())
         digest.update(f"{own.code_field}|{own.name_field}|{own.level}".encode())
     return digest.hexdigest()
 
@@ -175,6 +176,8 @@ def _write(tmp: Path, layers: Mapping[str, Layer], reference: Reference, topolog
 def build_shapes(settings: Settings, own: OwnBoundaries | None = None, force: bool = False,
                  progress: Callable[[str], None] = LOGGER.info) -> BuildOutcome:
     """Build shapes/ unless it is already built from the same inputs and code."""
+    if own is not None and not own.path.is_file():
+        raise BuildError([f"{own.path}: no such file (--boundaries)"])
     key = build_key(own)
     previous = read_report(settings.shapes)
     if not force and previous and previous.get("build_key") == key and is_built(settings.shapes):

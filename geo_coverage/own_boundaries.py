@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,11 @@ class OwnBoundaries:
     code_field: str
     name_field: str
     level: str = "regency"
+
+
+def dataset_files(path: Path) -> list[Path]:
+    """The file and its sidecars (a shapefile's .dbf, .prj, …: same folder, same stem)."""
+    return sorted(p for p in path.parent.glob(f"{glob_escape(path.stem)}.*") if p.is_file())
 
 
 def normalise_code(value: object) -> str:

@@ -3,7 +3,7 @@
 import pyogrio
 import pytest
 
-from geo_coverage.build_shapes import build_shapes
+from geo_coverage.build_shapes import build_key, build_shapes
 from geo_coverage.errors import BuildError
 from geo_coverage.own_boundaries import OwnBoundaries, normalise_code
 
@@ -73,3 +73,22 @@ def test_missing_field_lists_the_fields(built_settings, office_file, tmp_path):
     own = OwnBoundaries(path, "KODE", "NAMA_KAB", "regency")
     with pytest.raises(BuildError, match=r"no field 'KODE' \(fields: KODE_KAB, NAMA_KAB\)"):
         build_shapes(_settings(built_settings, tmp_path), own=own, progress=lambda _m: None)
+
+
+def test_missing_file_is_named(built_settings, tmp_path):
+    own = OwnBoundaries(tmp_path / "nope.shp", "KODE_KAB", "NAMA_KAB", "regency")
+    with pytest.raises(BuildError, match=r"nope\.shp: no such file"):
+        build_shapes(_settings(built_settings, tmp_path), own=own, progress=lambda _m: None)
+
+
+def test_a_changed_sidecar_changes_the_build_key(office_file, tmp_path):
+    _, df = office_file
+    path = tmp_path / "kab.shp"
+    pyogrio.write_dataframe(df, path)
+    own = OwnBoundaries(path, "KODE_KAB", "NAMA_KAB", "regency")
+    before = build_key(own)
+    renamed = df.copy()
+    renamed.loc[0, "NAMA_KAB"] = "Nama baru"
+    pyogrio.write_dataframe(renamed, tmp_path / "other.shp")
+    (tmp_path / "kab.dbf").write_bytes((tmp_path / "other.dbf").read_bytes())
+    assert build_key(own) != before
