@@ -73,8 +73,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         LOGGER.info("no enrollment store yet: building it first")
         build_sample_store(settings, progress=LOGGER.info)
     app = create_app({"mirror": settings.mirror})
+    try:
+        server = waitress.create_server(app, host=args.host, port=args.port,
+                                        threads=args.threads)
+    except OSError as exc:
+        raise GeoCoverageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}; "
+                               "choose another --port or stop what is using it") from exc
     LOGGER.info(f"serving on http://{args.host}:{args.port}/")
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
+    server.run()
     return 0
 
 

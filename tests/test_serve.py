@@ -49,3 +49,18 @@ def test_serve_builds_then_answers_healthz(mirror_dir, tmp_path):
         _, err = proc.communicate(timeout=20)
     assert "nothing built yet: building first" in err
     assert f"serving on http://127.0.0.1:{port}/" in err
+
+
+def test_port_in_use_is_a_clear_error(served_settings):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = {**os.environ, "GEO_COVERAGE_INSTANCE": str(served_settings.instance),
+               "GEO_COVERAGE_SHAPES": str(served_settings.shapes)}
+        done = subprocess.run(
+            [sys.executable, "-m", "geo_coverage.cli", "serve", "--port", str(port)],
+            env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr
