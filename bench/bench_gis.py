@@ -19,9 +19,10 @@ import urllib.request
 from waitress.server import create_server
 
 from geo_coverage import create_app
-from geo_coverage.build_shapes import build_shapes, is_built
-from geo_coverage.build_store import build_sample_store
+from geo_coverage.boundaries.build import build_shapes
+from geo_coverage.boundaries.shapes import is_built
 from geo_coverage.config import Settings
+from geo_coverage.enrollment.build import build_sample_store
 
 # A page a phone on a 1 Mbit/s island connection fetches in about two seconds.
 PAGE_BUDGET_BYTES = 250_000
@@ -64,15 +65,19 @@ def main() -> None:
     srv = create_server(create_app(), host="127.0.0.1", port=0, threads=4)
     threading.Thread(target=srv.run, daemon=True).start()  # ends with the process
     base = f"http://127.0.0.1:{srv.effective_port}"
-    print(f"{'url':55s} {'raw B':>10s} {'gzip B':>9s} {'gz/raw':>6s} {'cold ms':>8s} "
-          f"{'warm ms':>8s} {'gz/budget':>9s}")
+    print(
+        f"{'url':55s} {'raw B':>10s} {'gzip B':>9s} {'gz/raw':>6s} {'cold ms':>8s} "
+        f"{'warm ms':>8s} {'gz/budget':>9s}"
+    )
     for path in URLS:
         raw, cold = fetch(base + path, gzip=False)
         packed, _ = fetch(base + path, gzip=True)
         warm = statistics.median(fetch(base + path, gzip=True)[1] for _ in range(args.repeat))
         budget = f"{packed / PAGE_BUDGET_BYTES:9.2f}" if path.startswith("/ogc") else " " * 9
-        print(f"{path:55s} {raw:10,d} {packed:9,d} {packed / raw:6.2f} {cold * 1000:8.0f} "
-              f"{warm * 1000:8.0f} {budget}")
+        print(
+            f"{path:55s} {raw:10,d} {packed:9,d} {packed / raw:6.2f} {cold * 1000:8.0f} "
+            f"{warm * 1000:8.0f} {budget}"
+        )
 
 
 if __name__ == "__main__":

@@ -23,10 +23,11 @@ sys.path.insert(0, str(HERE.parent / "tests" / "browser"))
 
 from harness import block_non_local, chromium, serve  # noqa: E402
 
-from geo_coverage import create_app, dataset  # noqa: E402
-from geo_coverage.build_shapes import build_shapes  # noqa: E402
-from geo_coverage.build_store import build_sample_store  # noqa: E402
+from geo_coverage import create_app  # noqa: E402
+from geo_coverage.boundaries.build import build_shapes  # noqa: E402
 from geo_coverage.config import Settings  # noqa: E402
+from geo_coverage.enrollment.build import build_sample_store  # noqa: E402
+from geo_coverage.metrics import dataset  # noqa: E402
 
 OUT = HERE / "out"
 EMBED = "/embed?level=regency"
@@ -62,14 +63,20 @@ def measure_embed(browser, base: str, runs: int) -> dict:
         transfers = page.evaluate(TRANSFERS)
         assert page.locator("#map path[data-kode]").count() == 102
         context.close()
-    ours = [(url, size, decoded) for url, size, decoded in transfers
-            if url.startswith(base) and LIBRARY not in url]
+    ours = [
+        (url, size, decoded)
+        for url, size, decoded in transfers
+        if url.startswith(base) and LIBRARY not in url
+    ]
     library = sum(size for url, size, _ in transfers if url.startswith(base) and LIBRARY in url)
-    return {"page_and_data_bytes": sum(size for _, size, _ in ours),
-            "page_and_data_decoded_bytes": sum(decoded for _, _, decoded in ours),
-            "files": {url[len(base):].split("?")[0]: size for url, size, _ in ours},
-            "library_bytes": library,
-            "paint_ms": paints, "paint_ms_median": statistics.median(paints)}
+    return {
+        "page_and_data_bytes": sum(size for _, size, _ in ours),
+        "page_and_data_decoded_bytes": sum(decoded for _, _, decoded in ours),
+        "files": {url[len(base) :].split("?")[0]: size for url, size, _ in ours},
+        "library_bytes": library,
+        "paint_ms": paints,
+        "paint_ms_median": statistics.median(paints),
+    }
 
 
 def naive_page(settings: Settings) -> Path:
@@ -79,13 +86,17 @@ def naive_page(settings: Settings) -> Path:
 
     shapes = gpd.read_file(settings.shapes / "regencies.shp")
     metrics = dataset.load_metrics(settings, "regency")
-    coverage = metrics.loc[:, ["kode", "coverage_pct"]].astype({"kode": str,
-                                                                 "coverage_pct": float})
+    coverage = metrics.loc[:, ["kode", "coverage_pct"]].astype({"kode": str, "coverage_pct": float})
     joined = shapes.loc[:, ["kode", "nama", "geometry"]].merge(coverage, on="kode")
     fmap = folium.Map(location=[-2.5, 124.0], zoom_start=6, tiles=None)
-    folium.Choropleth(geo_data=joined, data=coverage, columns=["kode", "coverage_pct"],
-                      key_on="feature.properties.kode", fill_color="YlGnBu",
-                      legend_name="coverage %").add_to(fmap)
+    folium.Choropleth(
+        geo_data=joined,
+        data=coverage,
+        columns=["kode", "coverage_pct"],
+        key_on="feature.properties.kode",
+        fill_color="YlGnBu",
+        legend_name="coverage %",
+    ).add_to(fmap)
     OUT.mkdir(exist_ok=True)
     path = OUT / "naive_folium.html"
     fmap.save(str(path))
@@ -111,9 +122,13 @@ def measure_naive(browser, path: Path) -> dict:
         time.sleep(1.0)
         drawn = page.locator("path").count()
         context.close()
-    return {"bytes": len(body), "gzip_bytes": len(gzip.compress(body, 6)),
-            "paths_drawn_offline": drawn, "cdn_requests_blocked": len(blocked),
-            "script_errors": errors[:3]}
+    return {
+        "bytes": len(body),
+        "gzip_bytes": len(gzip.compress(body, 6)),
+        "paths_drawn_offline": drawn,
+        "cdn_requests_blocked": len(blocked),
+        "script_errors": errors[:3],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,30 +146,43 @@ def main(argv: list[str] | None = None) -> int:
     print(f"regency embed, {args.runs} cold loads (tiles off, non-local requests blocked)")
     for name, size in ours["files"].items():
         print(f"  {name:32s} {size / kb:8.1f} KB transferred")
-    print(f"  page and its data, total        {ours['page_and_data_bytes'] / kb:8.1f} KB "
-          f"(budget {BUDGET_BYTES / kb:.0f} KB: "
-          f"{'ok' if ours['page_and_data_bytes'] <= BUDGET_BYTES else 'OVER'})")
+    print(
+        f"  page and its data, total        {ours['page_and_data_bytes'] / kb:8.1f} KB "
+        f"(budget {BUDGET_BYTES / kb:.0f} KB: "
+        f"{'ok' if ours['page_and_data_bytes'] <= BUDGET_BYTES else 'OVER'})"
+    )
     print(f"  Leaflet JS/CSS (not budgeted)   {ours['library_bytes'] / kb:8.1f} KB")
-    print(f"  first choropleth paint          {ours['paint_ms_median']:8.0f} ms median "
-          f"(runs: {', '.join(f'{p:.0f}' for p in ours['paint_ms'])}; budget "
-          f"{BUDGET_PAINT_MS} ms: {'ok' if max(ours['paint_ms']) <= BUDGET_PAINT_MS else 'OVER'})")
+    print(
+        f"  first choropleth paint          {ours['paint_ms_median']:8.0f} ms median "
+        f"(runs: {', '.join(f'{p:.0f}' for p in ours['paint_ms'])}; budget "
+        f"{BUDGET_PAINT_MS} ms: {'ok' if max(ours['paint_ms']) <= BUDGET_PAINT_MS else 'OVER'})"
+    )
     print("naive folium.Choropleth on the full-resolution regencies, one HTML file")
-    print(f"  size {naive['bytes'] / kb:8.1f} KB, gzipped {naive['gzip_bytes'] / kb:8.1f} KB; "
-          f"offline: {naive['paths_drawn_offline']} areas drawn, "
-          f"{naive['cdn_requests_blocked']} CDN requests blocked, "
-          f"errors: {naive['script_errors']}")
+    print(
+        f"  size {naive['bytes'] / kb:8.1f} KB, gzipped {naive['gzip_bytes'] / kb:8.1f} KB; "
+        f"offline: {naive['paths_drawn_offline']} areas drawn, "
+        f"{naive['cdn_requests_blocked']} CDN requests blocked, "
+        f"errors: {naive['script_errors']}"
+    )
     print("ratios (naive ÷ ours)")
-    print(f"  bytes over the wire: {naive['gzip_bytes'] / ours['page_and_data_bytes']:.1f}× "
-          f"(gzipped naive page vs our page and data); with Leaflet counted too: "
-          f"{naive['gzip_bytes'] / (ours['page_and_data_bytes'] + ours['library_bytes']):.1f}×")
-    print(f"  uncompressed: {naive['bytes'] / ours['page_and_data_decoded_bytes']:.1f}× "
-          f"(naive HTML {naive['bytes'] / kb:.0f} KB vs our page and data decoded, "
-          f"{ours['page_and_data_decoded_bytes'] / kb:.0f} KB)")
-    print("  first paint offline: ours "
-          f"{ours['paint_ms_median']:.0f} ms, naive never (blank without its CDN files)")
+    print(
+        f"  bytes over the wire: {naive['gzip_bytes'] / ours['page_and_data_bytes']:.1f}× "
+        f"(gzipped naive page vs our page and data); with Leaflet counted too: "
+        f"{naive['gzip_bytes'] / (ours['page_and_data_bytes'] + ours['library_bytes']):.1f}×"
+    )
+    print(
+        f"  uncompressed: {naive['bytes'] / ours['page_and_data_decoded_bytes']:.1f}× "
+        f"(naive HTML {naive['bytes'] / kb:.0f} KB vs our page and data decoded, "
+        f"{ours['page_and_data_decoded_bytes'] / kb:.0f} KB)"
+    )
+    print(
+        "  first paint offline: ours "
+        f"{ours['paint_ms_median']:.0f} ms, naive never (blank without its CDN files)"
+    )
     OUT.mkdir(exist_ok=True)
-    (OUT / "bench_maps.json").write_text(json.dumps({"ours": ours, "naive": naive}, indent=1),
-                                         encoding="utf-8")
+    (OUT / "bench_maps.json").write_text(
+        json.dumps({"ours": ours, "naive": naive}, indent=1), encoding="utf-8"
+    )
     return 0
 
 

@@ -6,14 +6,15 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from .config import PROJECT_ROOT, Settings
+from geo_coverage.config import Settings
+from geo_coverage.package_files import templates_dir
 
 
 def create_app(test_config: Mapping | None = None) -> Flask:
     """Build the Flask app; settings come from GEO_COVERAGE_* variables and test_config."""
-    from .web import register
+    from geo_coverage.web import register
 
-    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"))
+    app = Flask(__name__, template_folder=str(templates_dir()), static_folder=None)
     settings = Settings.from_env(**dict(test_config or {}))
     app.config["SETTINGS"] = settings
     app.config["JSON_SORT_KEYS"] = False

@@ -6,7 +6,14 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_PARENT = Path(__file__).resolve().parent.parent
+# A source checkout keeps its state beside the code; an installed package in the user's data
+# folder (XDG_DATA_HOME, default ~/.local/share/geo-coverage).
+CHECKOUT: Path | None = _PARENT if (_PARENT / "pyproject.toml").is_file() else None
+STATE_HOME = (
+    CHECKOUT
+    or Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "geo-coverage"
+)
 
 # Every setting, its environment variable and what it means; the README documents these.
 ENVIRONMENT = {
@@ -19,7 +26,7 @@ ENVIRONMENT = {
     "frame_ancestors": "GEO_COVERAGE_FRAME_ANCESTORS",
 }
 
-SIBLING_MIRROR = PROJECT_ROOT.parent / "shared" / "data"
+SIBLING_MIRROR = CHECKOUT.parent / "shared" / "data" if CHECKOUT else None
 DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_TILES_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 
@@ -28,9 +35,9 @@ DEFAULT_TILES_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 class Settings:
     """Where the service keeps its files and what it talks to."""
 
-    instance: Path = field(default_factory=lambda: PROJECT_ROOT / "instance")
+    instance: Path = field(default_factory=lambda: STATE_HOME / "instance")
     mirror: Path | None = None
-    shapes: Path = field(default_factory=lambda: PROJECT_ROOT / "shapes")
+    shapes: Path = field(default_factory=lambda: STATE_HOME / "shapes")
     upstream: str = "https://raw.githubusercontent.com"
     tiles: str = DEFAULT_TILES
     tiles_attribution: str = DEFAULT_TILES_ATTRIBUTION
@@ -55,7 +62,7 @@ class Settings:
             if environ.get(var):
                 values[name] = environ[var]
         values.update({k: v for k, v in overrides.items() if v is not None})
-        if "mirror" not in values and _is_mirror(SIBLING_MIRROR):
+        if "mirror" not in values and SIBLING_MIRROR and _is_mirror(SIBLING_MIRROR):
             values["mirror"] = SIBLING_MIRROR
         if str(values.get("mirror", "")).lower() == "none":
             values["mirror"] = None

@@ -11,30 +11,62 @@ LANGS = ("id", "en")
 DEFAULT_LANG = "id"
 
 _MONTHS = {
-    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-           "September", "Oktober", "November", "Desember"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
+    "id": (
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
 }
 
 # key: (Indonesian, English); {name} placeholders are filled by text().
 STRINGS: dict[str, tuple[str, str]] = {
-    "app_title": ("Cakupan jaminan sosial pekerja — Sulawesi–Maluku",
-                  "Worker social-insurance coverage — Sulawesi–Maluku"),
+    "app_title": (
+        "Cakupan jaminan sosial pekerja — Sulawesi–Maluku",
+        "Worker social-insurance coverage — Sulawesi–Maluku",
+    ),
     "region": ("Sulawesi–Maluku", "Sulawesi–Maluku"),
     "level": ("Tingkat", "Level"),
     "level.province": ("Provinsi", "Provinces"),
     "level.regency": ("Kabupaten/kota", "Regencies and cities"),
     "metric": ("Indikator", "Indicator"),
     "metric.coverage": ("Cakupan kepesertaan (UCJ)", "Coverage (UCJ)"),
-    "metric.informal_coverage": ("Cakupan pekerja informal (BPU)",
-                                 "Informal-worker coverage (BPU)"),
+    "metric.informal_coverage": (
+        "Cakupan pekerja informal (BPU)",
+        "Informal-worker coverage (BPU)",
+    ),
     "metric.wage_coverage": ("Cakupan penerima upah (PU)", "Wage-earner coverage (PU)"),
     "metric.gap": ("Kesenjangan terhadap target (pekerja)", "Gap to target (workers)"),
-    "metric.uncovered_informal": ("Pekerja informal belum terlindungi",
-                                  "Uncovered informal workers"),
-    "metric.change": ("Perubahan cakupan sejak periode sebelumnya (poin)",
-                      "Coverage change since the previous period (points)"),
+    "metric.uncovered_informal": (
+        "Pekerja informal belum terlindungi",
+        "Uncovered informal workers",
+    ),
+    "metric.change": (
+        "Perubahan cakupan sejak periode sebelumnya (poin)",
+        "Coverage change since the previous period (points)",
+    ),
     "segment": ("Segmen", "Segment"),
     "segment.all": ("Semua segmen", "All segments"),
     "segment.wage": ("Penerima upah (PU)", "Wage earners (PU)"),
@@ -54,13 +86,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_data": ("Tidak ada data", "No data"),
     "below_target": ("Di bawah target", "Below target"),
     "below_threshold": ("Di bawah {value}", "Below {value}"),
-    "low_outline": ("garis tebal = cakupan di bawah target provinsinya",
-                    "bold outline = coverage below its province's target"),
-    "breaks_target": ("batas kelas di sekitar target {target}",
-                      "class breaks around the target of {target}"),
+    "low_outline": (
+        "garis tebal = cakupan di bawah target provinsinya",
+        "bold outline = coverage below its province's target",
+    ),
+    "breaks_target": (
+        "batas kelas di sekitar target {target}",
+        "class breaks around the target of {target}",
+    ),
     "target_reached": ("target tercapai", "target reached"),
-    "low_outline_threshold": ("garis tebal = cakupan di bawah {value}",
-                              "bold outline = coverage below {value}"),
+    "low_outline_threshold": (
+        "garis tebal = cakupan di bawah {value}",
+        "bold outline = coverage below {value}",
+    ),
     "priorities": ("Prioritas sosialisasi", "Outreach priorities"),
     "priority_marker": ("angka = peringkat prioritas", "number = priority rank"),
     "area": ("Wilayah", "Area"),
@@ -78,17 +116,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mixed": ("sebagian ilustratif (dimodelkan)", "partly illustrative (modelled)"),
     "illustrative_note": (
         "Data ilustratif: sebagian angka dimodelkan dari beberapa angka yang dipublikasikan.",
-        "Illustrative data: some figures are modelled from a few published numbers."),
+        "Illustrative data: some figures are modelled from a few published numbers.",
+    ),
     "source_line": (
         "Sumber: data kepesertaan versi {version} (angka BPJS Ketenagakerjaan yang dimuat pers "
         "dan model); batas wilayah: cahyadsn/wilayah_boundaries (MIT)",
         "Source: enrollment data version {version} (BPJS Ketenagakerjaan figures reported in "
-        "the press, and a model); boundaries: cahyadsn/wilayah_boundaries (MIT)"),
+        "the press, and a model); boundaries: cahyadsn/wilayah_boundaries (MIT)",
+    ),
     "title": ("{metric} · {level} · {period}", "{metric} · {level} · {period}"),
     "title_province": ("{metric} · {province} · {period}", "{metric} · {province} · {period}"),
     "back_to_region": ("← Kembali ke seluruh wilayah", "← Back to the whole region"),
-    "drill_hint": ("Klik provinsi untuk melihat kabupaten/kotanya.",
-                   "Click a province to see its regencies."),
+    "drill_hint": (
+        "Klik provinsi untuk melihat kabupaten/kotanya.",
+        "Click a province to see its regencies.",
+    ),
     "copy_embed": ("Salin kode sematan", "Copy embed code"),
     "copied": ("Tersalin", "Copied"),
     "download_png": ("Unduh PNG", "Download PNG"),
@@ -97,11 +139,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "language": ("English", "Bahasa Indonesia"),
     "loading": ("Memuat peta…", "Loading the map…"),
     "load_failed": ("Peta gagal dimuat.", "The map failed to load."),
-    "invalid_param": ("Parameter '{name}' tidak valid: '{value}'. Nilai yang valid: {valid}.",
-                      "Invalid parameter '{name}': '{value}'. Valid values: {valid}."),
+    "invalid_param": (
+        "Parameter '{name}' tidak valid: '{value}'. Nilai yang valid: {valid}.",
+        "Invalid parameter '{name}': '{value}'. Valid values: {valid}.",
+    ),
     "invalid_number": (
         "Parameter '{name}' tidak valid: '{value}'. Harus angka antara {low} dan {high}.",
-        "Invalid parameter '{name}': '{value}'. It must be a number from {low} to {high}."),
+        "Invalid parameter '{name}': '{value}'. It must be a number from {low} to {high}.",
+    ),
 }
 
 

@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+from repo import REPO_ROOT
 
-from geo_coverage.config import PROJECT_ROOT, Settings
+from geo_coverage.config import Settings
 
-DEFAULT_MIRROR = PROJECT_ROOT.parent / "shared" / "data"
+DEFAULT_MIRROR = REPO_ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
@@ -28,11 +29,12 @@ def mirror_dir() -> Path:
 @pytest.fixture(scope="session")
 def built_settings(tmp_path_factory, mirror_dir) -> Settings:
     """Settings of a complete build (shapes) in a session folder, shared by read-only tests."""
-    from geo_coverage.build_shapes import build_shapes
+    from geo_coverage.boundaries.build import build_shapes
 
     root = tmp_path_factory.mktemp("built")
-    settings = Settings.from_env(environ={}, instance=root / "instance", shapes=root / "shapes",
-                                 mirror=mirror_dir)
+    settings = Settings.from_env(
+        environ={}, instance=root / "instance", shapes=root / "shapes", mirror=mirror_dir
+    )
     build_shapes(settings, progress=lambda _msg: None)
     return settings
 
@@ -40,7 +42,7 @@ def built_settings(tmp_path_factory, mirror_dir) -> Settings:
 @pytest.fixture(scope="session")
 def served_settings(built_settings) -> Settings:
     """built_settings with the sample enrollment store built too (a no-op when it is)."""
-    from geo_coverage.build_store import build_sample_store
+    from geo_coverage.enrollment.build import build_sample_store
 
     build_sample_store(built_settings, progress=lambda _msg: None)
     return built_settings
@@ -72,7 +74,7 @@ def assert_rfc7946():
     import json
     from decimal import Decimal
 
-    from geo_coverage.exports import PROPERTIES
+    from geo_coverage.gis.exports import PROPERTIES
 
     def check(body: bytes) -> dict:
         doc = json.loads(body)
@@ -85,8 +87,11 @@ def assert_rfc7946():
             assert list(feature["properties"]) == list(PROPERTIES), kode
             assert feature["properties"]["kode"] == kode
             geometry = feature["geometry"]
-            polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" \
+            polygons = (
+                geometry["coordinates"]
+                if geometry["type"] == "MultiPolygon"
                 else [geometry["coordinates"]]
+            )
             _check_rings(polygons, kode)
             points = [p for polygon in polygons for ring in polygon for p in ring]
             assert all(len(p) == 2 for p in points), kode
@@ -98,8 +103,10 @@ def assert_rfc7946():
             lons, lats = [p[0] for p in every], [p[1] for p in every]
             assert west <= min(lons) and south <= min(lats)
             assert east >= max(lons) and north >= max(lats)
-            assert max(min(lons) - west, min(lats) - south, east - max(lons),
-                       north - max(lats)) <= 1e-6
+            assert (
+                max(min(lons) - west, min(lats) - south, east - max(lons), north - max(lats))
+                <= 1e-6
+            )
         return doc
 
     return check
@@ -114,7 +121,7 @@ def hostile_settings(served_settings, tmp_path_factory) -> Settings:
     """A copy of the served store in which the names of 73.71 and 73 hold markup, for escaping."""
     import shutil
 
-    from geo_coverage import store
+    from geo_coverage.enrollment import store
 
     instance = tmp_path_factory.mktemp("hostile") / "instance"
     instance.mkdir()

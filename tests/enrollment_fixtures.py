@@ -9,10 +9,11 @@ from __future__ import annotations
 import pytest
 from enrollment_helpers import copy_store, quiet, settings_for
 
-from geo_coverage.build_store import area_infos, areas_frame, build_sample_store
 from geo_coverage.config import Settings
-from geo_coverage.reference import load_reference
-from geo_coverage.sources import fetch_all
+from geo_coverage.enrollment.areas import area_infos, areas_frame
+from geo_coverage.enrollment.build import build_sample_store
+from geo_coverage.sources.pinned import fetch_all
+from geo_coverage.sources.reference import load_reference
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,9 @@ def quiet(_message: str) -> None:
 
 def settings_for(root: Path, mirror: Path) -> Settings:
     """Settings with their own instance and shapes folders, ignoring the environment."""
-    return Settings.from_env(environ={}, instance=root / "instance", shapes=root / "shapes",
-                             mirror=mirror)
+    return Settings.from_env(
+        environ={}, instance=root / "instance", shapes=root / "shapes", mirror=mirror
+    )
 
 
 def copy_store(source: Path, target: Path) -> None:
@@ -42,8 +43,9 @@ def store_state(path: Path) -> dict:
             "meta": sorted(conn.execute("SELECT key, value FROM meta")),
             "versions": conn.execute("SELECT * FROM versions ORDER BY id").fetchall(),
             "activations": conn.execute("SELECT * FROM activations ORDER BY id").fetchall(),
-            "rows": conn.execute("SELECT * FROM enrollment ORDER BY version, kode, period, "
-                                 "segment").fetchall(),
+            "rows": conn.execute(
+                "SELECT * FROM enrollment ORDER BY version, kode, period, segment"
+            ).fetchall(),
             "integrity": conn.execute("PRAGMA integrity_check").fetchone()[0],
         }
     finally:

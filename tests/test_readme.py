@@ -2,10 +2,12 @@
 
 import re
 
-from geo_coverage import create_app
-from geo_coverage.config import ENVIRONMENT, PROJECT_ROOT
+from repo import REPO_ROOT
 
-README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+from geo_coverage import create_app
+from geo_coverage.config import ENVIRONMENT
+
+README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def _setup_commands() -> list[str]:
@@ -18,7 +20,7 @@ def test_exactly_two_setup_commands_and_ci_runs_the_second():
     assert len(commands) == 2
     assert all("\n" not in c for c in commands)
     assert "geo-coverage serve" in commands[0]
-    ci = (PROJECT_ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    ci = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
     assert ci[-1] == commands[1]
 
 

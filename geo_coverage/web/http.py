@@ -20,10 +20,16 @@ def etag_of(*parts: bytes | str) -> str:
     return digest.hexdigest()[:32]
 
 
-def cached_response(body: bytes | Callable[[], bytes], mimetype: str, etag: str, *,
-                    last_modified: datetime | None = None, max_age: int = 300,
-                    gzipped: bytes | Callable[[], bytes] | None = None,
-                    headers: dict | None = None) -> Response:
+def cached_response(
+    body: bytes | Callable[[], bytes],
+    mimetype: str,
+    etag: str,
+    *,
+    last_modified: datetime | None = None,
+    max_age: int = 300,
+    gzipped: bytes | Callable[[], bytes] | None = None,
+    headers: dict | None = None,
+) -> Response:
     """A response that answers 304 to a matching If-None-Match and gzips when the client can.
 
     `body` (and `gzipped`, a precompressed copy of it) may be functions, called only when

@@ -6,15 +6,18 @@ import logging
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from .. import assets, dataset, maps, static_map
-from ..build_shapes import DISPLAY_TOPOJSON
-from ..classify import NODATA_FILL, NODATA_HATCH
-from ..errors import NotFound
-from ..features import build_key
-from ..i18n import strings, text
-from ..view_params import ViewState, choices, parse_view
-from .downloads import download_links
-from .http import cached_response, etag_of
+from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON
+from geo_coverage.errors import NotFound
+from geo_coverage.gis.features import build_key
+from geo_coverage.i18n import strings, text
+from geo_coverage.maps import image
+from geo_coverage.maps import view as map_view
+from geo_coverage.maps.classify import NODATA_FILL, NODATA_HATCH
+from geo_coverage.maps.state import ViewState, choices, parse_view
+from geo_coverage.metrics import dataset
+from geo_coverage.web import assets
+from geo_coverage.web.download_routes import download_links
+from geo_coverage.web.http import cached_response, etag_of
 
 LOGGER = logging.getLogger(__name__)
 
@@ -38,15 +41,25 @@ def _state() -> ViewState:
 def _view_etag(state: ViewState, kind: str) -> str:
     """An ETag for a view: data version, shapes, code, assets, basemap and canonical query."""
     settings = _settings()
-    return etag_of(kind, dataset.data_version(settings), build_key(settings),
-                   assets.code_version(), settings.tiles, settings.tiles_attribution,
-                   state.query())
+    return etag_of(
+        kind,
+        dataset.data_version(settings),
+        build_key(settings),
+        assets.code_version(),
+        settings.tiles,
+        settings.tiles_attribution,
+        state.query(),
+    )
 
 
 def _paths() -> dict[str, str]:
     """The routes the browser script talks to."""
-    return {"page": url_for("pages.browse"), "embed": url_for("pages.embed"),
-            "png": url_for("pages.map_png"), "api": url_for("pages.map_data")}
+    return {
+        "page": url_for("pages.browse"),
+        "embed": url_for("pages.embed"),
+        "png": url_for("pages.map_png"),
+        "api": url_for("pages.map_data"),
+    }
 
 
 def _asset_url(filename: str) -> str:
@@ -57,9 +70,9 @@ def _asset_url(filename: str) -> str:
     return url_for("pages.asset", filename=filename, v=found.version)
 
 
-def _view_data(settings, state: ViewState, view: maps.MapView) -> dict:
+def _view_data(settings, state: ViewState, view: map_view.MapView) -> dict:
     """The per-view JSON with the view's download links."""
-    data = view.to_json(maps.source_line(settings, state.lang))
+    data = view.to_json(map_view.source_line(settings, state.lang))
     data["downloads"] = download_links(state.level, state.period, state.segment, state.lang)
     return data
 
@@ -70,9 +83,12 @@ def _page(template: str, mode: str):
     state = _state()
 
     def render() -> bytes:
-        view = maps.load_view(settings, state)
-        tiles = None if settings.tiles.strip().lower() == "none" else {
-            "url": settings.tiles, "attribution": settings.tiles_attribution}
+        view = map_view.load_view(settings, state)
+        tiles = (
+            None
+            if settings.tiles.strip().lower() == "none"
+            else {"url": settings.tiles, "attribution": settings.tiles_attribution}
+        )
         config = {
             "mode": mode,
             "data": _view_data(settings, state, view),
@@ -83,13 +99,19 @@ def _page(template: str, mode: str):
         }
         lang = state.lang
         return render_template(
-            template, view=view, config=config, state=state, lang=lang,
+            template,
+            view=view,
+            config=config,
+            state=state,
+            lang=lang,
             t=lambda key, **kw: text(key, lang, **kw),
-            asset=_asset_url, nodata_fill=NODATA_FILL, nodata_hatch=NODATA_HATCH,
-            choices=choices(lang, dataset.periods(settings))).encode("utf-8")
+            asset=_asset_url,
+            nodata_fill=NODATA_FILL,
+            nodata_hatch=NODATA_HATCH,
+            choices=choices(lang, dataset.periods(settings)),
+        ).encode("utf-8")
 
-    return cached_response(render, "text/html", _view_etag(state, template),
-                           max_age=VIEW_MAX_AGE)
+    return cached_response(render, "text/html", _view_etag(state, template), max_age=VIEW_MAX_AGE)
 
 
 @bp.get("/")
@@ -111,11 +133,12 @@ def map_data():
     state = _state()
 
     def render() -> bytes:
-        data = _view_data(settings, state, maps.load_view(settings, state))
+        data = _view_data(settings, state, map_view.load_view(settings, state))
         return current_app.json.dumps(data).encode("utf-8")
 
-    return cached_response(render, "application/json", _view_etag(state, "json"),
-                           max_age=VIEW_MAX_AGE)
+    return cached_response(
+        render, "application/json", _view_etag(state, "json"), max_age=VIEW_MAX_AGE
+    )
 
 
 @bp.get("/map.png")
@@ -126,12 +149,12 @@ def map_png():
     resp = Response(mimetype="image/png")
     resp.set_etag(_view_etag(state, "png"))
     resp.headers["Cache-Control"] = f"public, max-age={VIEW_MAX_AGE}"
-    resp.headers["Content-Disposition"] = f'inline; filename="{static_map.file_name(state)}"'
+    resp.headers["Content-Disposition"] = f'inline; filename="{image.file_name(state)}"'
     if request.if_none_match.contains(resp.get_etag()[0]):
         resp.status_code = 304
         return resp
-    view = maps.load_view(settings, state)
-    resp.set_data(static_map.render_png(view, settings, maps.source_line(settings, state.lang)))
+    view = map_view.load_view(settings, state)
+    resp.set_data(image.render_png(view, settings, map_view.source_line(settings, state.lang)))
     return resp
 
 
@@ -142,9 +165,13 @@ def geometry():
     key = build_key(settings)
     path = settings.shapes / DISPLAY_TOPOJSON
     versioned = request.args.get("v") == key[:16]
-    return cached_response(path.read_bytes, "application/json", key[:32],
-                           max_age=YEAR if versioned else VIEW_MAX_AGE,
-                           gzipped=path.with_name(path.name + ".gz").read_bytes)
+    return cached_response(
+        path.read_bytes,
+        "application/json",
+        key[:32],
+        max_age=YEAR if versioned else VIEW_MAX_AGE,
+        gzipped=path.with_name(path.name + ".gz").read_bytes,
+    )
 
 
 @bp.get("/assets/<path:filename>")
@@ -154,5 +181,10 @@ def asset(filename: str):
     if found is None:
         raise NotFound(f"no asset {filename}")
     versioned = request.args.get("v") == found.version
-    return cached_response(found.body, found.mimetype, found.version,
-                           max_age=YEAR if versioned else VIEW_MAX_AGE, gzipped=found.gzipped)
+    return cached_response(
+        found.body,
+        found.mimetype,
+        found.version,
+        max_age=YEAR if versioned else VIEW_MAX_AGE,
+        gzipped=found.gzipped,
+    )

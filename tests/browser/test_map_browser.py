@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import pytest
 from harness import block_non_local, chromium, is_local, serve
 
-from geo_coverage import create_app, dataset
+from geo_coverage import create_app
+from geo_coverage.metrics import dataset
 
 TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
 PAINTED = "html[data-painted]"
@@ -55,8 +56,14 @@ class Visit:
 
 @pytest.fixture(scope="module")
 def app_url(hostile_settings):
-    app = create_app({"instance": hostile_settings.instance, "shapes": hostile_settings.shapes,
-                      "mirror": hostile_settings.mirror, "tiles": TILES})
+    app = create_app(
+        {
+            "instance": hostile_settings.instance,
+            "shapes": hostile_settings.shapes,
+            "mirror": hostile_settings.mirror,
+            "tiles": TILES,
+        }
+    )
     with serve(app) as url:
         yield url
 
@@ -77,13 +84,23 @@ def visit(browser, app_url):
         found = Visit(context.new_page())
         block_non_local(context, found.blocked)
         page = found.page
-        page.on("console", lambda m: m.type == "error" and is_local(
-            m.location.get("url") or app_url) and found.errors.append(m.text))
+        page.on(
+            "console",
+            lambda m: (
+                m.type == "error"
+                and is_local(m.location.get("url") or app_url)
+                and found.errors.append(m.text)
+            ),
+        )
         page.on("pageerror", lambda e: found.errors.append(str(e)))
         page.on("dialog", lambda d: (found.errors.append(f"dialog: {d.message}"), d.dismiss()))
         page.on("requestfailed", lambda r: is_local(r.url) and found.failed.append(r.url))
-        page.on("response", lambda r: is_local(r.url) and r.status >= 400 and found.failed
-                .append(f"{r.status} {r.url}"))
+        page.on(
+            "response",
+            lambda r: (
+                is_local(r.url) and r.status >= 400 and found.failed.append(f"{r.status} {r.url}")
+            ),
+        )
         page.goto(url if url.startswith("http") else app_url + url)
         if wait:
             page.wait_for_selector(PAINTED, state="attached", timeout=20_000)
@@ -126,8 +143,16 @@ def test_tooltip_shows_the_figures_and_keeps_names_as_text(visit):
     tooltip.wait_for()
     text = tooltip.inner_text()
     assert 'Kota Makassar <img src=x onerror="alert(1)"> & "Co"' in text
-    for label in ("Coverage", "Active members", "Potential workers", "Informal coverage",
-                  "Gap to target", "Priority rank", "December 2025", "illustrative (modelled)"):
+    for label in (
+        "Coverage",
+        "Active members",
+        "Potential workers",
+        "Informal coverage",
+        "Gap to target",
+        "Priority rank",
+        "December 2025",
+        "illustrative (modelled)",
+    ):
         assert label in text, label
     assert re.search(r"\d{1,3}(,\d{3})+", text) and re.search(r"\d+\.\d %", text)
     assert tooltip.locator("img").count() == 0
@@ -177,8 +202,10 @@ def test_controls_change_the_view_and_the_link_reproduces_it(visit):
     assert "/download/province.geojson" in page.get_attribute("#download-links a", "href")
     link = page.url
     again = visit(link)
-    assert again.paths() == 8 and "0 (target tercapai)" in again.page.locator(
-        "#legend li").first.inner_text()
+    assert (
+        again.paths() == 8
+        and "0 (target tercapai)" in again.page.locator("#legend li").first.inner_text()
+    )
     assert again.page.input_value('select[name="metric"]') == "gap"
     v.assert_clean()
     again.assert_clean()
@@ -186,11 +213,13 @@ def test_controls_change_the_view_and_the_link_reproduces_it(visit):
 
 def test_embed_renders_in_an_iframe_of_another_origin(visit, app_url):
     def host(environ, start_response):
-        body = (f'<!doctype html><title>intranet</title><h1>Rapat</h1>'
-                f'<iframe src="{app_url}/embed?metric=informal_coverage" title="peta" '
-                f'width="420" height="300"></iframe>'
-                f'<iframe src="{app_url}/embed?level=province&lang=en" title="map" '
-                f'width="960" height="640"></iframe>').encode()
+        body = (
+            f"<!doctype html><title>intranet</title><h1>Rapat</h1>"
+            f'<iframe src="{app_url}/embed?metric=informal_coverage" title="peta" '
+            f'width="420" height="300"></iframe>'
+            f'<iframe src="{app_url}/embed?level=province&lang=en" title="map" '
+            f'width="960" height="640"></iframe>'
+        ).encode()
         start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
         return [body]
 
@@ -205,16 +234,22 @@ def test_embed_renders_in_an_iframe_of_another_origin(visit, app_url):
             assert (round(page_box["width"]), round(page_box["height"])) == (width, height)
             box = frame.locator("#map").bounding_box()
             assert round(box["width"]) == width and box["height"] >= 0.6 * height
-            for part in ("#map-title", "#map-period", "#legend", "#source-line",
-                         "#illustrative-note"):
+            for part in (
+                "#map-title",
+                "#map-period",
+                "#legend",
+                "#source-line",
+                "#illustrative-note",
+            ):
                 assert frame.locator(part).is_visible(), part
         v.assert_clean()
 
 
 def test_areas_without_data_are_hatched(visit):
     v = visit("/embed?metric=change&period=2021-12&lang=en")  # no earlier period: no change
-    fills = v.page.eval_on_selector_all("#map path[data-kode]",
-                                        "paths => paths.map(p => p.getAttribute('fill'))")
+    fills = v.page.eval_on_selector_all(
+        "#map path[data-kode]", "paths => paths.map(p => p.getAttribute('fill'))"
+    )
     assert len(fills) == 102 and set(fills) == {"url(#nodata-hatch)"}
     no_data = v.page.locator("#legend li.nodata")
     assert "No data" in no_data.inner_text() and "102" in no_data.inner_text()

@@ -1,0 +1,1 @@
+"""Data tables shipped with the code (packaged as geo_coverage.data)."""

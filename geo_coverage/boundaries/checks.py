@@ -1,0 +1,165 @@
+"""Checks every build runs on its layers; each failure names the areas and why."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+
+import numpy as np
+import shapely
+
+from geo_coverage.boundaries.geometry import areas_km2, overlapping_pairs
+from geo_coverage.boundaries.layers import AREA_TOLERANCE, EXPECTED_COUNTS, NESTING_MIN_SHARE, Layer
+from geo_coverage.sources.reference import Reference, province_of
+
+
+def _result(name: str, level: str, failures: list[str], **detail) -> dict:
+    """One check's outcome as stored in the build report."""
+    return {"check": name, "level": level, "passed": not failures, "failures": failures, **detail}
+
+
+def check_layer(layer: Layer, reference: Reference) -> list[dict]:
+    """Counts, codes, validity, coverage, overlaps and official areas of one layer."""
+    out = []
+    expected = EXPECTED_COUNTS[layer.level]
+    out.append(
+        _result(
+            "count",
+            layer.level,
+            []
+            if len(layer.codes) == expected
+            else [f"{layer.level}: {len(layer.codes)} areas, expected {expected}"],
+            count=len(layer.codes),
+        )
+    )
+    dupes = [k for k, n in Counter(layer.codes).items() if n > 1]
+    out.append(
+        _result(
+            "unique_codes",
+            layer.level,
+            [f"{layer.level} {k}: code appears more than once" for k in dupes],
+        )
+    )
+    valid = shapely.is_valid(layer.geoms)
+    out.append(
+        _result(
+            "valid",
+            layer.level,
+            [
+                f"{layer.level} {layer.codes[i]} {layer.names[i]}: invalid geometry "
+                f"({shapely.is_valid_reason(layer.geoms[i])})"
+                for i in np.flatnonzero(~valid)
+            ],
+            invalid=int((~valid).sum()),
+        )
+    )
+    covered = bool(shapely.coverage_is_valid(layer.geoms))
+    out.append(
+        _result(
+            "coverage_valid",
+            layer.level,
+            []
+            if covered
+            else [
+                f"{layer.level}: polygons do not form a valid coverage (edges not shared exactly)"
+            ],
+        )
+    )
+    pairs = overlapping_pairs(layer.codes, layer.geoms)
+    out.append(
+        _result(
+            "no_overlaps",
+            layer.level,
+            [f"{layer.level} {a} and {b} overlap by {km2:.6f} km²" for a, b, km2 in pairs],
+            overlap_km2=round(sum(x for *_, x in pairs), 6),
+        )
+    )
+    if layer.level in AREA_TOLERANCE:
+        out.append(_official_area_check(layer, reference))
+    return out
+
+
+def _official_area_check(layer: Layer, reference: Reference) -> dict:
+    """Each area within the level's tolerance of its official area (wilayah_luas)."""
+    tol = AREA_TOLERANCE[layer.level]
+    failures, deviations = [], {}
+    for kode, nama, km2 in zip(layer.codes, layer.names, areas_km2(layer.geoms), strict=True):
+        official = reference.areas.get(kode)
+        if official is None or not official.luas_km2:
+            failures.append(f"{layer.level} {kode} {nama}: no official area to compare with")
+            continue
+        dev = km2 / official.luas_km2 - 1
+        deviations[kode] = round(dev * 100, 2)
+        if abs(dev) > tol:
+            failures.append(
+                f"{layer.level} {kode} {nama}: area {km2:.1f} km² is {dev:+.1%} "
+                f"from the official {official.luas_km2:.1f} km² "
+                f"(allowed ±{tol:.0%})"
+            )
+    worst = max(deviations.items(), key=lambda kv: abs(kv[1]), default=(None, 0))
+    return _result(
+        "official_area",
+        layer.level,
+        failures,
+        tolerance_pct=tol * 100,
+        max_abs_deviation_pct=abs(worst[1]),
+        worst=worst[0],
+        deviation_pct=deviations,
+    )
+
+
+def nesting_share(children: Layer, parents: Layer, parent_of) -> dict[str, float | None]:
+    """Share of each child's area inside the parent with its parent code (None: no parent)."""
+    parent = dict(zip(parents.codes, parents.geoms, strict=True))
+    shares = {}
+    for kode, geom in zip(children.codes, children.geoms, strict=True):
+        p = parent.get(parent_of(kode))
+        if p is None:
+            shares[kode] = None
+            continue
+        inside = areas_km2([shapely.intersection(geom, p)])[0]
+        total = areas_km2([geom])[0]
+        shares[kode] = float(inside / total) if total else 0.0
+    return shares
+
+
+def check_nesting(layers: Mapping[str, Layer]) -> list[dict]:
+    """Regencies inside their province (required); districts inside their regency (reported)."""
+    out = []
+    shares = nesting_share(layers["regency"], layers["province"], province_of)
+    failures = [
+        f"regency {k}: no province {province_of(k)} in the province layer"
+        if s is None
+        else f"regency {k}: only {s:.2%} of its area lies in province {province_of(k)} "
+        f"(required {NESTING_MIN_SHARE:.1%})"
+        for k, s in shares.items()
+        if s is None or s < NESTING_MIN_SHARE
+    ]
+    known = [s for s in shares.values() if s is not None]
+    out.append(
+        _result(
+            "regency_in_province",
+            "regency",
+            failures,
+            min_share_pct=round(min(known, default=0) * 100, 3),
+        )
+    )
+    if "district" in layers:
+        d = nesting_share(
+            layers["district"], layers["regency"], lambda k: ".".join(k.split(".")[:2])
+        )
+        known = {k: s for k, s in d.items() if s is not None}
+        below = sorted(k for k, s in known.items() if s < NESTING_MIN_SHARE)
+        out.append(
+            {
+                "check": "district_in_regency",
+                "level": "district",
+                "passed": True,
+                "informational": True,
+                "failures": [],
+                "min_share_pct": round(min(known.values(), default=0) * 100, 3),
+                "below_required_share": below,
+                "without_regency": sorted(k for k, s in d.items() if s is None),
+            }
+        )
+    return out

@@ -1,0 +1,169 @@
+"""Boundary layers for the region: parse, repair, check and write them as shapefiles."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo_coverage.boundaries.geometry import (
+    areas_km2,
+    overlapping_pairs,
+    parse_latlng_multipolygon,
+    polygonal,
+)
+from geo_coverage.sources.dumps import read_rows
+from geo_coverage.sources.reference import REGION_PROVINCES, Reference, level_of, province_of
+
+LOGGER = logging.getLogger(__name__)
+
+EXPECTED_COUNTS = {"province": 8, "regency": 102, "district": 1265}
+AREA_TOLERANCE = {"province": 0.01, "regency": 0.06}
+NESTING_MIN_SHARE = 0.995
+_PROVINCE_FILES = ("5", "6", "7")
+
+
+@dataclass
+class Layer:
+    """One level's areas (kode, nama, geometry in lon/lat) and the repairs made to them."""
+
+    level: str
+    codes: list[str]
+    names: list[str]
+    geoms: np.ndarray
+    repairs: list[dict] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+
+    def frame(self) -> gpd.GeoDataFrame:
+        """The layer as a GeoDataFrame with the shapefile's fields."""
+        df = gpd.GeoDataFrame(
+            {
+                "kode": self.codes,
+                "nama": self.names,
+                "prov_kode": [province_of(k) for k in self.codes],
+                "level": self.level,
+            },
+            geometry=list(self.geoms),
+            crs="EPSG:4326",
+        )
+        if self.level == "district":
+            df["kab_kode"] = [".".join(k.split(".")[:2]) for k in self.codes]
+        df["area_km2"] = np.round(areas_km2(self.geoms), 3)
+        return df
+
+
+def dump_files(level: str) -> list[str]:
+    """Keys (dataset/path) of the dump files holding one level for the region."""
+    base = "wilayah_boundaries/db"
+    if level == "province":
+        return [f"{base}/prov/wilayah_boundaries_prov_{n}.sql" for n in _PROVINCE_FILES]
+    folder = {"regency": "kab", "district": "kec"}[level]
+    return [f"{base}/{folder}/wilayah_boundaries_{folder}_{p}.sql" for p in REGION_PROVINCES]
+
+
+def parse_dump_layer(paths: Mapping[str, Path], level: str) -> Layer:
+    """Read one level for the region from the boundary dumps, closing unclosed rings."""
+    codes, names, geoms, repairs = [], [], [], []
+    problems = []
+    for key in dump_files(level):
+        for row in read_rows(paths[key], "wilayah_boundaries"):
+            kode = str(row.values["kode"])
+            if level_of(kode) != level or province_of(kode) not in REGION_PROVINCES:
+                continue
+            try:
+                geom, closed = parse_latlng_multipolygon(str(row.values["path"]))
+            except (ValueError, TypeError, IndexError) as exc:
+                problems.append(f"{paths[key]}, line {row.line}, {kode}: unreadable path ({exc})")
+                continue
+            if closed:
+                repairs.append(
+                    {
+                        "repair": "closed_ring",
+                        "kode": kode,
+                        "rings": closed,
+                        "file": key,
+                        "line": row.line,
+                    }
+                )
+            codes.append(kode)
+            names.append(str(row.values["nama"]))
+            geoms.append(geom)
+    if problems:
+        raise ValueError("\n".join(problems))
+    return Layer(level, codes, names, np.array(geoms, dtype=object), repairs)
+
+
+def repair_layer(layer: Layer, progress: Callable[[str], None] = LOGGER.info) -> Layer:
+    """Make every geometry valid and remove overlaps so the layer is a valid coverage."""
+    geoms = layer.geoms
+    repairs = list(layer.repairs)
+    invalid = ~shapely.is_valid(geoms)
+    for i in np.flatnonzero(invalid):
+        repairs.append(
+            {
+                "repair": "made_valid",
+                "kode": layer.codes[i],
+                "reason": shapely.is_valid_reason(geoms[i]),
+            }
+        )
+    fixed = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
+    geoms = geoms.copy()
+    geoms[invalid] = [polygonal(g) for g in fixed]
+    progress(f"{layer.level}: {int(invalid.sum())} invalid geometries made valid")
+    before = overlapping_pairs(layer.codes, geoms)
+    for a, b, km2 in before:
+        repairs.append({"repair": "overlap_removed", "kode": [a, b], "area_km2": round(km2, 4)})
+    area_before = areas_km2(geoms)
+    cleaned = np.array([polygonal(g) for g in shapely.coverage_clean(geoms)], dtype=object)
+    area_after = areas_km2(cleaned)
+    progress(
+        f"{layer.level}: {len(before)} overlapping pairs "
+        f"({sum(x for *_, x in before):.2f} km²) resolved into a clean coverage"
+    )
+    stats = {
+        "invalid_before": int(invalid.sum()),
+        "overlapping_pairs_before": len(before),
+        "overlap_km2_before": round(sum(x for *_, x in before), 4),
+        "area_change_km2_max": round(float(np.max(np.abs(area_after - area_before))), 4),
+    }
+    return Layer(layer.level, layer.codes, layer.names, cleaned, repairs, stats)
+
+
+def provinces_from_regencies(regencies: Layer, reference: Reference) -> Layer:
+    """Province polygons as the union of their repaired regencies, so borders agree exactly."""
+    codes = sorted({province_of(k) for k in regencies.codes})
+    by_prov = pd.Series(list(regencies.geoms)).groupby([province_of(k) for k in regencies.codes])
+    geoms = np.array(
+        [
+            polygonal(shapely.coverage_union_all(np.array(list(by_prov.get_group(p)))))
+            for p in codes
+        ],
+        dtype=object,
+    )
+    names = [reference.areas[p].nama if p in reference.areas else p for p in codes]
+    return Layer(
+        "province", codes, names, geoms, [{"repair": "derived_from_regencies", "kode": codes}]
+    )
+
+
+def compare_source_provinces(derived: Layer, source: Layer) -> dict:
+    """How the published province polygons differ from the union of their regencies."""
+    src = dict(zip(source.codes, source.geoms, strict=True))
+    rows = {}
+    for kode, geom in zip(derived.codes, derived.geoms, strict=True):
+        if kode not in src:
+            rows[kode] = {"missing_in_source": True}
+            continue
+        diff = shapely.symmetric_difference(geom, src[kode])
+        rows[kode] = {
+            "source_area_km2": round(float(areas_km2([src[kode]])[0]), 1),
+            "derived_area_km2": round(float(areas_km2([geom])[0]), 1),
+            "symmetric_difference_km2": round(float(areas_km2([diff])[0]), 1),
+        }
+    return rows

@@ -1,0 +1,4 @@
+"""The geo-coverage command: build, serve, import, rollback, history, summary.
+
+May import: everything.
+"""

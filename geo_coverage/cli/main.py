@@ -1,0 +1,135 @@
+"""The geo-coverage command: build, serve, import, rollback, summary, history."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from geo_coverage.config import Settings
+from geo_coverage.errors import GeoCoverageError
+
+LOGGER = logging.getLogger("geo_coverage")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Settings from the environment, with --mirror on top."""
+    return Settings.from_env(mirror=getattr(args, "mirror", None))
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Fetch the public data and build shapes (and the enrollment store)."""
+    from geo_coverage.boundaries.build import build_shapes
+    from geo_coverage.boundaries.own import OwnBoundaries
+
+    own = None
+    if args.boundaries:
+        if not (args.code_field and args.name_field):
+            raise GeoCoverageError("--boundaries needs --code-field and --name-field")
+        own = OwnBoundaries(
+            Path(args.boundaries).resolve(), args.code_field, args.name_field, args.level
+        )
+    settings = _settings(args)
+    outcome = build_shapes(settings, own=own, force=args.force, progress=LOGGER.info)
+    if outcome.rebuilt:
+        _print_summary(outcome.report)
+    from geo_coverage.enrollment.build import build_sample_store
+
+    build_sample_store(settings, progress=LOGGER.info, force=args.force)
+    return 0
+
+
+def _print_summary(report: dict) -> None:
+    """A short table of the checks a build ran."""
+    for level, figures in report["layers"].items():
+        LOGGER.info(
+            f"{level:9s} {figures['count']:5d} areas, {figures['vertices']:6d} vertices; "
+            f"repaired: {figures.get('invalid_before', 0)} invalid, "
+            f"{figures.get('overlapping_pairs_before', 0)} overlapping pairs"
+        )
+    for r in report["checks"]:
+        extra = {
+            k: r[k]
+            for k in ("invalid", "overlap_km2", "max_abs_deviation_pct", "min_share_pct")
+            if k in r
+        }
+        status = "info" if r.get("informational") else "ok  " if r["passed"] else "FAIL"
+        LOGGER.info(
+            f"  {status} {r['level']:9s} {r['check']:20s} "
+            + " ".join(f"{k}={v}" for k, v in extra.items())
+        )
+    d = report["display"]
+    LOGGER.info(
+        f"display geometry: {d['regency_vertices']} vertices, TopoJSON "
+        f"{d['topojson_bytes']:,} bytes, {d['topojson_gzip_bytes']:,} gzipped"
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the app with waitress, building first if nothing is built."""
+    import waitress
+
+    from geo_coverage import create_app
+    from geo_coverage.boundaries.build import build_shapes
+    from geo_coverage.boundaries.shapes import is_built
+
+    settings = _settings(args)
+    if not is_built(settings.shapes):
+        LOGGER.info("nothing built yet: building first")
+        build_shapes(settings, progress=LOGGER.info)
+    from geo_coverage.enrollment.build import build_sample_store
+    from geo_coverage.enrollment.store import is_store_built
+
+    if not is_store_built(settings.store_path):
+        LOGGER.info("no enrollment store yet: building it first")
+        build_sample_store(settings, progress=LOGGER.info)
+    app = create_app({"mirror": settings.mirror})
+    try:
+        server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads)
+    except OSError as exc:
+        raise GeoCoverageError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror}; "
+            "choose another --port or stop what is using it"
+        ) from exc
+    LOGGER.info(f"serving on http://{args.host}:{args.port}/")
+    server.run()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    p = argparse.ArgumentParser(prog="geo-coverage", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="get the public data and build what the service needs")
+    b.add_argument("--mirror", help="folder laid out like shared/data (default: download)")
+    b.add_argument("--boundaries", help="your own polygon file (any format GDAL reads)")
+    b.add_argument("--code-field", help="field holding the Kemendagri code")
+    b.add_argument("--name-field", help="field holding the area name")
+    b.add_argument("--level", default="regency", choices=["province", "regency", "district"])
+    b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    b.set_defaults(func=cmd_build)
+    s = sub.add_parser("serve", help="run the web service (production server)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--threads", type=int, default=8)
+    s.add_argument("--mirror", help="folder laid out like shared/data, used if a build is needed")
+    s.set_defaults(func=cmd_serve)
+    from geo_coverage.cli import enrollment
+
+    enrollment.add_commands(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the geo-coverage console script."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("pyogrio").setLevel(logging.WARNING)
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except GeoCoverageError as exc:
+        print(f"geo-coverage {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

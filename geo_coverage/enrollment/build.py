@@ -1,0 +1,97 @@
+"""The store build: reference tables (areas, targets, published figures) and the sample data.
+
+Idempotent like the shapes build: a digest of the inputs and of the code is kept in the store,
+and a build with the same digest does nothing. The modelled sample is stored as its own
+version named SAMPLE_FILE_NAME, only when the store has no versions yet or when the active
+version is an earlier sample; data a user imported is never overwritten by the sample.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from geo_coverage.config import Settings
+from geo_coverage.enrollment import store
+from geo_coverage.enrollment.areas import area_infos, areas_frame
+from geo_coverage.enrollment.sample import generate_sample
+from geo_coverage.enrollment.table import read_table, to_csv
+from geo_coverage.enrollment.targets import TARGETS_CSV, read_targets
+from geo_coverage.errors import BuildError
+from geo_coverage.package_files import package_digest
+from geo_coverage.sources.pinned import fetch_all, pinned_files
+from geo_coverage.sources.published import PUBLISHED_CSV, read_published, with_figures
+from geo_coverage.sources.reference import PENDUDUK_KEY, load_reference
+
+LOGGER = logging.getLogger(__name__)
+
+SAMPLE_FILE_NAME = "sample (modelled)"
+SAMPLE_CSV_NAME = "sample_enrollment.csv"
+
+
+def store_key() -> str:
+    """A digest of everything the store build depends on: inputs, data files and code."""
+    digest = hashlib.sha256(store.SCHEMA_VERSION.encode())
+    digest.update("".join(p.sha256 for p in pinned_files() if p.key == PENDUDUK_KEY).encode())
+    for path in (PUBLISHED_CSV, TARGETS_CSV):
+        digest.update(path.read_bytes())
+    digest.update(package_digest("sources", "enrollment").encode())
+    return digest.hexdigest()
+
+
+def build_sample_store(
+    settings: Settings,
+    paths: Mapping[str, Path] | None = None,
+    progress: Callable[[str], None] = LOGGER.info,
+    force: bool = False,
+) -> bool:
+    """Build the enrollment store unless it is up to date; True if anything was written."""
+    path = settings.store_path
+    key = store_key()
+    if (
+        not force
+        and store.is_store_built(settings.store_path)
+        and store.get_meta(path, "build_key") == key
+    ):
+        progress(f"enrollment store {path} is up to date; nothing to do")
+        return False
+    paths = paths if paths is not None else fetch_all(settings, progress)
+    reference = load_reference(paths)
+    areas = areas_frame(reference)
+    published = read_published()
+    progress("modelling the sample enrollment data")
+    text = to_csv(generate_sample(reference, published))
+    report = read_table(text.encode("utf-8"), SAMPLE_FILE_NAME, area_infos(areas))
+    if not report.ok:
+        raise BuildError(["the generated sample fails validation:"] + report.lines("errors"))
+    store.initialise(path)
+    store.write_reference(path, areas, read_targets(), with_figures(published))
+    (settings.instance / SAMPLE_CSV_NAME).write_text(text, encoding="utf-8")
+    history, active = store.versions(path)
+    current = next((v for v in history if v.id == active), None)
+    if current is None or (current.kind == "sample" and current.sha256 != report.sha256):
+        version = store.write_version(
+            path,
+            report.rows,
+            kind="sample",
+            file_name=SAMPLE_FILE_NAME,
+            sha256=report.sha256,
+            file_rows=len(report.rows),
+            replace_all=True,
+        )
+        progress(
+            f"stored the modelled sample as version {version.id}: {version.total_rows} "
+            f"rows (a copy is in {settings.instance / SAMPLE_CSV_NAME})"
+        )
+    elif current.kind == "sample":
+        progress(f"the active version {current.id} is already the current sample")
+    else:
+        progress(
+            f"the active version {current.id} holds imported data ({current.file_name}); "
+            "the sample was not stored over it"
+        )
+    store.set_meta(path, "build_key", key)
+    progress(f"enrollment store {path} is built")
+    return True

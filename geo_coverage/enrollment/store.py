@@ -1,0 +1,527 @@
+"""The embedded enrollment store: a GeoPackage (SQLite) file with versioned enrollment rows.
+
+Every import writes a complete new version (copy-on-write of the active rows it does not
+replace) and activates it by updating one pointer in the same transaction. The file runs in
+WAL mode, so readers keep a consistent snapshot and never see a half-written version.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from geo_coverage.errors import GeoCoverageError
+
+LOGGER = logging.getLogger(__name__)
+
+SCHEMA_VERSION = "1"
+CHUNK_ROWS = 5000
+BUSY_TIMEOUT_S = 30.0
+GPKG_APPLICATION_ID = 0x47504B47  # 'GPKG'
+GPKG_USER_VERSION = 10400
+
+_GPKG = """
+CREATE TABLE IF NOT EXISTS gpkg_spatial_ref_sys (
+  srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,
+  organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
+INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES
+  ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined cartesian'),
+  ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic'),
+  ('WGS 84 geodetic', 4326, 'EPSG', 4326, 'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",'
+   || '6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM['
+   || '"Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY['
+   || '"EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]',
+   'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid');
+CREATE TABLE IF NOT EXISTS gpkg_contents (
+  table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,
+  description TEXT DEFAULT '',
+  last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
+  CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
+CREATE TABLE IF NOT EXISTS gpkg_geometry_columns (
+  table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,
+  srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,
+  CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+  CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+  CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+  CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
+"""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS versions (
+  id INTEGER PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('sample', 'import')),
+  file_name TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  file_rows INTEGER NOT NULL,
+  total_rows INTEGER NOT NULL,
+  warnings TEXT NOT NULL,
+  parent INTEGER REFERENCES versions(id));
+CREATE TABLE IF NOT EXISTS enrollment (
+  version INTEGER NOT NULL REFERENCES versions(id),
+  kode TEXT NOT NULL,
+  period TEXT NOT NULL,
+  segment TEXT NOT NULL,
+  potential_workers INTEGER CHECK (potential_workers >= 0),
+  active_members INTEGER NOT NULL CHECK (active_members >= 0),
+  source TEXT,
+  data_source TEXT NOT NULL CHECK (data_source IN ('published', 'modelled')),
+  PRIMARY KEY (version, kode, period, segment)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS activations (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  action TEXT NOT NULL,
+  version INTEGER NOT NULL REFERENCES versions(id),
+  previous INTEGER REFERENCES versions(id));
+CREATE TABLE IF NOT EXISTS areas (
+  kode TEXT PRIMARY KEY, nama TEXT NOT NULL, prov_kode TEXT NOT NULL,
+  level TEXT NOT NULL CHECK (level IN ('province', 'regency')), population INTEGER);
+CREATE TABLE IF NOT EXISTS targets (
+  prov_kode TEXT NOT NULL, year INTEGER NOT NULL, target_pct REAL NOT NULL, source TEXT,
+  PRIMARY KEY (prov_kode, year));
+CREATE TABLE IF NOT EXISTS published (
+  kode TEXT NOT NULL, level TEXT NOT NULL, period TEXT NOT NULL,
+  active_members INTEGER, potential_workers INTEGER, coverage_pct REAL,
+  coverage_decimals INTEGER, source TEXT);
+CREATE VIEW IF NOT EXISTS enrollment_active AS
+  SELECT kode, period, segment, potential_workers, active_members, source, data_source
+  FROM enrollment WHERE version = (SELECT CAST(value AS INTEGER) FROM meta
+                                   WHERE key = 'active_version');
+INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) VALUES
+  ('enrollment_active', 'attributes', 'enrollment_active', 'enrollment rows of the active version'),
+  ('versions', 'attributes', 'versions', 'every stored version (imports and the sample)'),
+  ('areas', 'attributes', 'areas', 'official provinces and regencies of the region'),
+  ('targets', 'attributes', 'targets', 'coverage targets per province and year');
+"""
+
+ROW_COLUMNS = (
+    "kode",
+    "period",
+    "segment",
+    "potential_workers",
+    "active_members",
+    "source",
+    "data_source",
+)
+
+
+class StoreError(GeoCoverageError):
+    """The store is missing, not built, or cannot do what was asked."""
+
+
+@dataclass(frozen=True)
+class Version:
+    """One stored version of the enrollment data."""
+
+    id: int
+    created_at: str
+    kind: str
+    file_name: str
+    sha256: str
+    file_rows: int
+    total_rows: int
+    warnings: list[str]
+    parent: int | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the metrics need, read in one consistent transaction."""
+
+    data_version: str
+    active: int | None
+    rows: pd.DataFrame
+    areas: pd.DataFrame
+    targets: pd.DataFrame
+    published: pd.DataFrame
+
+
+def _now() -> str:
+    """UTC time as ISO 8601 with seconds."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit) that waits when busy."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")
+    return conn
+
+
+@contextmanager
+def transaction(path: Path, write: bool = True) -> Iterator[sqlite3.Connection]:
+    """A connection inside one transaction, committed on success, rolled back on any error."""
+    conn = connect(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def initialise(path: Path) -> None:
+    """Create the store file (a GeoPackage in WAL mode) and its tables if missing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = connect(path)
+    try:
+        if conn.execute("PRAGMA application_id").fetchone()[0] == 0:
+            conn.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("BEGIN IMMEDIATE")
+        for statement in _statements(_GPKG + _SCHEMA):
+            conn.execute(statement)
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', ?)", (_new_tag(None),))
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script of simple statements (no ';' inside literals at line ends)."""
+    parts, current = [], []
+    for line in script.splitlines():
+        current.append(line)
+        if line.rstrip().endswith(";") and sqlite3.complete_statement("\n".join(current)):
+            parts.append("\n".join(current))
+            current = []
+    return [p for p in parts if p.strip()]
+
+
+def _new_tag(active: int | None) -> str:
+    """A fresh data-version tag: the active version id and a random suffix."""
+    return f"{active if active is not None else 0}-{uuid.uuid4().hex[:12]}"
+
+
+def is_initialised(path: Path) -> bool:
+    """Whether the store file exists and holds the store's tables and areas."""
+    if not path.is_file():
+        return False
+    try:
+        conn = connect(path)
+        try:
+            return conn.execute("SELECT count(*) FROM areas").fetchone()[0] > 0
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+
+
+def require(path: Path) -> None:
+    """Raise a StoreError saying how to build the store if it is missing."""
+    if not is_initialised(path):
+        raise StoreError(
+            f"the enrollment store {path} is not built yet; run "
+            "`geo-coverage build` (with --mirror DIR to use a local mirror)"
+        )
+
+
+def _active(conn: sqlite3.Connection) -> int | None:
+    """The active version id inside a transaction."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'active_version'").fetchone()
+    return int(row[0]) if row else None
+
+
+def _set_active(conn: sqlite3.Connection, version: int, action: str, previous: int | None) -> None:
+    """Point the store at a version and record the activation (inside a transaction)."""
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('active_version', ?)", (str(version),))
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", (_new_tag(version),))
+    conn.execute(
+        "INSERT INTO activations (at, action, version, previous) VALUES (?, ?, ?, ?)",
+        (_now(), action, version, previous),
+    )
+
+
+def get_meta(path: Path, key: str) -> str | None:
+    """One value of the meta table, or None."""
+    conn = connect(path)
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+    finally:
+        conn.close()
+
+
+def data_version(path: Path) -> str:
+    """The tag that changes whenever the active data or the reference tables change."""
+    if not path.is_file():
+        require(path)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    except sqlite3.DatabaseError:
+        row = None
+    finally:
+        conn.close()
+    if row is None:
+        require(path)
+        raise StoreError(f"{path} is not an enrollment store")
+    return row[0]
+
+
+def _plain(value):
+    """A Python value for SQLite: pandas NA to None, numpy ints to int."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _write_chunk(conn: sqlite3.Connection, version: int, chunk: Sequence[tuple]) -> None:
+    """Insert one chunk of rows of a version."""
+    conn.executemany(
+        "INSERT INTO enrollment VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(version, *row) for row in chunk]
+    )
+
+
+def _row_tuples(rows: pd.DataFrame) -> list[tuple]:
+    """Rows as tuples in ROW_COLUMNS order with plain Python values."""
+    return [
+        tuple(_plain(v) for v in rec)
+        for rec in rows.loc[:, list(ROW_COLUMNS)].itertuples(index=False, name=None)
+    ]
+
+
+def write_version(
+    path: Path,
+    rows: pd.DataFrame,
+    *,
+    kind: str,
+    file_name: str,
+    sha256: str,
+    file_rows: int,
+    warnings: Iterable[str] = (),
+    replace_all: bool = False,
+) -> Version:
+    """Store rows as a new version and activate it, all in one transaction.
+
+    The new version holds the given rows plus every active row whose (kode, period, segment)
+    the given rows do not contain (none if replace_all). Either all of this happens or none.
+    """
+    require(path)
+    tuples = _row_tuples(rows)
+    warnings = list(warnings)
+    with transaction(path) as conn:
+        active = _active(conn)
+        cur = conn.execute(
+            "INSERT INTO versions (created_at, kind, file_name, sha256, file_rows, total_rows, "
+            "warnings, parent) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+            (
+                _now(),
+                kind,
+                file_name,
+                sha256,
+                file_rows,
+                json.dumps(warnings, ensure_ascii=False),
+                active,
+            ),
+        )
+        version = cur.lastrowid
+        for start in range(0, len(tuples), CHUNK_ROWS):
+            _write_chunk(conn, version, tuples[start : start + CHUNK_ROWS])
+        if active is not None and not replace_all:
+            conn.execute(
+                "INSERT OR IGNORE INTO enrollment SELECT ?, kode, period, segment, "
+                "potential_workers, active_members, source, data_source FROM enrollment "
+                "WHERE version = ?",
+                (version, active),
+            )
+        total = conn.execute(
+            "SELECT count(*) FROM enrollment WHERE version = ?", (version,)
+        ).fetchone()[0]
+        conn.execute("UPDATE versions SET total_rows = ? WHERE id = ?", (total, version))
+        _set_active(conn, version, kind, active)
+        created = conn.execute("SELECT * FROM versions WHERE id = ?", (version,)).fetchone()
+    LOGGER.debug(
+        f"stored version {version} ({file_name}): {len(tuples)} rows from the file, "
+        f"{total} rows in all"
+    )
+    return _version(created)
+
+
+def _version(row: tuple) -> Version:
+    """A Version from a versions-table row."""
+    vid, created, kind, name, sha, file_rows, total, warnings, parent = row
+    return Version(vid, created, kind, name, sha, file_rows, total, json.loads(warnings), parent)
+
+
+def activate(path: Path, version: int | None = None) -> tuple[int, Version]:
+    """Re-activate a stored version (default: the parent of the active one); recorded.
+
+    Returns the version that was active before and the one active now.
+    """
+    require(path)
+    with transaction(path) as conn:
+        active = _active(conn)
+        if active is None:
+            raise StoreError("the store holds no versions; nothing to roll back")
+        if version is None:
+            version = conn.execute(
+                "SELECT parent FROM versions WHERE id = ?", (active,)
+            ).fetchone()[0]
+            if version is None:
+                raise StoreError(
+                    f"version {active} is the first version; there is no earlier "
+                    "version to roll back to"
+                )
+        row = conn.execute("SELECT * FROM versions WHERE id = ?", (version,)).fetchone()
+        if row is None:
+            known = [r[0] for r in conn.execute("SELECT id FROM versions ORDER BY id")]
+            raise StoreError(f"there is no version {version}; stored versions: {known}")
+        _set_active(conn, version, "rollback", active)
+    return active, _version(row)
+
+
+def versions(path: Path) -> tuple[list[Version], int | None]:
+    """Every stored version (oldest first) and the active version id."""
+    require(path)
+    with transaction(path, write=False) as conn:
+        rows = conn.execute("SELECT * FROM versions ORDER BY id").fetchall()
+        active = _active(conn)
+    return [_version(r) for r in rows], active
+
+
+def active_keys(path: Path) -> set[tuple[str, str]]:
+    """The (kode, period) pairs with rows in the active version."""
+    with transaction(path, write=False) as conn:
+        return set(
+            conn.execute(
+                "SELECT DISTINCT kode, period FROM enrollment WHERE version = "
+                "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'active_version')"
+            )
+        )
+
+
+def write_reference(
+    path: Path, areas: pd.DataFrame, targets: pd.DataFrame, published: pd.DataFrame
+) -> None:
+    """Replace the areas, targets and published-figures tables in one transaction."""
+    tables = {
+        "areas": (areas, ("kode", "nama", "prov_kode", "level", "population")),
+        "targets": (targets, ("prov_kode", "year", "target_pct", "source")),
+        "published": (
+            published,
+            (
+                "kode",
+                "level",
+                "period",
+                "active_members",
+                "potential_workers",
+                "coverage_pct",
+                "coverage_decimals",
+                "source",
+            ),
+        ),
+    }
+    with transaction(path) as conn:
+        for table, (frame, cols) in tables.items():
+            conn.execute(f"DELETE FROM {table}")
+            marks = ", ".join("?" * len(cols))
+            conn.executemany(
+                f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})",
+                [
+                    tuple(_plain(v) for v in r)
+                    for r in frame.loc[:, list(cols)].itertuples(index=False, name=None)
+                ],
+            )
+        active = _active(conn)
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", (_new_tag(active),))
+
+
+def set_meta(path: Path, key: str, value: str) -> None:
+    """Set one value of the meta table."""
+    with transaction(path) as conn:
+        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+
+_FRAMES = {
+    "rows": (
+        "SELECT kode, period, segment, potential_workers, active_members, source, "
+        "data_source FROM enrollment WHERE version = ? ORDER BY period, kode, segment",
+        {
+            "kode": "string",
+            "period": "string",
+            "segment": "string",
+            "potential_workers": "Int64",
+            "active_members": "Int64",
+            "source": "string",
+            "data_source": "string",
+        },
+    ),
+    "areas": (
+        "SELECT kode, nama, prov_kode, level, population FROM areas ORDER BY kode",
+        {
+            "kode": "string",
+            "nama": "string",
+            "prov_kode": "string",
+            "level": "string",
+            "population": "Int64",
+        },
+    ),
+    "targets": (
+        "SELECT prov_kode, year, target_pct, source FROM targets",
+        {"prov_kode": "string", "year": "int64", "target_pct": "float64", "source": "string"},
+    ),
+    "published": (
+        "SELECT kode, level, period, active_members, potential_workers, coverage_pct, "
+        "coverage_decimals, source FROM published",
+        {
+            "kode": "string",
+            "level": "string",
+            "period": "string",
+            "active_members": "Int64",
+            "potential_workers": "Int64",
+            "coverage_pct": "Float64",
+            "coverage_decimals": "Int64",
+            "source": "string",
+        },
+    ),
+}
+
+
+def _read(conn: sqlite3.Connection, name: str, params: tuple = ()) -> pd.DataFrame:
+    """One of the snapshot's frames, typed."""
+    sql, dtypes = _FRAMES[name]
+    frame = pd.DataFrame(conn.execute(sql, params).fetchall(), columns=list(dtypes))
+    return frame.astype(dtypes)
+
+
+def read_areas(path: Path) -> pd.DataFrame:
+    """The areas table (kode, nama, prov_kode, level, population)."""
+    require(path)
+    with transaction(path, write=False) as conn:
+        return _read(conn, "areas")
+
+
+def read_snapshot(path: Path) -> Snapshot:
+    """The active rows with areas, targets and published figures, from one read transaction."""
+    require(path)
+    with transaction(path, write=False) as conn:
+        tag = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0]
+        active = _active(conn)
+        rows = _read(conn, "rows", (active if active is not None else -1,))
+        frames = {name: _read(conn, name) for name in ("areas", "targets", "published")}
+    return Snapshot(tag, active, rows, **frames)
+
+
+def is_store_built(path: Path) -> bool:
+    """Whether the store exists with its reference tables and at least one version."""
+    return is_initialised(path) and get_meta(path, "active_version") is not None

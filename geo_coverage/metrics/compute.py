@@ -1,0 +1,376 @@
+"""Coverage indicators per area and period, aggregating counts by sum before dividing.
+
+Plain functions on pandas DataFrames; no Flask, no I/O.
+
+Definitions (for one area, one period; sums over the area's regency rows):
+- coverage_pct: UCJ = 100 × Σ active_members ÷ Σ potential_workers of the selected segments
+  (all segments by default; blank potentials of construction/migrant rows add nothing).
+- wage_coverage_pct, informal_coverage_pct: the same for segment wage (PU) / informal (BPU).
+- target_pct: the province's target for the period's year (targets table, default 60 %);
+  for the region Σ (target % × potential workers) ÷ Σ potential workers over its provinces
+  (weighted by potential, never a plain average of percentages).
+- gap_to_target: max(0, target workers − Σ active_members), target workers =
+  ceil(target % × Σ potential_workers) (for the region, ceil of the provinces' exact sum).
+- uncovered_informal: max(0, Σ informal potential − Σ informal members).
+- change_pp: coverage_pct minus the area's coverage_pct in the previous period of the data,
+  in percentage points (difference of the two rounded percentages).
+- priority score (outreach to informal workers): uncovered_informal × (1 − informal coverage),
+  informal coverage as a share capped at 1. It favours places with many unprotected informal
+  workers, more so where few of them are covered (equal to uncovered² ÷ informal potential).
+  priority_rank: 1 = highest score within the province (regencies); priority_rank_region:
+  within the whole region. Ties go to the lower kode. Areas without informal potential get no
+  rank. At province level both ranks compare the eight provinces.
+- data_source: see `data_source_rule`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from geo_coverage.enrollment.targets import DEFAULT_TARGET_PCT
+from geo_coverage.sources.reference import REGION_CODE, REGION_NAME
+
+LOGGER = logging.getLogger(__name__)
+
+LEVELS = ("province", "regency")
+METRIC_COLUMNS = (
+    "potential_workers",
+    "active_members",
+    "coverage_pct",
+    "wage_coverage_pct",
+    "informal_coverage_pct",
+    "target_pct",
+    "gap_to_target",
+    "uncovered_informal",
+    "change_pp",
+    "priority_rank",
+    "priority_rank_region",
+    "data_source",
+)
+COLUMNS = ("kode", "nama", "prov_kode", "prov_nama", "level", "period", "segment", *METRIC_COLUMNS)
+_COUNTS = ("potential_workers", "active_members")
+DTYPES = {
+    "kode": "string",
+    "nama": "string",
+    "prov_kode": "string",
+    "prov_nama": "string",
+    "level": "string",
+    "period": "string",
+    "segment": "string",
+    "potential_workers": "Int64",
+    "active_members": "Int64",
+    "coverage_pct": "Float64",
+    "wage_coverage_pct": "Float64",
+    "informal_coverage_pct": "Float64",
+    "target_pct": "Float64",
+    "gap_to_target": "Int64",
+    "uncovered_informal": "Int64",
+    "change_pp": "Float64",
+    "priority_rank": "Int64",
+    "priority_rank_region": "Int64",
+    "data_source": "string",
+}
+
+
+def data_source_rule() -> str:
+    """The rule that labels an area's figures published, modelled or mixed."""
+    return (
+        "An area's figures are 'published' when a published figure exists for that area "
+        "and period, it includes a count (members or potential workers), and the area's "
+        "sums reproduce every published figure (counts exactly; a coverage percentage to "
+        "its published decimals when a count it depends on is not published). Otherwise "
+        "the labels of its parts (segment rows for a regency, regencies for a province, "
+        "provinces for the region) are combined: all alike keep that label, any difference "
+        "gives 'mixed'. A published percentage reproduced by modelled counts gives 'mixed'. "
+        "With a single segment selected, published figures (all segments) are not "
+        "compared."
+    )
+
+
+def _pct(num: pd.Series, den: pd.Series) -> pd.Series:
+    """100 × num ÷ den as Float64, NA where den is NA or 0."""
+    num, den = num.astype("Float64"), den.astype("Float64")
+    return (100 * num / den.where(den > 0)).astype("Float64")
+
+
+def _half_up_ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    """num ÷ den rounded half up to a whole number, exactly (integers); NA where den is NA or 0."""
+    num, den = num.astype("Int64"), den.astype("Int64")
+    den = den.where(den > 0)
+    return ((2 * num + den) // (2 * den)).astype("Int64")
+
+
+def _pct2(num: pd.Series, den: pd.Series) -> pd.Series:
+    """100 × num ÷ den rounded half up to 2 decimals, computed exactly on the integer counts."""
+    return (_half_up_ratio(10_000 * num.astype("Int64"), den).astype("Float64") / 100).round(2)
+
+
+def _province(kode: pd.Series) -> pd.Series:
+    """The province part of area codes ('73.71' -> '73')."""
+    return kode.str.split(".", n=1).str[0]
+
+
+def _sums(rows: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Σ potential and Σ members per (key, period); NA when every value is NA."""
+    if rows.empty:
+        return pd.DataFrame(columns=[key, "period", *_COUNTS]).astype(
+            {
+                key: "string",
+                "period": "string",
+                "potential_workers": "Int64",
+                "active_members": "Int64",
+            }
+        )
+    return rows.groupby([key, "period"], as_index=False, observed=True)[list(_COUNTS)].sum(
+        min_count=1
+    )
+
+
+def target_table(
+    targets: pd.DataFrame, prov_kodes: Sequence[str], periods: Sequence[str]
+) -> pd.DataFrame:
+    """target_pct for every (prov_kode, period): the table's value or the default."""
+    grid = pd.MultiIndex.from_product(
+        [list(prov_kodes), list(periods)], names=["prov_kode", "period"]
+    ).to_frame(index=False)
+    grid = grid.astype({"prov_kode": "string", "period": "string"})
+    grid["year"] = grid["period"].str.slice(0, 4).astype("int64")
+    table = targets.loc[:, ["prov_kode", "year", "target_pct"]].astype(
+        {"prov_kode": "string", "year": "int64", "target_pct": "float64"}
+    )
+    out = grid.merge(table, on=["prov_kode", "year"], how="left")
+    out["target_pct"] = out["target_pct"].fillna(DEFAULT_TARGET_PCT)
+    return out.drop(columns="year")
+
+
+def _target_scaled(pct: pd.Series, potential: pd.Series) -> pd.Series:
+    """Target workers × 10,000 (basis points × potential), exact; NA where potential is NA."""
+    basis_points = (pct.astype("float64") * 100).round().astype("Int64")
+    return basis_points * potential.astype("Int64")
+
+
+def _ceil_div(numerator: pd.Series, denominator: int) -> pd.Series:
+    """Integer division rounding up, keeping NA."""
+    return -((-numerator) // denominator)
+
+
+def _published_match(frame: pd.DataFrame, published: pd.DataFrame) -> pd.Series:
+    """Per row of frame (kode, period, sums, raw coverage): 'published', 'mixed' or NA."""
+    pub = published.drop_duplicates(["kode", "period"]).rename(
+        columns={
+            "active_members": "pub_m",
+            "potential_workers": "pub_p",
+            "coverage_pct": "pub_c",
+            "coverage_decimals": "pub_d",
+        }
+    )
+    merged = frame.loc[
+        :, ["kode", "period", "active_members", "potential_workers", "_cov", "_rows_source"]
+    ].merge(
+        pub.loc[:, ["kode", "period", "pub_m", "pub_p", "pub_c", "pub_d"]],
+        on=["kode", "period"],
+        how="left",
+    )
+    has_m, has_p, has_c = (merged[c].notna() for c in ("pub_m", "pub_p", "pub_c"))
+    ok_m = ~has_m | (merged["active_members"] == merged["pub_m"]).fillna(False)
+    ok_p = ~has_p | (merged["potential_workers"] == merged["pub_p"]).fillna(False)
+    need_c = has_c & ~(has_m & has_p)
+    decimals = merged["pub_d"].fillna(2).astype("int64").to_numpy()
+    cov = merged["_cov"].astype("float64").to_numpy()
+    rounded = np.array(
+        [round(c, int(d)) if c == c else np.nan for c, d in zip(cov, decimals, strict=True)]
+    )
+    ok_c = ~need_c | pd.Series(rounded == merged["pub_c"].astype("float64").to_numpy())
+    matched = (has_m | has_p | has_c) & ok_m & ok_p & ok_c & merged["active_members"].notna()
+    with_count = has_m | has_p
+    label = pd.Series(pd.NA, index=merged.index, dtype="string")
+    label[matched & with_count] = "published"
+    only_pct = matched & ~with_count
+    label[only_pct] = merged.loc[only_pct, "_rows_source"].where(
+        merged.loc[only_pct, "_rows_source"] == "published", "mixed"
+    )
+    return label.set_axis(frame.index)
+
+
+def _labels(rows: pd.DataFrame, published: pd.DataFrame | None, level: str) -> pd.DataFrame:
+    """data_source per (kode, period) at a level, built up from regencies to that level.
+
+    An area's label is 'published' when it reproduces a published figure (see
+    `_published_match`), else its parts' labels combined: all alike keep it, else 'mixed'.
+    """
+    parts = rows.loc[:, ["kode", "prov_kode", "_region", "period", "data_source"]]
+    labels = pd.DataFrame(columns=["kode", "period", "data_source"])
+    for step, key in (("regency", "kode"), ("province", "prov_kode"), ("region", "_region")):
+        frame = _sums(rows, key).rename(columns={key: "kode"})
+        if parts.empty:
+            return frame.assign(data_source=pd.Series(dtype="string")).loc[
+                :, ["kode", "period", "data_source"]
+            ]
+        combined = (
+            parts.groupby([key, "period"], observed=True)["data_source"]
+            .agg(["nunique", "first"])
+            .reset_index()
+            .rename(columns={key: "kode"})
+        )
+        combined["_rows_source"] = combined["first"].where(combined["nunique"] == 1, "mixed")
+        frame = frame.merge(
+            combined.loc[:, ["kode", "period", "_rows_source"]], on=["kode", "period"]
+        )
+        frame["_cov"] = _pct(frame["active_members"], frame["potential_workers"])
+        frame["data_source"] = frame["_rows_source"].astype("string")
+        if published is not None and not published.empty:
+            frame["data_source"] = _published_match(frame, published).fillna(frame["data_source"])
+        labels = frame.loc[:, ["kode", "period", "data_source"]]
+        if step == level:
+            break
+        parts = labels.assign(prov_kode=_province(frame["kode"]), _region=REGION_CODE)
+    return labels
+
+
+def _ranks(frame: pd.DataFrame, score: str, group: str | None) -> pd.Series:
+    """1 = highest score within each group (or overall), ties by kode; NA without a score."""
+    scored = frame[frame[score].notna()].sort_values([score, "kode"], ascending=[False, True])
+    if group is None:
+        ranks = scored.groupby("period", observed=True).cumcount() + 1
+    else:
+        ranks = scored.groupby(["period", group], observed=True).cumcount() + 1
+    return ranks.reindex(frame.index).astype("Int64")
+
+
+def area_frame(areas: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The areas of a level with their province names, in code order."""
+    provinces = areas[areas["level"] == "province"]
+    names = dict(zip(provinces["kode"], provinces["nama"], strict=True))
+    if level == "region":
+        frame = pd.DataFrame(
+            {
+                "kode": [REGION_CODE],
+                "nama": [REGION_NAME],
+                "prov_kode": [pd.NA],
+                "prov_nama": [pd.NA],
+            }
+        )
+    else:
+        frame = areas[areas["level"] == level].loc[:, ["kode", "nama", "prov_kode"]].copy()
+        frame["prov_nama"] = frame["prov_kode"].map(names)
+    frame["level"] = level
+    return (
+        frame.sort_values("kode")
+        .reset_index(drop=True)
+        .astype({c: "string" for c in ("kode", "nama", "prov_kode", "prov_nama", "level")})
+    )
+
+
+def compute_metrics(
+    rows: pd.DataFrame,
+    areas: pd.DataFrame,
+    targets: pd.DataFrame,
+    published: pd.DataFrame | None = None,
+    level: str = "regency",
+    periods: Sequence[str] | None = None,
+    segment: str | None = None,
+) -> pd.DataFrame:
+    """Every metric for each area of a level ('regency', 'province' or 'region') and period.
+
+    rows: regency rows (kode, period, segment, potential_workers, active_members,
+    data_source); areas: kode, nama, prov_kode, level; targets: prov_kode, year, target_pct;
+    published: kode, period, active_members, potential_workers, coverage_pct,
+    coverage_decimals. Returns one row per area and period (areas without data get NA),
+    columns COLUMNS; segment None means all segments.
+    """
+    all_periods = sorted(rows["period"].dropna().unique().tolist())
+    wanted = list(all_periods if periods is None else periods)
+    if periods is not None:
+        index = {p: i for i, p in enumerate(all_periods)}
+        needed = {
+            q
+            for p in wanted
+            if p in index
+            for q in all_periods[max(0, index[p] - 1) : index[p] + 1]
+        }
+        rows = rows[rows["period"].isin(needed)]
+        all_periods = sorted(needed)
+    rows = rows.loc[:, ["kode", "period", "segment", *_COUNTS, "data_source"]].copy()
+    rows["prov_kode"] = _province(rows["kode"])
+    key = {"regency": "kode", "province": "prov_kode", "region": "_region"}[level]
+    rows["_region"] = REGION_CODE
+    sel = rows if segment is None else rows[rows["segment"] == segment]
+
+    out = _sums(rows, key).loc[:, [key, "period"]].rename(columns={key: "kode"})
+    out = out.merge(
+        _sums(sel, key).rename(columns={key: "kode"}), on=["kode", "period"], how="left"
+    )
+    for seg in ("wage", "informal"):
+        part = _sums(rows[rows["segment"] == seg], key).rename(
+            columns={key: "kode", "potential_workers": f"_{seg}_p", "active_members": f"_{seg}_m"}
+        )
+        out = out.merge(part, on=["kode", "period"], how="left")
+
+    unit = "kode" if level == "regency" else "prov_kode"
+    units = _sums(sel, unit)
+    units["_prov"] = _province(units[unit])
+    tt = target_table(targets, sorted(set(units["_prov"])), all_periods)
+    units = units.merge(
+        tt.rename(columns={"prov_kode": "_prov"}), on=["_prov", "period"], how="left"
+    )
+    units["_tw"] = _target_scaled(units["target_pct"], units["potential_workers"])
+    units["_tp"] = units["potential_workers"].where(units["_tw"].notna())
+    units["_region"] = REGION_CODE
+    ukey = {"regency": "kode", "province": "prov_kode", "region": "_region"}[level]
+    tw = (
+        units.groupby([ukey, "period"], as_index=False, observed=True)[["_tw", "_tp"]]
+        .sum(min_count=1)
+        .rename(columns={ukey: "kode"})
+    )
+    out = out.merge(tw, on=["kode", "period"], how="left")
+
+    out["_cov"] = _pct(out["active_members"], out["potential_workers"])
+    out["wage_coverage_pct"] = _pct2(out["_wage_m"], out["_wage_p"])
+    out["informal_coverage_pct"] = _pct2(out["_informal_m"], out["_informal_p"])
+    out["gap_to_target"] = (_ceil_div(out["_tw"], 10_000) - out["active_members"]).clip(lower=0)
+    out["uncovered_informal"] = (out["_informal_p"] - out["_informal_m"].fillna(0)).clip(lower=0)
+    share = (
+        out["_informal_m"].astype("Float64")
+        / out["_informal_p"].astype("Float64").where(out["_informal_p"] > 0)
+    ).clip(upper=1)
+    out["_score"] = out["uncovered_informal"].astype("Float64") * (1 - share)
+
+    out["_covr"] = _pct2(out["active_members"], out["potential_workers"])
+    order = {p: i for i, p in enumerate(all_periods)}
+    out["_prev"] = out["period"].map(lambda p: all_periods[order[p] - 1] if order[p] else None)
+    prev = out.loc[:, ["kode", "period", "_covr"]].rename(
+        columns={"period": "_prev", "_covr": "_covr_prev"}
+    )
+    out = out.merge(prev, on=["kode", "_prev"], how="left")
+    out["change_pp"] = (out["_covr"] - out["_covr_prev"]).round(2)
+
+    match = published if segment is None and published is not None else None
+    out = out.merge(_labels(sel, match, level), on=["kode", "period"], how="left")
+
+    frame = area_frame(areas, level)
+    grid = frame.merge(pd.DataFrame({"period": pd.array(wanted, dtype="string")}), how="cross")
+    if level != "region":
+        prov_tt = target_table(targets, sorted(set(frame["prov_kode"])), wanted)
+        grid = grid.merge(prov_tt, on=["prov_kode", "period"], how="left")
+    result = grid.merge(out, on=["kode", "period"], how="left")
+    if level == "region":
+        # _tw is target basis points × potential, so _tw ÷ _tp is the target in basis points
+        result["target_pct"] = (
+            _half_up_ratio(result["_tw"], result["_tp"]).astype("Float64") / 100
+        ).round(2)
+    result["coverage_pct"] = result["_covr"]
+    result["segment"] = segment or "all"
+    rank_group = "prov_kode" if level == "regency" else None
+    if level == "region":
+        result["priority_rank"] = result["priority_rank_region"] = pd.NA
+    else:
+        result["priority_rank"] = _ranks(result, "_score", rank_group)
+        result["priority_rank_region"] = _ranks(result, "_score", None)
+    for col in ("coverage_pct", "wage_coverage_pct", "informal_coverage_pct", "target_pct"):
+        result[col] = result[col].astype("Float64").round(2)
+    result = result.loc[:, list(COLUMNS)].astype(DTYPES)
+    return result.sort_values(["period", "kode"]).reset_index(drop=True)

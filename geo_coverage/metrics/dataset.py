@@ -1,0 +1,180 @@
+"""The enrollment data as the web, downloads and the OGC API read it: metrics from the store.
+
+Results are cached per store and data version, so repeated calls cost a small SQLite read
+(the data version) and a copy of an already computed frame.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from geo_coverage.config import Settings
+from geo_coverage.enrollment import store
+from geo_coverage.enrollment.table import SEGMENTS
+from geo_coverage.errors import BadRequest
+from geo_coverage.metrics.compute import COLUMNS, DTYPES, LEVELS, area_frame, compute_metrics
+
+LOGGER = logging.getLogger(__name__)
+
+__all__ = [
+    "COLUMNS",
+    "LEVELS",
+    "SEGMENTS",
+    "data_version",
+    "import_history",
+    "load_all_metrics",
+    "load_metrics",
+    "periods",
+    "region_metrics",
+]
+ALL_SEGMENTS = "all"
+ALL_PERIODS = "*"
+
+
+@dataclass
+class _Cached:
+    """One snapshot of the store and the metrics computed from it."""
+
+    snapshot: store.Snapshot
+    periods: list[str]
+    results: dict[tuple, dict[str, pd.DataFrame]] = field(default_factory=dict)
+
+
+_CACHE: dict[Path, _Cached] = {}
+_LOCK = threading.Lock()
+
+
+def data_version(settings: Settings) -> str:
+    """An id of the active data that changes on every import, rollback or rebuild."""
+    return store.data_version(settings.store_path)
+
+
+def _cached(settings: Settings) -> _Cached:
+    """The cached snapshot for the store's current data version, reading it if needed."""
+    path = settings.store_path
+    tag = data_version(settings)
+    entry = _CACHE.get(path)
+    if entry is not None and entry.snapshot.data_version == tag:
+        return entry
+    snapshot = store.read_snapshot(path)
+    entry = _Cached(snapshot, sorted(snapshot.rows["period"].unique().tolist()))
+    with _LOCK:
+        _CACHE[path] = entry
+    return entry
+
+
+def periods(settings: Settings) -> list[str]:
+    """The periods of the active version, ascending."""
+    return list(_cached(settings).periods)
+
+
+def _check(
+    entry: _Cached, level: str | None, period: str | None, segment: str | None
+) -> tuple[str | None, str | None]:
+    """Validated (period, segment): latest period for None, None for 'all'; BadRequest else."""
+    if level is not None and level not in LEVELS:
+        raise BadRequest(f"unknown level '{level}'; valid levels: {', '.join(LEVELS)}", "level")
+    if segment == ALL_SEGMENTS:
+        segment = None
+    if segment is not None and segment not in SEGMENTS:
+        raise BadRequest(
+            f"unknown segment '{segment}'; valid segments: "
+            f"{', '.join(SEGMENTS)} (or {ALL_SEGMENTS})",
+            "segment",
+        )
+    if period is None:
+        period = entry.periods[-1] if entry.periods else None
+    elif period not in entry.periods:
+        valid = ", ".join(entry.periods) or "none (the store holds no data)"
+        raise BadRequest(f"unknown period '{period}'; valid periods: {valid}", "period")
+    return period, segment
+
+
+def _compute(entry: _Cached, level: str, period: str | None, segment: str | None) -> pd.DataFrame:
+    """Metrics of a level for one period (every period if None); computed once per segment."""
+    key = (level, segment)
+    parts = entry.results.get(key)
+    if parts is None:
+        snap = entry.snapshot
+        frame = compute_metrics(
+            snap.rows, snap.areas, snap.targets, snap.published, level=level, segment=segment
+        )
+        parts = {ALL_PERIODS: frame}
+        parts |= {
+            str(p): part.reset_index(drop=True)
+            for p, part in frame.groupby("period", sort=False, observed=True)
+        }
+        with _LOCK:
+            entry.results[key] = parts
+    return parts[ALL_PERIODS if period is None else period]
+
+
+def load_metrics(
+    settings: Settings, level: str, period: str | None = None, segment: str | None = None
+) -> pd.DataFrame:
+    """One row per area of the level with every metric for one period (default: latest)."""
+    entry = _cached(settings)
+    period, segment = _check(entry, level, period, segment)
+    if period is None:
+        return _without_data(entry, level, segment)
+    return _compute(entry, level, period, segment).copy()
+
+
+def _without_data(entry: _Cached, level: str, segment: str | None) -> pd.DataFrame:
+    """Every area of the level with null figures, for a store that holds no rows."""
+    frame = area_frame(entry.snapshot.areas, level)
+    frame["segment"] = segment or ALL_SEGMENTS
+    return frame.reindex(columns=list(COLUMNS)).astype(DTYPES)
+
+
+def load_all_metrics(settings: Settings, level: str) -> pd.DataFrame:
+    """One row per area of the level and period, all segments, every period."""
+    entry = _cached(settings)
+    _check(entry, level, None, None)
+    return _compute(entry, level, None, None).copy()
+
+
+def _plain(value):
+    """A JSON-friendly Python value: NA to None, numpy scalars to int/float."""
+    if value is None or value is pd.NA:
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def region_metrics(
+    settings: Settings, period: str | None = None, segment: str | None = None
+) -> dict:
+    """The whole region's figures for one period (default: latest), same metric keys."""
+    entry = _cached(settings)
+    period, segment = _check(entry, None, period, segment)
+    if period is None:
+        frame = _without_data(entry, "region", segment)
+    else:
+        frame = _compute(entry, "region", period, segment)
+    return {c: _plain(v) for c, v in frame.iloc[0].items()}
+
+
+def import_history(settings: Settings) -> list[dict]:
+    """Every stored version, newest first, with its file, checksum, rows and warnings."""
+    history, active = store.versions(settings.store_path)
+    return [
+        {
+            "version": v.id,
+            "time": v.created_at,
+            "kind": v.kind,
+            "file_name": v.file_name,
+            "sha256": v.sha256,
+            "rows": v.file_rows,
+            "total_rows": v.total_rows,
+            "warnings": len(v.warnings),
+            "warning_messages": list(v.warnings),
+            "parent": v.parent,
+            "active": v.id == active,
+        }
+        for v in reversed(history)
+    ]

@@ -1,0 +1,71 @@
+"""The package's own files (templates, data tables, static assets) wherever it is installed,
+and one digest of its code, so that every cache key and ETag follows a code change."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+STATIC = PACKAGE / "web" / "static"
+_SKIPPED_DIRS = {"__pycache__"}
+_SKIPPED_SUFFIXES = {".pyc", ".pyo"}
+
+
+def _resource_dir(package: str) -> Path:
+    """The folder of a data-only package (mapped from the repository's top level)."""
+    return Path(str(resources.files(package)))
+
+
+@cache
+def templates_dir() -> Path:
+    """The Jinja templates (the repository's templates/)."""
+    return _resource_dir("geo_coverage.web.templates")
+
+
+@cache
+def data_dir() -> Path:
+    """The data tables shipped with the code (the repository's data/)."""
+    return _resource_dir("geo_coverage.data")
+
+
+def _files(root: Path) -> list[Path]:
+    """Every file under root that is part of the package, in a stable order."""
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.suffix not in _SKIPPED_SUFFIXES
+        and not _SKIPPED_DIRS.intersection(p.relative_to(root).parts)
+    )
+
+
+@cache
+def code_digest() -> str:
+    """A digest of every module, template, data table and static file of the installed package."""
+    digest = hashlib.sha256()
+    seen: set[Path] = set()
+    for root in (PACKAGE, templates_dir(), data_dir()):
+        for path in _files(root):
+            real = path.resolve()
+            if real in seen:
+                continue
+            seen.add(real)
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def package_digest(*subpackages: str) -> str:
+    """A digest of the files of some subpackages (e.g. 'boundaries'), for build keys."""
+    digest = hashlib.sha256()
+    for name in subpackages:
+        root = PACKAGE / name
+        for path in _files(root):
+            digest.update(f"{name}/{path.relative_to(root).as_posix()}".encode())
+            digest.update(b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,58 @@
+"""Where the served data come from and under which terms: travels with every download."""
+
+from __future__ import annotations
+
+from geo_coverage.sources.pinned import pinned_files
+
+TITLES = {"wilayah_boundaries": "Boundaries", "wilayah": "Official areas and population"}
+
+
+def sources() -> list[str]:
+    """One line per source of the served data, with the pinned upstream commits."""
+    pinned = {(f.dataset, f.repository, f.commit) for f in pinned_files()}
+    lines = [
+        f"{TITLES.get(dataset, dataset)}: {dataset} by Cahya DSN, "
+        f"https://github.com/{repository} (commit {commit})"
+        for dataset, repository, commit in sorted(pinned)
+    ]
+    return lines + [
+        "Area codes: Kepmendagri No 300.2.2-2138 Tahun 2025.",
+        "Boundaries repaired by geo_coverage: see shapes/README.md and the build report.",
+        "Coverage figures: the geo_coverage enrollment store; published figures with their "
+        "sources in data/published_coverage.csv.",
+    ]
+
+
+MODELLED_NOTE = (
+    "Rows whose data_source is 'modelled' or 'mixed' are illustrative estimates modelled from a "
+    "few published figures, not official BPJS Ketenagakerjaan statistics."
+)
+
+LICENCE = """\
+Boundaries and official areas: MIT License, Copyright (c) 2024 Cahya DSN (wilayah_boundaries)
+and Copyright (c) 2017-2025 Cahya DSN (wilayah). Keep this notice with anything derived from them.
+
+    MIT License
+
+    Copyright (c) 2024 Cahya DSN
+
+    Permission is hereby granted, free of charge, to any person obtaining a copy
+    of this software and associated documentation files (the "Software"), to deal
+    in the Software without restriction, including without limitation the rights
+    to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+    copies of the Software, and to permit persons to whom the Software is
+    furnished to do so, subject to the following conditions:
+
+    The above copyright notice and this permission notice shall be included in all
+    copies or substantial portions of the Software.
+
+    THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+    IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+    FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+    AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+    LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+    OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+    SOFTWARE.
+"""
+
+LICENCE_SHORT = "Boundaries and areas: MIT License, Cahya DSN (wilayah_boundaries, wilayah)."

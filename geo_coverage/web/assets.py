@@ -1,0 +1,67 @@
+"""The files the pages load: our own CSS/JS and Leaflet's from the XStatic package; no Flask."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import mimetypes
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import xstatic.pkg.leaflet
+
+from geo_coverage.package_files import STATIC, code_digest
+
+LOGGER = logging.getLogger(__name__)
+
+OWN = STATIC
+LEAFLET = Path(xstatic.pkg.leaflet.BASE_DIR)
+LEAFLET_PREFIX = "leaflet/"
+_TEXT_TYPES = (".js", ".css", ".svg", ".json", ".map")
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One servable file: its bytes, a gzipped copy for text, its type and a content hash."""
+
+    body: bytes
+    gzipped: bytes | None
+    mimetype: str
+    version: str
+
+
+def _resolve(filename: str) -> Path | None:
+    """The file behind an asset name, never outside the two asset folders."""
+    root, name = (
+        (LEAFLET, filename[len(LEAFLET_PREFIX) :])
+        if filename.startswith(LEAFLET_PREFIX)
+        else (OWN, filename)
+    )
+    path = (root / name).resolve()
+    if not path.is_relative_to(root.resolve()) or not path.is_file():
+        return None
+    return path
+
+
+@cache
+def find(filename: str) -> Asset | None:
+    """The asset of that name (Leaflet's under 'leaflet/'), or None."""
+    path = _resolve(filename)
+    if path is None:
+        return None
+    body = path.read_bytes()
+    mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    text = path.suffix in _TEXT_TYPES
+    return Asset(
+        body,
+        gzip.compress(body, 9) if text else None,
+        mimetype,
+        hashlib.sha256(body).hexdigest()[:16],
+    )
+
+
+def code_version() -> str:
+    """A digest of the package's code, templates and static files, and of Leaflet's version."""
+    return hashlib.sha256(f"{code_digest()}|{xstatic.pkg.leaflet.VERSION}".encode()).hexdigest()

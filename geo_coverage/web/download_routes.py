@@ -1,0 +1,74 @@
+"""/download/{level}.{ext}: the joined data as GeoJSON, GeoPackage, Shapefile zip or CSV."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request, url_for
+from werkzeug.routing import BaseConverter
+
+from geo_coverage.gis import downloads
+from geo_coverage.web.http import cached_response, etag_of
+
+bp = Blueprint("downloads", __name__)
+MAX_AGE_S = 300
+EVERY_PERIOD_LABEL = {"id": "GeoPackage, semua periode", "en": "GeoPackage, every period"}
+
+
+class LevelConverter(BaseConverter):
+    """A path part without dots, so that `regency.shp.zip` splits at the first dot."""
+
+    regex = r"[^/.]+"
+
+
+@bp.record_once
+def _converters(state) -> None:
+    """Register the converter before the routes are added."""
+    state.app.url_map.converters["level"] = LevelConverter
+
+
+@bp.get("/download/<level:level>.<ext>")
+def download(level: str, ext: str):
+    """One level for a period and segment, as a file to save."""
+    settings = current_app.config["SETTINGS"]
+    wanted = downloads.parse_request(level, ext, request.args.to_dict(flat=False))
+    made = downloads.produce(settings, downloads.resolve(settings, wanted))
+    return cached_response(
+        made.body,
+        made.mimetype,
+        etag_of(made.key),
+        last_modified=made.last_modified,
+        max_age=MAX_AGE_S,
+        gzipped=made.gzipped,
+        headers={"Content-Disposition": f'attachment; filename="{made.filename}"'},
+    )
+
+
+def download_links(
+    level: str, period: str | None = None, segment: str | None = None, lang: str = "id"
+) -> list[dict]:
+    """The "Unduh data" links of a view: label, url and format of each file (request context)."""
+    params = {"period": period, "segment": None if segment in (None, "all") else segment}
+    links = [
+        {
+            "label": label,
+            "format": ext,
+            "url": url_for(
+                "downloads.download", level=level, ext=ext, **{k: v for k, v in params.items() if v}
+            ),
+        }
+        for ext, (_, label) in downloads.FORMATS.items()
+    ]
+    every = url_for(
+        "downloads.download",
+        level=level,
+        ext="gpkg",
+        period="all",
+        **({"segment": params["segment"]} if params["segment"] else {}),
+    )
+    links.append(
+        {
+            "label": EVERY_PERIOD_LABEL.get(lang, EVERY_PERIOD_LABEL["id"]),
+            "format": "gpkg",
+            "url": every,
+        }
+    )
+    return links

@@ -1,0 +1,45 @@
+"""One error handler: JSON for the APIs (OGC-style under /ogc), a short page otherwise."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from geo_coverage.errors import GeoCoverageError
+
+LOGGER = logging.getLogger(__name__)
+JSON_PREFIXES = ("/ogc", "/api", "/download", "/healthz")
+
+
+def _wants_json() -> bool:
+    """Whether the request is to an API route or prefers JSON."""
+    if request.path.startswith(JSON_PREFIXES):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def error_response(status: int, code: str, message: str):
+    """The error as JSON ({code, description}, as OGC API asks) or as a small HTML page."""
+    if _wants_json():
+        resp = jsonify(code=code, description=message)
+    else:
+        lang = "en" if request.args.get("lang") == "en" else "id"
+        resp = render_template("error.html", status=status, message=message, lang=lang)
+    return resp, status
+
+
+def register(app: Flask) -> None:
+    """Install handlers for our errors, HTTP errors and anything unexpected."""
+
+    @app.errorhandler(GeoCoverageError)
+    def _ours(exc: GeoCoverageError):
+        if exc.status >= 500:
+            LOGGER.exception("request failed")
+        return error_response(exc.status, type(exc).__name__, str(exc))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        return error_response(exc.code or 500, exc.name.replace(" ", ""), exc.description or "")

@@ -1,0 +1,1 @@
+"""Jinja templates of the pages (packaged as geo_coverage.web.templates)."""

@@ -1,0 +1,187 @@
+"""The import, rollback, summary and history commands."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+from enrollment_helpers import DATA, store_state
+
+from geo_coverage.sources.published import read_published
+
+pytest_plugins = ["enrollment_fixtures"]
+
+
+def main():
+    """The current geo-coverage entry point (imported late: a test may have purged modules)."""
+    from geo_coverage.cli import main as cli
+
+    return cli.main
+
+
+LINE = re.compile(r"^(?P<file>[^:]+):(?P<row>\d+|-):(?P<column>[a-z_]+|-): (?P<message>.+)$")
+
+
+@pytest.fixture
+def cli(enrollment_settings, monkeypatch, capsys):
+    """Run `geo-coverage ARGS` in-process against a fresh copy of the sample store."""
+    monkeypatch.setenv("GEO_COVERAGE_INSTANCE", str(enrollment_settings.instance))
+    monkeypatch.delenv("GEO_COVERAGE_MIRROR", raising=False)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main()(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    run.settings = enrollment_settings
+    return run
+
+
+def read_csv(text: str) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+
+
+def test_summary_csv_shows_the_published_december_2021_figures(cli):
+    code, out, _ = cli("summary", "--level", "province", "--period", "2021-12", "--format", "csv")
+    assert code == 0
+    table = read_csv(out).set_index("kode")
+    assert list(table.columns[:5]) == [
+        "nama",
+        "period",
+        "segment",
+        "potential_workers",
+        "active_members",
+    ]
+    assert len(table) == 8
+    published = read_published()
+    published = published[
+        (published["level"] == "province")
+        & (published["period"] == "2021-12")
+        & published["active_members"].notna()
+    ]
+    assert len(published) == 7
+    for row in published.itertuples():
+        got = table.loc[row.kode]
+        assert (int(got["active_members"]), int(got["potential_workers"])) == (
+            row.active_members,
+            row.potential_workers,
+        )
+        assert got["data_source"] == "published"
+        assert got["nama"] == row.nama
+    assert table.loc["71", "coverage_pct"] == "79.86"
+    assert table.loc["76", "data_source"] == "modelled"
+
+
+def test_spreadsheet_file_imports(cli):
+    before = json.loads(
+        cli("summary", "--level", "regency", "--period", "2025-06", "--format", "json")[1]
+    )
+    code, out, err = cli("import", str(DATA / "good" / "spreadsheet_bom_semicolon_crlf.csv"))
+    assert code == 0, err
+    assert "imported 6 rows (6 published)" in out
+    assert re.search(r"warning: spreadsheet_bom_semicolon_crlf\.csv:5:active_members: ", out)
+    assert "have no figures" not in out  # the active data covers every regency already
+    after = json.loads(
+        cli("summary", "--level", "regency", "--period", "2025-06", "--format", "json")[1]
+    )
+    old = {r["kode"]: r for r in before}
+    new = {r["kode"]: r for r in after}
+    assert new["73.71"]["active_members"] == 250_000 + 60_000
+    assert new["73.06"]["active_members"] == 70_000 + 160_000 + 4_200  # construction counts
+    assert new["73.06"]["potential_workers"] == 90_000 + 150_000
+    assert new["73.06"]["data_source"] == "published"
+    same = ("potential_workers", "active_members", "coverage_pct", "data_source")
+    assert {k: new["73.01"][k] for k in same} == {k: old["73.01"][k] for k in same}
+    code, out, _ = cli("history")
+    assert code == 0 and out.splitlines()[0].startswith("*")
+    assert "spreadsheet_bom_semicolon_crlf.csv" in out and "sample (modelled)" in out
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "unknown_code.csv",
+        "non_integer_counts.csv",
+        "empty.csv",
+        "spreadsheet_with_errors.csv",
+        "missing_columns.csv",
+    ],
+)
+def test_bad_file_is_refused_with_located_problems(cli, name):
+    state = store_state(cli.settings.store_path)
+    code, out, err = cli("import", str(DATA / "bad" / name))
+    assert code == 1 and out == ""
+    lines = err.strip().splitlines()
+    assert "rejected" in lines[-1] and "active data is unchanged" in lines[-1]
+    problems = [LINE.match(line) for line in lines[:-1] if not line.endswith("(warning)")]
+    assert problems and all(problems), lines
+    assert {m["file"] for m in problems} == {name}
+    assert all(m["row"] != "-" for m in problems)
+    assert store_state(cli.settings.store_path) == state
+
+
+def test_check_validates_without_importing(cli):
+    state = store_state(cli.settings.store_path)
+    good = DATA / "good" / "spreadsheet_bom_semicolon_crlf.csv"
+    code, out, _ = cli("import", "--check", str(good))
+    assert code == 0 and "valid, 6 rows" in out and "not imported" in out
+    assert store_state(cli.settings.store_path) == state
+
+
+def test_rollback(cli):
+    cli("import", str(DATA / "good" / "spreadsheet_bom_semicolon_crlf.csv"))
+    code, out, _ = cli("rollback")
+    assert code == 0 and "version 1 (sample (modelled)" in out and "version 2 is kept" in out
+    code, _, err = cli("rollback")
+    assert code == 2 and "first version" in err
+    code, out, _ = cli("rollback", "--to", "2")
+    assert code == 0 and "version 2 (spreadsheet_bom_semicolon_crlf.csv" in out
+
+
+def test_summary_table_and_json(cli):
+    code, out, _ = cli("summary", "--level", "province", "--period", "2025-06")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split()[:3] == ["kode", "nama", "period"]
+    assert len(lines) == 2 + 8 + 2 and lines[-1].startswith("SULAMA")
+    assert "1,327,000" in out and "2,801,936" in out
+    code, out, _ = cli("summary", "--level", "regency", "--segment", "informal", "--format", "json")
+    rows = json.loads(out)
+    assert len(rows) == 102 and {r["period"] for r in rows} == {"2025-12"}
+    assert {r["segment"] for r in rows} == {"informal"}
+    assert sorted(r["priority_rank_region"] for r in rows) == list(range(1, 103))
+
+
+def test_summary_unknown_period_lists_valid_ones(cli):
+    code, _, err = cli("summary", "--level", "province", "--period", "2019-01")
+    assert code == 2 and "valid periods: 2021-12, 2024-08, 2025-06, 2025-12" in err
+
+
+def test_import_builds_the_store_first(tmp_path, mirror_dir, monkeypatch, capsys):
+    monkeypatch.setenv("GEO_COVERAGE_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.setenv("GEO_COVERAGE_MIRROR", str(mirror_dir))
+    (tmp_path / "instance").mkdir()
+    code = main()(["import", str(DATA / "good" / "spreadsheet_bom_semicolon_crlf.csv")])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "as version 2" in out
+
+
+def test_console_script(cli):
+    exe = shutil.which("geo-coverage")
+    assert exe, "the geo-coverage console script is not installed (pip install -e .)"
+    env = {**os.environ, "GEO_COVERAGE_INSTANCE": str(cli.settings.instance)}
+    done = subprocess.run(
+        [exe, "summary", "--level", "province", "--period", "2021-12", "--format", "csv"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "71,Sulawesi Utara,2021-12,all,780666,623409,79.86" in done.stdout

@@ -1,0 +1,87 @@
+"""`geo-coverage serve` runs a production server that builds first when nothing is built."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url: str, proc: subprocess.Popen, seconds: float):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"serve exited early:\n{proc.stderr.read()}")
+        try:
+            return urllib.request.urlopen(url, timeout=2)
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"{url} did not answer within {seconds} s")
+
+
+def test_serve_builds_then_answers_healthz(mirror_dir, tmp_path):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "GEO_COVERAGE_INSTANCE": str(tmp_path / "instance"),
+        "GEO_COVERAGE_SHAPES": str(tmp_path / "shapes"),
+    }
+    env.pop("GEO_COVERAGE_MIRROR", None)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "geo_coverage.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--mirror",
+            str(mirror_dir),
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        resp = _wait_for(f"http://127.0.0.1:{port}/healthz", proc, 180)
+        assert resp.status == 200
+        assert resp.headers["Server"] == "waitress"
+        body = resp.read()
+        assert b'"shapes_built":true' in body and b'"store_built":true' in body
+        assert (tmp_path / "shapes" / "regencies.shp").exists()
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    assert "nothing built yet: building first" in err
+    assert f"serving on http://127.0.0.1:{port}/" in err
+
+
+def test_port_in_use_is_a_clear_error(served_settings):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = {
+            **os.environ,
+            "GEO_COVERAGE_INSTANCE": str(served_settings.instance),
+            "GEO_COVERAGE_SHAPES": str(served_settings.shapes),
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "geo_coverage.cli", "serve", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -1,0 +1,281 @@
+"""The versioned store: atomic imports, rejected and interrupted imports, readers, rollback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyogrio
+import pytest
+from enrollment_helpers import DATA, HEADER, settings_for, store_state
+
+from geo_coverage.enrollment import store
+from geo_coverage.enrollment.importer import import_file
+from geo_coverage.enrollment.table import TableRejected
+from geo_coverage.metrics import dataset
+
+pytest_plugins = ["enrollment_fixtures"]
+
+SAMPLE_2021_MEMBERS = 2_900_000
+
+
+def regencies(settings) -> list[str]:
+    areas = store.read_areas(settings.store_path)
+    return sorted(areas.loc[areas["level"] == "regency", "kode"])
+
+
+def write_csv(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def bumped_2021(settings, bump: int = 1) -> list[str]:
+    """2021-12 rows for every regency: the active figures with members + bump."""
+    rows = store.read_snapshot(settings.store_path).rows
+    rows = rows[rows["period"] == "2021-12"]
+    return [
+        f"{r.kode},{r.period},{r.segment},{r.potential_workers},{r.active_members + bump},"
+        for r in rows.itertuples()
+    ]
+
+
+def extra_periods(codes: list[str], count: int) -> list[str]:
+    """Rows for `count` months before 2021 for every regency, both segments."""
+    lines = []
+    for i in range(count):
+        period = f"{2001 + i // 12}-{i % 12 + 1:02d}"
+        for kode in codes:
+            lines += [f"{kode},{period},wage,1000,700,", f"{kode},{period},informal,2000,300,"]
+    return lines
+
+
+def totals(settings) -> tuple[int, int]:
+    """(number of periods, Σ members in 2021-12) from one consistent snapshot."""
+    snap = store.read_snapshot(settings.store_path)
+    rows = snap.rows
+    return rows["period"].nunique(), int(
+        rows.loc[rows["period"] == "2021-12", "active_members"].sum()
+    )
+
+
+def test_import_replaces_only_the_combinations_in_the_file(enrollment_settings, tmp_path):
+    path = enrollment_settings.store_path
+    before = store.read_snapshot(path)
+    file = write_csv(
+        tmp_path / "update.csv",
+        ["73.71,2025-06,wage,400000,390000,kacab", "73.71,2030-01,informal,10,5,"],
+    )
+    report, version = import_file(enrollment_settings, file)
+    after = store.read_snapshot(path)
+    assert version.parent == before.active and after.active == version.id
+    assert version.kind == "import" and version.file_name == "update.csv"
+    assert version.sha256 == report.sha256 and version.file_rows == 2
+    assert version.total_rows == len(before.rows) + 1 == len(after.rows)
+    assert any("period 2030-01: 101 of 102" in w for w in version.warnings)
+    key = ["kode", "period", "segment"]
+    old = before.rows.set_index(key)
+    new = after.rows.set_index(key)
+    changed = new.loc[("73.71", "2025-06", "wage")]
+    assert (changed["potential_workers"], changed["active_members"]) == (400000, 390000)
+    assert changed["data_source"] == "published" and changed["source"] == "kacab"
+    untouched = old.drop(index=[("73.71", "2025-06", "wage")])
+    assert new.loc[untouched.index].equals(untouched)
+    assert after.data_version != before.data_version
+
+
+def test_every_bad_file_leaves_the_store_unchanged(enrollment_settings):
+    path = enrollment_settings.store_path
+    state = store_state(path)
+    tag = dataset.data_version(enrollment_settings)
+    files = sorted((DATA / "bad").glob("*.csv"))
+    assert len(files) >= 20
+    for file in files:
+        with pytest.raises(TableRejected) as caught:
+            import_file(enrollment_settings, file)
+        assert caught.value.report.errors, file.name
+        assert all(line.startswith(f"{file.name}:") for line in caught.value.report.lines())
+    assert store_state(path) == state
+    assert dataset.data_version(enrollment_settings) == tag
+
+
+def test_failure_inside_the_transaction_leaves_the_store_unchanged(
+    enrollment_settings, tmp_path, monkeypatch
+):
+    path = enrollment_settings.store_path
+    state = store_state(path)
+    file = write_csv(tmp_path / "update.csv", bumped_2021(enrollment_settings))
+    written: list[int] = []
+    original = store._write_chunk
+
+    def fail_on_second_chunk(conn, version, chunk):
+        original(conn, version, chunk)
+        written.append(len(chunk))
+        if len(written) == 2:
+            raise OSError("disk full (simulated after two chunks were written)")
+
+    monkeypatch.setattr(store, "CHUNK_ROWS", 50)
+    monkeypatch.setattr(store, "_write_chunk", fail_on_second_chunk)
+    with pytest.raises(OSError, match="simulated"):
+        import_file(enrollment_settings, file)
+    assert written == [50, 50]
+    assert store_state(path) == state
+    monkeypatch.setattr(store, "_write_chunk", original)
+    _, version = import_file(enrollment_settings, file)
+    assert totals(enrollment_settings) == (4, SAMPLE_2021_MEMBERS + 204)
+    assert version.id == state["versions"][-1][0] + 1
+
+
+SLOW_IMPORT = """
+import pathlib, sys, time
+from geo_coverage.enrollment import store
+from geo_coverage.config import Settings
+from geo_coverage.enrollment.importer import import_file
+
+file, marker, instance, pause = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3], sys.argv[4]
+original = store._write_chunk
+store.CHUNK_ROWS = 1000
+
+def slow(conn, version, chunk):
+    original(conn, version, chunk)
+    marker.touch()
+    time.sleep(float(pause))
+
+store._write_chunk = slow
+import_file(Settings.from_env(environ={}, instance=instance), pathlib.Path(file))
+"""
+
+
+def start_slow_import(settings, file: Path, marker: Path, pause: float) -> subprocess.Popen:
+    """Import in another process, pausing after each chunk written inside the transaction."""
+    log = marker.with_suffix(".log")
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                SLOW_IMPORT,
+                str(file),
+                str(marker),
+                str(settings.instance),
+                str(pause),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        if proc.poll() is not None:
+            pytest.fail(f"the import process ended early: {log.read_text()}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("the import process did not start writing within 120 s")
+        time.sleep(0.02)
+    return proc
+
+
+def test_killed_import_leaves_the_store_unchanged(enrollment_settings, tmp_path):
+    path = enrollment_settings.store_path
+    state = store_state(path)
+    codes = regencies(enrollment_settings)
+    file = write_csv(
+        tmp_path / "big.csv", bumped_2021(enrollment_settings) + extra_periods(codes, 20)
+    )
+    proc = start_slow_import(enrollment_settings, file, tmp_path / "writing", pause=120)
+    proc.kill()
+    proc.wait()
+    assert store_state(path) == state
+    assert totals(enrollment_settings) == (4, SAMPLE_2021_MEMBERS)
+    _, version = import_file(enrollment_settings, file)
+    assert totals(enrollment_settings) == (24, SAMPLE_2021_MEMBERS + 204)
+    assert version.total_rows == len(state["rows"]) + 20 * len(codes) * 2
+
+
+def test_concurrent_reader_sees_only_complete_versions(enrollment_settings, tmp_path):
+    settings = enrollment_settings
+    codes = regencies(settings)
+    file = write_csv(tmp_path / "big.csv", bumped_2021(settings) + extra_periods(codes, 200))
+    old = (4, SAMPLE_2021_MEMBERS)
+    new = (204, SAMPLE_2021_MEMBERS + 204)
+    assert totals(settings) == old
+    proc = start_slow_import(settings, file, tmp_path / "writing", pause=0.03)
+    seen: list[tuple] = []
+    while proc.poll() is None:
+        seen.append(("snapshot", totals(settings)))
+        frame = dataset.load_metrics(settings, "province", "2021-12")
+        seen.append(("metrics", int(frame["active_members"].sum())))
+    assert proc.wait() == 0, (tmp_path / "writing.log").read_text()
+    seen.append(("snapshot", totals(settings)))
+    snapshots = [v for kind, v in seen if kind == "snapshot"]
+    metric_totals = {v for kind, v in seen if kind == "metrics"}
+    assert set(snapshots) <= {old, new}, set(snapshots)
+    assert metric_totals <= {old[1], new[1]}, metric_totals
+    assert snapshots.count(old) >= 3, "the reader should have read while the import ran"
+    assert snapshots[-1] == new
+    frame = dataset.load_metrics(settings, "province", "2021-12")
+    assert int(frame["active_members"].sum()) == new[1]
+
+
+def test_rollback_returns_to_the_previous_version_and_is_recorded(enrollment_settings, tmp_path):
+    path = enrollment_settings.store_path
+    first = store.read_snapshot(path)
+    tags = [first.data_version]
+    a = write_csv(tmp_path / "a.csv", ["73.71,2025-06,wage,400000,390000,"])
+    b = write_csv(tmp_path / "b.csv", ["73.71,2025-06,wage,400000,1,"])
+    _, va = import_file(enrollment_settings, a)
+    after_a = store.read_snapshot(path)
+    _, vb = import_file(enrollment_settings, b)
+    tags += [after_a.data_version, store.data_version(path)]
+
+    before, now = store.activate(path)
+    assert (before, now.id) == (vb.id, va.id)
+    rolled = store.read_snapshot(path)
+    assert rolled.rows.equals(after_a.rows)
+    tags.append(rolled.data_version)
+    before, now = store.activate(path)
+    assert (before, now.id) == (va.id, first.active)
+    assert store.read_snapshot(path).rows.equals(first.rows)
+    tags.append(store.data_version(path))
+    with pytest.raises(store.StoreError, match="first version"):
+        store.activate(path)
+    assert len(set(tags)) == len(tags), "every import and rollback changes the data version"
+
+    _, vc = import_file(enrollment_settings, a)
+    assert vc.parent == first.active
+    assert store.activate(path)[1].id == first.active
+    assert store.activate(path, vb.id)[1].id == vb.id
+    with pytest.raises(store.StoreError, match="no version 99"):
+        store.activate(path, 99)
+
+    history, active = store.versions(path)
+    assert [v.id for v in history] == [first.active, va.id, vb.id, vc.id] and active == vb.id
+    state = store_state(path)
+    actions = [(a[2], a[3], a[4]) for a in state["activations"]]
+    assert actions == [
+        ("sample", first.active, None),
+        ("import", va.id, first.active),
+        ("import", vb.id, va.id),
+        ("rollback", va.id, vb.id),
+        ("rollback", first.active, va.id),
+        ("import", vc.id, first.active),
+        ("rollback", first.active, vc.id),
+        ("rollback", vb.id, first.active),
+    ]
+
+
+def test_store_is_a_geopackage_gdal_reads(enrollment_settings):
+    path = enrollment_settings.store_path
+    layers = {name for name, _ in pyogrio.list_layers(path)}
+    assert {"enrollment_active", "versions", "areas", "targets"} <= layers
+    frame = pyogrio.read_dataframe(path, layer="enrollment_active")
+    assert len(frame) == 102 * 4 * 2
+    assert frame["kode"].map(type).eq(str).all()
+
+
+def test_importing_before_a_build_says_how_to_build(tmp_path, mirror_dir):
+    settings = settings_for(tmp_path, mirror_dir)
+    file = write_csv(tmp_path / "a.csv", ["73.71,2025-06,wage,10,5,"])
+    with pytest.raises(store.StoreError, match="geo-coverage build"):
+        import_file(settings, file)
+    assert not settings.store_path.exists()

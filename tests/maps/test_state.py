@@ -1,0 +1,92 @@
+"""Parsing a map view from the query string, its messages, and the permalinks it builds."""
+
+from urllib.parse import parse_qsl
+
+import pytest
+
+from geo_coverage.errors import BadRequest
+from geo_coverage.i18n import format_int, format_number, format_pct, format_period
+from geo_coverage.maps.state import ViewState, parse_view
+
+PERIODS = ["2021-12", "2024-08", "2025-06", "2025-12"]
+
+
+def test_defaults_and_the_latest_period():
+    state = parse_view({}, PERIODS)
+    assert state == ViewState(period="2025-12")
+    assert state.query() == "period=2025-12"
+
+
+def test_a_full_query_round_trips():
+    args = {
+        "level": "province",
+        "metric": "gap",
+        "segment": "informal",
+        "period": "2024-08",
+        "scheme": "natural_breaks",
+        "k": "7",
+        "threshold": "45.5",
+        "lang": "en",
+    }
+    state = parse_view(args, PERIODS)
+    assert (state.level, state.metric, state.k, state.threshold) == ("province", "gap", 7, 45.5)
+    assert parse_view(dict(parse_qsl(state.query())), PERIODS) == state
+    assert state.query().startswith("level=province&metric=gap&segment=informal&period=")
+
+
+def test_a_province_means_its_regencies():
+    state = parse_view({"level": "province", "province": "73"}, PERIODS)
+    assert (state.level, state.province) == ("regency", "73")
+    back = dict(parse_qsl(state.query(province=None)))
+    assert "province" not in back and back["period"] == "2025-12"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "valid"),
+    [
+        ("level", "district", "province, regency"),
+        ("metric", "ucj", "coverage, informal_coverage, wage_coverage, gap"),
+        ("segment", "farmers", "all, wage, informal, construction, migrant"),
+        ("period", "2030-01", "2021-12, 2024-08, 2025-06, 2025-12"),
+        ("scheme", "jenks", "target, quantiles, equal_interval, natural_breaks"),
+        ("k", "12", "3, 4, 5, 6, 7"),
+        ("province", "31", "71, 72, 73, 74, 75, 76, 81, 82"),
+        ("lang", "fr", "id, en"),
+    ],
+)
+def test_bad_values_name_the_parameter_and_the_valid_values(name, value, valid):
+    with pytest.raises(BadRequest) as caught:
+        parse_view({name: value}, PERIODS)
+    assert caught.value.status == 400 and caught.value.parameter == name
+    assert f"'{name}'" in str(caught.value) and valid in str(caught.value)
+
+
+def test_messages_follow_the_language():
+    with pytest.raises(BadRequest, match="Nilai yang valid"):
+        parse_view({"k": "x"}, PERIODS)
+    with pytest.raises(BadRequest, match="Valid values"):
+        parse_view({"k": "x", "lang": "en"}, PERIODS)
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "101", "nan", "inf"])
+def test_threshold_must_be_a_percentage(value):
+    with pytest.raises(BadRequest, match="threshold"):
+        parse_view({"threshold": value}, PERIODS)
+
+
+def test_threshold_accepts_a_decimal_comma():
+    assert parse_view({"threshold": "42,5"}, PERIODS).threshold == 42.5
+
+
+def test_number_formats_per_language():
+    assert format_int(1234567, "id") == "1.234.567"
+    assert format_int(1234567, "en") == "1,234,567"
+    assert format_pct(12.34, "id") == "12,3 %"
+    assert format_pct(12.34, "en") == "12.3 %"
+    assert format_number(-1.5, "id", signed=True) == "−1,5"
+    assert format_number(2, "en", 2, signed=True) == "+2.00"
+    assert format_number(-0.04, "en", signed=True) == "0.0"
+    assert format_number(0, "id", signed=True) == "0,0"
+    assert format_pct(None, "id") == "–"
+    assert format_period("2025-12", "id") == "Desember 2025"
+    assert format_period("2024-08", "en") == "August 2024"

@@ -1,0 +1,196 @@
+"""The dataset contract the web, downloads and OGC API read."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import pytest
+from enrollment_helpers import HEADER, settings_for
+
+from geo_coverage.enrollment import store
+from geo_coverage.enrollment.areas import areas_frame
+from geo_coverage.enrollment.importer import import_file
+from geo_coverage.enrollment.targets import read_targets
+from geo_coverage.errors import BadRequest
+from geo_coverage.metrics import dataset
+from geo_coverage.sources.published import read_published, with_figures
+
+pytest_plugins = ["enrollment_fixtures"]
+
+CONTRACT_COLUMNS = [
+    "kode",
+    "nama",
+    "prov_kode",
+    "prov_nama",
+    "level",
+    "period",
+    "segment",
+    "potential_workers",
+    "active_members",
+    "coverage_pct",
+    "wage_coverage_pct",
+    "informal_coverage_pct",
+    "target_pct",
+    "gap_to_target",
+    "uncovered_informal",
+    "change_pp",
+    "priority_rank",
+    "priority_rank_region",
+    "data_source",
+]
+
+
+def test_constants():
+    assert dataset.SEGMENTS == ("wage", "informal", "construction", "migrant")
+    assert dataset.LEVELS == ("province", "regency")
+
+
+@pytest.mark.parametrize(("level", "count"), [("province", 8), ("regency", 102)])
+def test_load_metrics_shape_and_types(sample_store_template, reference, level, count):
+    frame = dataset.load_metrics(sample_store_template, level)
+    assert list(frame.columns) == CONTRACT_COLUMNS
+    assert len(frame) == count and frame["kode"].is_unique
+    assert set(frame["period"]) == {"2025-12"}  # latest by default
+    assert set(frame["segment"]) == {"all"} and set(frame["level"]) == {level}
+    for col in (
+        "potential_workers",
+        "active_members",
+        "gap_to_target",
+        "uncovered_informal",
+        "priority_rank",
+        "priority_rank_region",
+    ):
+        assert str(frame[col].dtype) == "Int64", col
+    for col in (
+        "coverage_pct",
+        "wage_coverage_pct",
+        "informal_coverage_pct",
+        "target_pct",
+        "change_pp",
+    ):
+        assert str(frame[col].dtype) == "Float64", col
+        values = frame[col].dropna().astype(float)
+        assert (values == values.round(2)).all()
+    assert all(isinstance(k, str) for k in frame["kode"])
+    names = {a.kode: a.nama for a in reference.areas.values()}
+    assert frame["nama"].tolist() == [names[k] for k in frame["kode"]]
+    assert frame["prov_nama"].tolist() == [names[k.split(".")[0]] for k in frame["kode"]]
+
+
+def test_segment_and_period_selection(sample_store_template):
+    s = sample_store_template
+    wage = dataset.load_metrics(s, "province", "2021-12", "wage").set_index("kode")
+    informal = dataset.load_metrics(s, "province", "2021-12", "informal").set_index("kode")
+    every = dataset.load_metrics(s, "province", "2021-12", "all").set_index("kode")
+    assert (wage["active_members"] + informal["active_members"]).equals(every["active_members"])
+    assert set(wage["segment"]) == {"wage"}
+    assert (wage["coverage_pct"] == wage["wage_coverage_pct"]).all()
+    none = dataset.load_metrics(s, "province", "2021-12", "migrant")
+    assert none["active_members"].isna().all() and none["data_source"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"level": "district"}, "valid levels: province, regency"),
+        (
+            {"level": "province", "period": "2020-01"},
+            "valid periods: 2021-12, 2024-08, 2025-06, 2025-12",
+        ),
+        (
+            {"level": "province", "segment": "BPU"},
+            "valid segments: wage, informal, construction, migrant",
+        ),
+    ],
+)
+def test_bad_requests_list_the_valid_values(sample_store_template, kwargs, words):
+    with pytest.raises(BadRequest, match=words) as caught:
+        dataset.load_metrics(sample_store_template, **kwargs)
+    assert caught.value.status == 400
+
+
+def test_periods_region_and_all_periods(sample_store_template):
+    s = sample_store_template
+    assert dataset.periods(s) == ["2021-12", "2024-08", "2025-06", "2025-12"]
+    region = dataset.region_metrics(s, "2021-12")
+    assert set(region) == set(CONTRACT_COLUMNS)
+    assert (
+        region["kode"],
+        region["level"],
+        region["active_members"],
+        region["potential_workers"],
+        region["data_source"],
+    ) == ("SULAMA", "region", 2_900_000, 7_200_000, "published")
+    assert isinstance(region["active_members"], int)
+    assert isinstance(region["coverage_pct"], float) and region["priority_rank"] is None
+    everything = dataset.load_all_metrics(s, "regency")
+    assert list(everything.columns) == CONTRACT_COLUMNS and len(everything) == 102 * 4
+    one = dataset.load_metrics(s, "regency", "2024-08")
+    assert everything[everything["period"] == "2024-08"].reset_index(drop=True).equals(one)
+
+
+def test_results_are_copies(sample_store_template):
+    frame = dataset.load_metrics(sample_store_template, "province", "2021-12")
+    frame.loc[0, "active_members"] = -1
+    again = dataset.load_metrics(sample_store_template, "province", "2021-12")
+    assert again.loc[0, "active_members"] == 623_409
+
+
+def test_data_version_changes_on_import_and_rollback(enrollment_settings, tmp_path):
+    s = enrollment_settings
+    before = dataset.data_version(s)
+    old = dataset.load_metrics(s, "regency", "2025-06").set_index("kode")
+    file = tmp_path / "u.csv"
+    file.write_text(f"{HEADER}\n73.71,2025-06,wage,400000,390000,\n", encoding="utf-8")
+    import_file(s, file)
+    after = dataset.data_version(s)
+    assert after != before
+    new = dataset.load_metrics(s, "regency", "2025-06").set_index("kode")
+    assert new.loc["73.71", "wage_coverage_pct"] == 97.5
+    assert new.loc["73.71", "data_source"] == "mixed"  # a published row and a modelled row
+    assert old.loc["73.71", "wage_coverage_pct"] != 97.5
+    history = dataset.import_history(s)
+    assert [h["active"] for h in history] == [True, False]
+    assert history[0]["file_name"] == "u.csv" and history[0]["rows"] == 1
+    assert set(history[0]) >= {
+        "version",
+        "time",
+        "file_name",
+        "sha256",
+        "rows",
+        "warnings",
+        "active",
+    }
+    store.activate(s.store_path)
+    assert dataset.data_version(s) not in (before, after)
+    assert dataset.load_metrics(s, "regency", "2025-06").equals(old.reset_index())
+
+
+def test_store_without_versions_lists_every_area(tmp_path, mirror_dir, reference):
+    s = settings_for(tmp_path, mirror_dir)
+    store.initialise(s.store_path)
+    store.write_reference(
+        s.store_path, areas_frame(reference), read_targets(), with_figures(read_published())
+    )
+    assert dataset.periods(s) == []
+    frame = dataset.load_metrics(s, "regency")
+    assert len(frame) == 102 and frame["active_members"].isna().all()
+    assert list(frame.columns) == CONTRACT_COLUMNS
+    assert dataset.region_metrics(s)["active_members"] is None
+
+
+def test_missing_store_says_how_to_build(tmp_path, mirror_dir):
+    with pytest.raises(store.StoreError, match="geo-coverage build"):
+        dataset.load_metrics(settings_for(tmp_path, mirror_dir), "province")
+
+
+def test_cached_calls_are_cheap(sample_store_template):
+    s = sample_store_template
+    dataset.load_metrics(s, "regency", "2025-06")
+    started = time.perf_counter()
+    for _ in range(50):
+        dataset.load_metrics(s, "regency", "2025-06")
+    per_call = (time.perf_counter() - started) / 50
+    assert per_call < 0.05, f"{per_call * 1000:.1f} ms per cached call"
+    assert isinstance(dataset.load_metrics(s, "regency", "2025-06"), pd.DataFrame)

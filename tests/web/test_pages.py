@@ -1,0 +1,272 @@
+"""The map routes through the Flask test client: status, types, framing, caching, fills, errors."""
+
+import gzip
+import html
+import io
+import json
+import re
+
+import numpy as np
+import pytest
+from branca.utilities import color_brewer
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib.image import imread
+
+from geo_coverage import create_app
+from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON
+from geo_coverage.maps import view as map_view
+from geo_coverage.metrics import dataset
+
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+@pytest.fixture(scope="module")
+def client(hostile_settings):
+    app = create_app(
+        {
+            "instance": hostile_settings.instance,
+            "shapes": hostile_settings.shapes,
+            "mirror": hostile_settings.mirror,
+            "tiles": "none",
+        }
+    )
+    return app.test_client()
+
+
+def _config(page: str) -> dict:
+    """The view data inlined in a map page."""
+    found = re.search(
+        r'<script id="map-config" type="application/json">(.*?)</script>', page, re.DOTALL
+    )
+    assert found, "no inline map config"
+    return json.loads(found.group(1))
+
+
+def _expected_fill(settings, kode: str) -> str:
+    """The colour of an area's coverage in the default view, worked out from the metrics."""
+    metrics = dataset.load_metrics(settings, "regency")
+    target = map_view.reference_target(metrics)
+    value = float(metrics.loc[metrics["kode"] == kode, "coverage_pct"].iloc[0])
+    cls = int(np.searchsorted([target - 20, target - 10, target, target + 10], value, "right"))
+    return color_brewer("YlGnBu", 5)[cls]
+
+
+def test_browse_page(client, hostile_settings):
+    resp = client.get("/", headers=GZIP)
+    assert resp.status_code == 200 and resp.mimetype == "text/html"
+    assert resp.headers["Content-Encoding"] == "gzip"
+    assert resp.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+    assert resp.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert resp.headers["Cache-Control"] == "public, max-age=60"
+    page = gzip.decompress(resp.data).decode()
+    assert '<html lang="id">' in page and "Salin kode sematan" in page and "Unduh PNG" in page
+    config = _config(page)
+    assert config["mode"] == "browse" and config["tiles"] is None
+    assert len(config["data"]["areas"]) == 102
+    for kode in ("73.71", "71.01", "82.72"):
+        assert config["data"]["areas"][kode]["f"] == _expected_fill(hostile_settings, kode), kode
+    assert re.search(r'href="/download/regency\.geojson\?period=[\d-]+" download>', page)
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources and not [s for s in sources if s.startswith(("http:", "https:", "//"))]
+    again = client.get("/", headers={**GZIP, "If-None-Match": resp.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_revalidation_renders_nothing(client, monkeypatch):
+    etags = {url: client.get(url, headers=GZIP).headers["ETag"] for url in ("/", "/api/map-data")}
+
+    def fail(*_args):
+        raise AssertionError("a 304 must not build the view")
+
+    monkeypatch.setattr(map_view, "load_view", fail)
+    for url, etag in etags.items():
+        assert client.get(url, headers={**GZIP, "If-None-Match": etag}).status_code == 304
+
+
+def test_stored_text_is_escaped(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "<img" not in page
+    assert _config(page)["data"]["areas"]["73.71"]["n"].startswith("Kota Makassar <img src=x")
+    drilled = client.get("/?province=73").get_data(as_text=True)
+    assert "<b>" not in drilled and "Sulawesi Selatan &lt;b&gt;&amp;amp;&lt;/b&gt;" in drilled
+    png = client.get("/map.png?province=73")  # the title holds '$x^{$', broken mathtext
+    assert png.status_code == 200 and png.mimetype == "image/png"
+
+
+def test_english_and_the_language_switch(client):
+    page = client.get("/?lang=en&metric=gap").get_data(as_text=True)
+    assert '<html lang="en">' in page and "Gap to target (workers)" in page
+    assert 'href="?metric=gap&amp;period=' in page and ">Bahasa Indonesia<" in page
+
+
+def test_embed_is_framable_and_carries_its_notes(client):
+    resp = client.get("/embed?metric=informal_coverage")
+    assert resp.status_code == 200 and resp.mimetype == "text/html"
+    assert resp.headers["Content-Security-Policy"] == "frame-ancestors *"
+    assert "X-Frame-Options" not in resp.headers
+    page = resp.get_data(as_text=True)
+    assert 'id="illustrative-note"' in page and "Data ilustratif" in page
+    assert 'id="source-line"' in page and 'id="map-period"' in page
+    assert 'class="panel"' not in page and "priority-table" not in page
+    assert _config(page)["mode"] == "embed"
+
+
+def test_embed_framing_follows_the_setting(hostile_settings):
+    app = create_app(
+        {
+            "instance": hostile_settings.instance,
+            "shapes": hostile_settings.shapes,
+            "frame_ancestors": "https://intranet.example 'self'",
+        }
+    )
+    client = app.test_client()
+    csp = client.get("/embed").headers["Content-Security-Policy"]
+    assert csp == "frame-ancestors https://intranet.example 'self'"
+    assert client.get("/").headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+
+
+def test_map_data_api(client, hostile_settings):
+    resp = client.get("/api/map-data?province=73&metric=uncovered_informal", headers=GZIP)
+    assert resp.status_code == 200 and resp.mimetype == "application/json"
+    assert resp.headers["Content-Encoding"] == "gzip" and resp.headers["ETag"]
+    data = json.loads(gzip.decompress(resp.data))
+    codes = dataset.load_metrics(hostile_settings, "regency")["kode"]
+    assert set(data["areas"]) == {k for k in codes if k.startswith("73.")}
+    assert "Sulawesi Selatan" in data["title"] and data["layer"] == "regencies"
+    assert data["queries"]["self"].startswith("province=73&metric=uncovered_informal")
+    assert data["legend"]["entries"][-1]["hatched"] is True
+    assert {d["format"] for d in data["downloads"]} >= {"geojson", "gpkg", "csv"}
+    again = client.get(
+        "/api/map-data?province=73&metric=uncovered_informal",
+        headers={**GZIP, "If-None-Match": resp.headers["ETag"]},
+    )
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "valid"),
+    [
+        ("level=kecamatan", "level", "province, regency"),
+        ("metric=x", "metric", "coverage, informal_coverage"),
+        ("period=1999-01", "period", "2021-12, 2024-08, 2025-06, 2025-12"),
+        ("segment=x", "segment", "all, wage, informal"),
+        ("scheme=x", "scheme", "target, quantiles, equal_interval, natural_breaks"),
+        ("k=2", "k", "3, 4, 5, 6, 7"),
+        ("threshold=x", "threshold", "0"),
+    ],
+)
+def test_bad_parameters_answer_400(client, query, parameter, valid):
+    page = client.get(f"/?{query}")
+    assert page.status_code == 400 and page.mimetype == "text/html"
+    text = html.unescape(page.get_data(as_text=True))
+    assert f"'{parameter}'" in text and valid in text and "tidak valid" in text
+    english = client.get(f"/embed?{query}&lang=en").get_data(as_text=True)
+    assert "Invalid parameter" in english
+    api = client.get(f"/api/map-data?{query}")
+    assert api.status_code == 400 and api.json["code"] == "BadRequest"
+    assert valid in api.json["description"]
+    assert client.get(f"/map.png?{query}").status_code == 400
+
+
+def test_png(client):
+    resp = client.get("/map.png?metric=gap&lang=en")
+    assert resp.status_code == 200 and resp.mimetype == "image/png"
+    assert "Content-Encoding" not in resp.headers
+    assert resp.headers["Content-Disposition"].startswith('inline; filename="peta-gap-all-')
+    image = imread(io.BytesIO(resp.data))
+    assert image.shape[:2] == (960, 1440)
+    pixels = {
+        "#{:02x}{:02x}{:02x}".format(*p)
+        for p in (image[:, :, :3].reshape(-1, 3) * 255).round().astype(int)
+    }
+    legend = client.get("/api/map-data?metric=gap&lang=en").json["legend"]["entries"]
+    for entry in legend:
+        if not entry["hatched"] and entry["count"]:
+            assert entry["color"] in pixels, entry
+    cached = client.get(
+        "/map.png?metric=gap&lang=en", headers={"If-None-Match": resp.headers["ETag"]}
+    )
+    assert cached.status_code == 304
+
+
+def test_geometry(client, hostile_settings):
+    resp = client.get("/geometry.topojson", headers=GZIP)
+    assert resp.status_code == 200 and resp.mimetype == "application/json"
+    assert resp.headers["Content-Encoding"] == "gzip"
+    path = hostile_settings.shapes / DISPLAY_TOPOJSON
+    assert resp.data == path.with_name(path.name + ".gz").read_bytes()
+    topology = json.loads(gzip.decompress(resp.data))
+    assert len(topology["objects"]["regencies"]["geometries"]) == 102
+    assert resp.headers["Cache-Control"] == "public, max-age=60"
+    page = _config(client.get("/embed").get_data(as_text=True))
+    versioned = client.get(page["geometry"], headers=GZIP)
+    assert versioned.headers["Cache-Control"] == "public, max-age=31536000"
+    assert (
+        client.get(
+            page["geometry"], headers={**GZIP, "If-None-Match": versioned.headers["ETag"]}
+        ).status_code
+        == 304
+    )
+
+
+def test_assets(client):
+    page = client.get("/embed").get_data(as_text=True)
+    scripts = re.findall(r'src="(/assets/[^"]+)"', page)
+    assert [s.split("?")[0] for s in scripts] == ["/assets/leaflet/leaflet.js", "/assets/map.js"]
+    for url in scripts + re.findall(r'href="(/assets/[^"]+)"', page):
+        resp = client.get(url, headers=GZIP)
+        assert resp.status_code == 200 and resp.headers["Content-Encoding"] == "gzip"
+        assert resp.headers["Cache-Control"] == "public, max-age=31536000"
+    image = client.get("/assets/leaflet/images/layers.png")
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    for missing in (
+        "/assets/nope.js",
+        "/assets/leaflet/../../__init__.py",
+        "/assets/%2e%2e/maps.py",
+    ):
+        assert client.get(missing).status_code == 404, missing
+
+
+PARAMETERS = (
+    "level",
+    "metric",
+    "segment",
+    "period",
+    "scheme",
+    "k",
+    "threshold",
+    "province",
+    "lang",
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(PARAMETERS),
+        st.one_of(
+            st.text(max_size=12),
+            st.sampled_from(
+                [
+                    "regency",
+                    "province",
+                    "gap",
+                    "73",
+                    "2025-12",
+                    "natural_breaks",
+                    "7",
+                    "50",
+                    "en",
+                    "informal",
+                ]
+            ),
+        ),
+        max_size=5,
+    )
+)
+def test_any_query_answers_200_or_400_never_500(client, query):
+    resp = client.get("/api/map-data", query_string=query)
+    assert resp.status_code in (200, 400), resp.data
+    if resp.status_code == 400:
+        assert resp.json["description"]
