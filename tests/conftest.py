@@ -26,12 +26,24 @@ def mirror_dir() -> Path:
     return path
 
 
+def _build_root(tmp_path_factory) -> Path:
+    """Where the shared build lives: kept between runs in .test-cache/ (the builds are
+    idempotent, keyed by their inputs and code), or a fresh folder with GEO_COVERAGE_TEST_CACHE=0.
+    """
+    if os.environ.get("GEO_COVERAGE_TEST_CACHE", "1") == "0":
+        return tmp_path_factory.mktemp("built")
+    root = REPO_ROOT / ".test-cache" / "built"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
 @pytest.fixture(scope="session")
 def built_settings(tmp_path_factory, mirror_dir) -> Settings:
-    """Settings of a complete build (shapes) in a session folder, shared by read-only tests."""
+    """Settings of a complete build (shapes) shared by read-only tests, rebuilt only when the
+    inputs or the code change."""
     from geo_coverage.boundaries.build import build_shapes
 
-    root = tmp_path_factory.mktemp("built")
+    root = _build_root(tmp_path_factory)
     settings = Settings.from_env(
         environ={}, instance=root / "instance", shapes=root / "shapes", mirror=mirror_dir
     )
