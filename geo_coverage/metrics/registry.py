@@ -238,7 +238,8 @@ FIELDS: tuple[Field, ...] = (
         "percent",
         Aggregation(
             "ratio",
-            "the same for the `wage` (PU) rows, whatever segment is selected",
+            "100 × Σ active members ÷ Σ potential workers of the `wage` (PU) rows, whatever "
+            "segment is selected",
             "active_members",
             "potential_workers",
         ),
@@ -260,7 +261,8 @@ FIELDS: tuple[Field, ...] = (
         "percent",
         Aggregation(
             "ratio",
-            "the same for the `informal` (BPU) rows, whatever segment is selected",
+            "100 × Σ active members ÷ Σ potential workers of the `informal` (BPU) rows, "
+            "whatever segment is selected",
             "active_members",
             "potential_workers",
         ),
@@ -389,7 +391,7 @@ FIELDS: tuple[Field, ...] = (
         Aggregation(
             "rank",
             "outreach priority among the regencies of the province (at province level: "
-            "among the provinces); see the priority formula",
+            "among the provinces), by the priority formula",
         ),
         shapefile="prio_rank",
     ),
@@ -401,7 +403,7 @@ FIELDS: tuple[Field, ...] = (
             "outreach priority across the whole region, 1 = first",
         ),
         "rank",
-        Aggregation("rank", "the same across the whole region"),
+        Aggregation("rank", "outreach priority across the whole region"),
     ),
     Field(
         "data_source",
@@ -411,7 +413,7 @@ FIELDS: tuple[Field, ...] = (
             "published, modelled (illustrative) or mixed",
         ),
         "text",
-        Aggregation("label", "`published`, `modelled` or `mixed` (the data_source rule)"),
+        Aggregation("label", "`published`, `modelled` or `mixed`, by the data_source rule"),
         shapefile="data_src",
     ),
 )
@@ -444,14 +446,19 @@ def metric_title(metric: str, lang: str) -> str:
     return MAP_METRICS[metric].map.title.get(lang)
 
 
+DOC_START = "<!-- metrics table: generated from geo_coverage/metrics/registry.py -->"
+DOC_END = "<!-- end of the generated metrics table -->"
+
+
 def markdown_table() -> str:
-    """The metric table of data/README.md, generated from FIELDS."""
+    """The metric table of data/README.md (between DOC_START and DOC_END), from FIELDS."""
     lines = [
         "| field | Shapefile | unit | label (id / en) | how it aggregates | meaning |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for f in FIELDS:
-        unit = f.unit if f.decimals is None else f"{f.unit}, {f.decimals} decimals"
+        decimals = {None: "", 0: ", whole numbers"}.get(f.decimals, f", {f.decimals} decimals")
+        unit = f"{f.unit}{decimals}"
         shapefile = f"`{f.shapefile}`" if f.shapefile else "not exported"
         metric = f"; map `?metric={f.map.metric}`" if f.map else ""
         lines.append(
