@@ -146,9 +146,9 @@ ACCEPTS = {
 }
 
 
-def say(key: str, lang: str) -> str:
+def say(key: str, lang: str, **values) -> str:
     """An OGC title or description of the catalogue in a language."""
-    return text(f"ogc.{key}", lang)
+    return text(f"ogc.{key}", lang, **values)
 
 
 def check_params(resource: str, args: Mapping[str, Sequence[str]]) -> dict[str, str]:
@@ -220,7 +220,8 @@ def _temporal(settings: Settings) -> list[list[str | None]]:
 def _collection(settings: Settings, urls: Urls, collection_id: str, lang: str) -> dict:
     """One collection's description."""
     level = _level(collection_id)
-    bounds = features.shapes(settings, level).bounds
+    shapes = features.shapes(settings, level)
+    bounds = shapes.bounds
     bbox = [
         float(bounds[:, 0].min()),
         float(bounds[:, 1].min()),
@@ -235,7 +236,7 @@ def _collection(settings: Settings, urls: Urls, collection_id: str, lang: str) -
     return {
         "id": collection_id,
         "title": say(collection_id, lang),
-        "description": say(f"{collection_id}.description", lang),
+        "description": say(f"{collection_id}.description", lang, count=len(shapes.codes)),
         "extent": {
             "spatial": {"bbox": [bbox], "crs": CRS84},
             "temporal": {
