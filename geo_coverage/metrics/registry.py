@@ -112,9 +112,8 @@ def _key(rule: str) -> Aggregation:
     return Aggregation("key", rule)
 
 
-_SEGMENTS = ", ".join(
-    f"{s} ({SEGMENT_TERMS[s]})" if s in SEGMENT_TERMS else s for s in SEGMENT_CHOICES
-)
+_SEGMENT_NAMES = [f"{s} ({SEGMENT_TERMS[s]})" if s in SEGMENT_TERMS else s for s in SEGMENT_CHOICES]
+_SEGMENTS, _LAST_SEGMENT = ", ".join(_SEGMENT_NAMES[:-1]), _SEGMENT_NAMES[-1]
 
 FIELDS: tuple[Field, ...] = (
     Field(
@@ -173,7 +172,10 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "segment",
         Text("Segmen", "Segment"),
-        Text(f"segmen pekerja: {_SEGMENTS}", f"worker segment: {_SEGMENTS}"),
+        Text(
+            f"segmen pekerja: {_SEGMENTS} atau {_LAST_SEGMENT}",
+            f"worker segment: {_SEGMENTS} or {_LAST_SEGMENT}",
+        ),
         "text",
         _key("the segment selected; `all` sums every segment"),
         shapefile="segment",
