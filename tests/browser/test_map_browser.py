@@ -277,14 +277,16 @@ def test_modules_load_once_each_by_their_versioned_urls(visit, app_url):
     )
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == page.input_value("#embed-code") and "/embed?province=73" in copied
-    page.focus('#priority-table tr[data-kode="73.71"]')
-    page.keyboard.press("Enter")
-    page.wait_for_selector('#priority-table tr[data-kode="73.71"].selected')
-    assert page.get_attribute('#map path[data-kode="73.71"]', "stroke-width") == "4.5"
     page.mouse.click(*v.point_inside("73.06"))  # inside a province, a click selects the area
+    page.wait_for_selector('#priority-table tr[data-kode="73.06"].selected')
+    page.mouse.move(1, 1)  # over the panel: the selected area stays highlighted
+    assert page.get_attribute('#map path[data-kode="73.06"]', "stroke-width") == "4.5"
+    page.focus('#priority-table tr[data-kode="73.71"]')
+    page.keyboard.press("Enter")  # so does Enter on a row, and the map zooms to the area
     selected = page.locator("#priority-table tr.selected")
-    assert selected.count() == 1 and selected.get_attribute("data-kode") == "73.06"
-    assert page.get_attribute('#map path[data-kode="73.71"]', "stroke-width") != "4.5"
+    assert selected.count() == 1 and selected.get_attribute("data-kode") == "73.71"
+    assert page.get_attribute('#map path[data-kode="73.71"]', "stroke-width") == "4.5"
+    assert page.get_attribute('#map path[data-kode="73.06"]', "stroke-width") != "4.5"
     v.assert_clean()
 
 
