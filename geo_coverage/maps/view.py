@@ -92,8 +92,8 @@ class MapView:
         return sorted(self.areas, key=lambda a: (a.rank is None, a.rank or 0, a.kode))
 
     def to_json(self, source_line: str) -> dict:
-        """The compact JSON the browser draws from (short keys: one entry per area)."""
-        table = [TOOLTIP_FIELDS.index(f) for f in TABLE_FIELDS]
+        """The JSON the browser draws from: one entry per area, tooltip values by field."""
+        table_fields = [TOOLTIP_FIELDS.index(f) for f in TABLE_FIELDS]
         return {
             "lang": self.state.lang,
             "level": self.state.level,
@@ -112,7 +112,7 @@ class MapView:
                 ],
             },
             "fields": list(self.fields),
-            "table": table,
+            "table_fields": table_fields,
             "state": {
                 "level": self.state.level,
                 "metric": self.state.metric,
@@ -126,22 +126,22 @@ class MapView:
             "queries": _queries(self.state),
             "areas": {
                 a.kode: {
-                    "n": a.nama,
-                    "p": a.prov_kode,
-                    "f": a.fill if a.cls >= 0 else None,
+                    "name": a.nama,
+                    "province": a.prov_kode,
+                    "fill": a.fill if a.cls >= 0 else None,
                     "low": a.low,
-                    "r": a.rank,
-                    "s": a.source_note,
-                    "v": list(a.cells),
+                    "rank": a.rank,
+                    "source_note": a.source_note,
+                    "values": list(a.cells),
                 }
                 for a in self.areas
             },
-            "order": [a.kode for a in self.by_rank()],
+            "ranked": [a.kode for a in self.by_rank()],
             "priorities": [
-                {"k": k, "r": r, "ll": [round(lat, 5), round(lon, 5)]}
+                {"kode": k, "rank": r, "latlng": [round(lat, 5), round(lon, 5)]}
                 for r, k, lon, lat in self.priorities
             ],
-            "low": list(self.low),
+            "low_areas": list(self.low),
             "low_title": self.low_title,
         }
 

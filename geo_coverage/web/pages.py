@@ -72,6 +72,21 @@ def _asset_url(filename: str) -> str:
     return url_for("pages.asset", filename=filename, v=found.version)
 
 
+def _import_map() -> dict:
+    """The page's import map: each module's plain URL to its content-hashed one.
+
+    The modules import each other by relative paths ("./state.js"), which resolve to plain
+    URLs; this map sends them to the versioned URLs, cached for a year. A change to a module
+    changes its own hash, hence this map and the page's ETag (it covers the code digest); the
+    other modules keep their URLs and stay cached.
+    """
+    return {
+        "imports": {
+            url_for("pages.asset", filename=name): _asset_url(name) for name in assets.modules()
+        }
+    }
+
+
 def _view_data(settings, state: ViewState, view: map_view.MapView) -> dict:
     """The per-view JSON with the view's download links."""
     data = view.to_json(map_view.source_line(settings, state.lang))
@@ -114,6 +129,7 @@ def _page(template: str, mode: str):
             lang=lang,
             t=lambda key, **kw: text(key, lang, **kw),
             asset=_asset_url,
+            import_map=_import_map(),
             nodata_fill=NODATA_FILL,
             nodata_hatch=NODATA_HATCH,
             choices=choices(lang, dataset.periods(settings)),
@@ -184,7 +200,8 @@ def geometry():
 
 @bp.get("/assets/<path:filename>")
 def asset(filename: str):
-    """Our own CSS/JS and Leaflet's files, from the package; long-lived when versioned."""
+    """Our own CSS and ES modules and Leaflet's files, from the package; long-lived when
+    versioned."""
     found = assets.find(filename)
     if found is None:
         raise NotFound(text("error.no_asset", API_LANG, filename=filename))

@@ -116,9 +116,21 @@ def test_priorities_tooltips_and_sources():
     assert view.areas[3].source_note == "partly illustrative (modelled)"
     assert view.illustrative
     data = view.to_json("source")
-    assert data["order"] == ["74.01", "73.01", "73.02", "73.03"]
-    assert data["areas"]["73.03"]["f"] is None and data["areas"]["73.01"]["low"] is True
-    assert data["priorities"][0] == {"k": "74.01", "r": 1, "ll": [-4.0, 122.5]}
+    assert data["ranked"] == ["74.01", "73.01", "73.02", "73.03"]
+    assert data["areas"]["73.03"]["fill"] is None and data["areas"]["73.01"]["low"] is True
+    assert data["areas"]["73.01"] == {
+        "name": "Kab <b>Satu</b>",
+        "province": "73",
+        "fill": view.areas[0].fill,
+        "low": True,
+        "rank": 2,
+        "source_note": "illustrative (modelled)",
+        "values": list(first.cells),
+    }
+    assert data["priorities"][0] == {"kode": "74.01", "rank": 1, "latlng": [-4.0, 122.5]}
+    assert data["low_areas"] == list(view.low)
+    table = [data["fields"][i] for i in data["table_fields"]]
+    assert table == [field.label.en for field in map_view.TABLE_FIELDS]
 
 
 def test_drill_down_keeps_the_province_and_ranks_within_it():
