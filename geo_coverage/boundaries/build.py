@@ -164,6 +164,7 @@ def _display(layers: Mapping[str, Layer]) -> tuple[dict, dict[str, gpd.GeoDataFr
         "regency_vertices": int(shapely.get_num_coordinates(geoms).sum()),
         "regency_vertices_full": int(shapely.get_num_coordinates(reg.geoms).sum()),
         "coverage_valid": bool(shapely.coverage_is_valid(geoms)),
+        "gaps": sum(h.is_gap for h in find_holes(geoms)),
         "arcs": len(topology["arcs"]),
         "topojson_bytes": size,
         "topojson_gzip_bytes": gz,

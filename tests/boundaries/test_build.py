@@ -127,6 +127,10 @@ def test_display_topology_keeps_shared_borders(built_settings, layers):
     assert np.allclose(coords, np.round(coords, 5), atol=1e-9)
     provinces = _decode(topology, "provinces")
     assert sorted(provinces) == ["71", "72", "73", "74", "75", "76", "81", "82"]
+    for shown in (geoms, np.array(list(provinces.values()), dtype=object)):
+        tree = shapely.STRtree(shown)
+        holes = _union_holes(shown)
+        assert all(len(_areas_along(h, shown, tree)) == 1 for h in holes), "a gap on the map"
 
 
 def test_second_build_does_no_work(built_settings):
