@@ -44,8 +44,9 @@ def nest_in_parents(
     max_width_deg into the child of that parent sharing most of its border (touching none: the
     nearest child of that parent).
 
-    Wider uncovered parts stay out of every child. Children whose parent is missing are kept as
-    they are. The result is cleaned into a valid coverage.
+    The children must form a valid coverage. Wider uncovered parts stay out of every child.
+    Children whose parent is missing are kept as they are. The result is cleaned into a valid
+    coverage.
     """
     geoms = np.asarray(geoms, dtype=object)
     where = {k: i for i, k in enumerate(parent_codes)}
@@ -55,9 +56,13 @@ def nest_in_parents(
     clipped = geoms.copy()
     clipped[has] = [polygonal(g) for g in shapely.intersection(geoms[has], parents[parent_of[has]])]
     cut = float(areas_km2(geoms).sum() - areas_km2(clipped).sum())
-    pieces, piece_parent = _uncovered(clipped, parent_of, parents)
+    pieces, piece_parent = _uncovered(geoms, parent_of, parents)
     target = _receiver(pieces, piece_parent, clipped, parent_of)
-    width = inscribed_width_deg(pieces)
+    # a piece no wider than its bounding box: measure only those whose box is wider than the limit
+    bounds = shapely.bounds(pieces)
+    width = np.minimum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+    wide = width > max_width_deg
+    width[wide] = inscribed_width_deg(pieces[wide])
     sizes = areas_km2(pieces)
     fill = (target >= 0) & (width <= max_width_deg)
     out = clipped.copy()
@@ -83,13 +88,14 @@ def nest_in_parents(
 
 
 def _uncovered(
-    clipped: np.ndarray, parent_of: np.ndarray, parents: np.ndarray
+    children: np.ndarray, parent_of: np.ndarray, parents: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The connected parts of each parent that none of its clipped children covers."""
+    """The connected parts of each parent that none of its children covers (the children being
+    a valid coverage, as drawn: clipping them first would not change the parts)."""
     pieces, owner = [], []
     for p, parent in enumerate(parents):
-        mine = clipped[parent_of == p]
-        rest = shapely.difference(parent, shapely.union_all(mine)) if len(mine) else parent
+        mine = children[parent_of == p]
+        rest = shapely.difference(parent, shapely.coverage_union_all(mine)) if len(mine) else parent
         for part in shapely.get_parts(polygonal(rest)):
             pieces.append(part)
             owner.append(p)
