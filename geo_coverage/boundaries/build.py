@@ -35,8 +35,6 @@ from geo_coverage.boundaries.shapes import (
     DISPLAY_GPKG,
     DISPLAY_TOPOJSON,
     FAILED_REPORT_NAME,
-    LAYER_NAMES,
-    LEVELS,
     REPORT_NAME,
     is_built,
     read_report,
@@ -44,6 +42,7 @@ from geo_coverage.boundaries.shapes import (
 from geo_coverage.config import Settings
 from geo_coverage.errors import BuildError
 from geo_coverage.package_files import package_digest
+from geo_coverage.region import BOUNDARY_LEVELS, LAYER_NAMES
 from geo_coverage.sources.pinned import fetch_all, input_digest, sha256_of
 from geo_coverage.sources.reference import Reference, load_reference
 
@@ -61,7 +60,7 @@ class BuildOutcome:
 def build_key(own: OwnBoundaries | None) -> str:
     """A digest of everything the shapes depend on: inputs, own file, and the build's code."""
     digest = hashlib.sha256(input_digest().encode())
-    digest.update(package_digest("sources", "boundaries").encode())
+    digest.update(package_digest("sources", "boundaries", "region.py").encode())
     if own is not None:
         for part in dataset_files(own.path):
             digest.update(sha256_of(part).encode())
@@ -78,7 +77,7 @@ def _layers(
     """Parse (or read the own file for one level), repair, close gaps, derive provinces from
     the regencies and nest the districts in them (an own district file is kept un-nested)."""
     raw: dict[str, Layer] = {}
-    for level in LEVELS:
+    for level in BOUNDARY_LEVELS:
         if own is not None and own.level == level:
             progress(f"{level}: reading {own.path}")
             known = _known_codes(paths, reference, level)
@@ -108,7 +107,7 @@ def _layers(
         layers["district"] = close_layer_gaps(repaired["district"], progress=progress)
     else:
         layers["district"] = nest_layer(repaired["district"], layers["regency"], progress=progress)
-    return {lv: layers[lv] for lv in LEVELS}, extra
+    return {lv: layers[lv] for lv in BOUNDARY_LEVELS}, extra
 
 
 def _known_codes(paths: Mapping[str, Path], reference: Reference, level: str) -> set[str]:

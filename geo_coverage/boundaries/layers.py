@@ -26,8 +26,9 @@ from geo_coverage.boundaries.geometry import (
     polygonal,
 )
 from geo_coverage.boundaries.nesting import nest_in_parents
+from geo_coverage.region import REGION_PROVINCES, level_of, province_of
 from geo_coverage.sources.dumps import read_rows
-from geo_coverage.sources.reference import REGION_PROVINCES, Reference, level_of, province_of
+from geo_coverage.sources.reference import Reference
 
 LOGGER = logging.getLogger(__name__)
 

@@ -9,12 +9,13 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON
 from geo_coverage.errors import NotFound
 from geo_coverage.gis.features import build_key
-from geo_coverage.i18n import strings, text
+from geo_coverage.i18n import API_LANG, strings, text
 from geo_coverage.maps import image
 from geo_coverage.maps import view as map_view
 from geo_coverage.maps.classify import NODATA_FILL, NODATA_HATCH
 from geo_coverage.maps.state import ViewState, choices, parse_view
 from geo_coverage.metrics import dataset
+from geo_coverage.metrics.registry import FIELD
 from geo_coverage.web import assets
 from geo_coverage.web.download_routes import download_links
 from geo_coverage.web.http import cached_response, etag_of
@@ -25,7 +26,8 @@ bp = Blueprint("pages", __name__)
 
 VIEW_MAX_AGE = 60
 YEAR = 365 * 24 * 3600
-JS_STRINGS = ("field.priority_rank", "copied", "load_failed")  # texts the script writes
+JS_STRINGS = ("copied", "load_failed")  # texts the script writes, with JS_LABELS
+JS_LABELS = {"field.priority_rank": "priority_rank"}  # script key -> registry field
 
 
 def _settings():
@@ -77,6 +79,12 @@ def _view_data(settings, state: ViewState, view: map_view.MapView) -> dict:
     return data
 
 
+def _script_strings(lang: str) -> dict[str, str]:
+    """The texts the browser script writes itself: catalogue messages and field labels."""
+    labels = {key: FIELD[name].label.get(lang) for key, name in JS_LABELS.items()}
+    return strings(JS_STRINGS, lang) | labels
+
+
 def _page(template: str, mode: str):
     """A map page with its view inlined, so the first paint needs only the geometry."""
     settings = _settings()
@@ -95,7 +103,7 @@ def _page(template: str, mode: str):
             "paths": _paths(),
             "geometry": url_for("pages.geometry", v=build_key(settings)[:16]),
             "tiles": tiles,
-            "strings": strings(JS_STRINGS, state.lang),
+            "strings": _script_strings(state.lang),
         }
         lang = state.lang
         return render_template(
@@ -179,7 +187,7 @@ def asset(filename: str):
     """Our own CSS/JS and Leaflet's files, from the package; long-lived when versioned."""
     found = assets.find(filename)
     if found is None:
-        raise NotFound(f"no asset {filename}")
+        raise NotFound(text("error.no_asset", API_LANG, filename=filename))
     versioned = request.args.get("v") == found.version
     return cached_response(
         found.body,
