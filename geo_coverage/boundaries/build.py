@@ -171,14 +171,19 @@ def _display(layers: Mapping[str, Layer]) -> tuple[dict, dict[str, gpd.GeoDataFr
     return topology, frames, figures | {"_raw": raw}
 
 
-_BEFORE = {
-    "province": "overlaps: the published province polygons; gaps: the union of the repaired "
-    "regencies before their gaps were closed (holes in one area are gaps between regencies "
-    "of one province)",
-    "regency": "the regencies after make_valid (overlaps) and after coverage_clean (gaps)",
-    "district": "the districts after make_valid (overlaps) and after coverage_clean (gaps), "
-    "before they were nested in the regencies",
-}
+_BEFORE_DERIVED = (
+    "overlaps: the published province polygons; gaps: the union of the repaired regencies "
+    "before their gaps were closed (holes in one area are gaps between regencies of one province)"
+)
+_BEFORE_NESTED = "as drawn, after make_valid (overlaps) and coverage_clean (gaps), before nesting"
+_BEFORE = "as drawn, after make_valid (overlaps) and coverage_clean (gaps)"
+
+
+def _before_is(stats: Mapping) -> str:
+    """What a layer's 'before' figures describe."""
+    if "derived_from" in stats:
+        return _BEFORE_DERIVED
+    return _BEFORE_NESTED if "nested_in" in stats else _BEFORE
 
 
 def _coverage_figures(layers: Mapping[str, Layer], results: list[dict]) -> dict:
@@ -189,7 +194,7 @@ def _coverage_figures(layers: Mapping[str, Layer], results: list[dict]) -> dict:
         before = layer.stats.get("gaps_before", {})
         gap_keys = ("gaps", "gap_km2", "holes_in_one_area", "holes_in_one_area_km2")
         out[level] = {
-            "before_is": _BEFORE[level],
+            "before_is": _before_is(layer.stats),
             "overlaps": {
                 "before": {
                     "pairs": layer.stats.get("overlapping_pairs_before"),
