@@ -123,7 +123,7 @@ def test_no_module_keeps_its_own_translations():
 
 def test_no_template_or_script_keeps_its_own_translations():
     sources = [*sorted((REPO_ROOT / "templates").glob("*.html"))]
-    sources.append(PACKAGE / "web" / "static" / "map.js")
+    sources += sorted((PACKAGE / "web" / "static").rglob("*.js"))
     for path in sources:
         page = path.read_text(encoding="utf-8")
         assert not re.search(r"['\"][^'\"]*\s[^'\"]*['\"]\s+if\s+lang\b", page), path.name
