@@ -7,6 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
 from geo_coverage.enrollment.build import build_sample_store
@@ -17,6 +19,8 @@ from geo_coverage.metrics import dataset
 from geo_coverage.metrics.summary import FORMATS, format_summary
 
 LOGGER = logging.getLogger(__name__)
+
+REGION = "region"
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -93,6 +97,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
     """Print the metrics of every province or regency for a period."""
     settings = _settings(args)
     _ensure_store(settings)
+    if args.level == REGION:
+        frame = pd.DataFrame([dataset.region_metrics(settings, args.period, args.segment)])
+        sys.stdout.write(format_summary(frame, args.format))
+        return 0
     frame = dataset.load_metrics(settings, args.level, args.period, args.segment)
     total = (
         dataset.region_metrics(settings, args.period, args.segment)
@@ -127,7 +135,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("--to", type=int, help="activate this stored version instead")
     r.set_defaults(func=cmd_rollback)
     s = subparsers.add_parser("summary", help="print coverage metrics")
-    s.add_argument("--level", required=True, choices=dataset.LEVELS)
+    s.add_argument("--level", required=True, choices=[*dataset.LEVELS, REGION])
     s.add_argument("--period", help="YYYY-MM (default: the latest)")
     s.add_argument("--segment", choices=[*dataset.SEGMENTS, dataset.ALL_SEGMENTS])
     s.add_argument("--format", default="table", choices=FORMATS)
