@@ -8,9 +8,9 @@ published figures show it.
 - Potential workers per inhabitant: a kota's relative to a kabupaten's, from the published
   regency potentials.
 - Segments: the informal share of potential workers (BPS informal employment of the
-  province), the construction (Jakon) share of members and the ratio of informal to wage
-  coverage, each from the most specific published figures (the regency, its province, then
-  all of them pooled).
+  province), the construction (Jakon) shares of potential workers and of members and the
+  ratio of informal to wage coverage, each from the most specific published figures (the
+  regency, its province, then all of them pooled).
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ COVERAGE_CLIP = (0.005, 0.995)
 # Only without any published figure of the kind (not the case with the shipped table).
 DEFAULT_INFORMAL = 0.6
 DEFAULT_RATIO = 0.25
+DEFAULT_CONSTRUCTION_POTENTIAL = 0.1
 ITERATIONS = 100
+CONVERGED = 1e-7
 
 
 def is_city(kode: str) -> bool:
@@ -76,6 +78,7 @@ class Pattern:
     informal_share: Mapping[str, float]
     construction_share: Mapping[str, float]
     informal_ratio: Mapping[str, float]
+    construction_potential: float
     used: Mapping[str, frozenset[int]]
 
     def effect(self, kode: str) -> float:
@@ -192,6 +195,22 @@ def _construction_shares(figures: Iterable[Figure]) -> tuple[dict[str, float], s
     return shares, lines
 
 
+def _construction_potential(figures: Iterable[Figure]) -> tuple[float, set[int]]:
+    """Published construction potential ÷ potential workers (pooled); the lines used."""
+    construction, total, lines = 0.0, 0.0, set()
+    for (_kode, _month), group in sorted(_grouped(figures).items()):
+        found = {(f.segment, f.quantity): f for f in group if f.qualifier == "exact"}
+        parts = [found.get((s, "potential")) for s in ("wage", "informal", "construction")]
+        whole = found.get(("all", "potential"))
+        if parts[2] is None or (whole is None and None in parts):
+            continue
+        denominator = whole.value if whole is not None else sum(p.value for p in parts)
+        construction += parts[2].value
+        total += denominator
+        lines.update(p.line for p in [*parts, whole] if p is not None)
+    return (construction / total if total else DEFAULT_CONSTRUCTION_POTENTIAL), lines
+
+
 def _segment_coverage(found: Mapping[tuple[str, str], Figure], segment: str):
     """(coverage %, lines) of a segment from its published coverage or counts, or None."""
     if (segment, "coverage") in found:
@@ -254,27 +273,24 @@ def _effects(
         if "." in kode:
             regencies[province_of(kode)].append(kode)
     effects = {o.kode: o.effect for o in obs}
-    months = sorted({(province_of(o.kode), o.month) for o in obs})
+    setups = {}
+    for prov, month in sorted({(province_of(o.kode), o.month) for o in obs}):
+        codes = regencies[prov]
+        weights = np.array([population[k] * (city_potential if is_city(k) else 1.0) for k in codes])
+        potential, coverage = series.at(prov, month)
+        setups[(prov, month)] = (codes, potential * weights / weights.sum(), potential * coverage)
     for _ in range(ITERATIONS):
-        offsets = {}
-        for prov, month in months:
-            codes = regencies[prov]
-            weights = np.array(
-                [population[k] * (city_potential if is_city(k) else 1.0) for k in codes]
-            )
-            potential, coverage = series.at(prov, month)
-            beta = np.array([effects.get(k, 0.0) for k in codes])
-            offsets[(prov, month)] = solve_offset(
-                potential * weights / weights.sum(), beta, potential * coverage
-            )
+        offsets = {
+            key: solve_offset(spread, np.array([effects.get(k, 0.0) for k in codes]), members)
+            for key, (codes, spread, members) in setups.items()
+        }
         by_regency: dict[str, list[float]] = defaultdict(list)
         for o in obs:
             by_regency[o.kode].append(logit(o.coverage) - offsets[(province_of(o.kode), o.month)])
-        changed = max(
-            (abs(statistics.fmean(v) - effects[k]) for k, v in by_regency.items()), default=0
-        )
-        effects = {k: statistics.fmean(v) for k, v in by_regency.items()}
-        if changed < 1e-9:
+        new = {k: statistics.fmean(v) for k, v in by_regency.items()}
+        changed = max((abs(v - effects[k]) for k, v in new.items()), default=0.0)
+        effects = new
+        if changed < CONVERGED:
             break
     return effects
 
@@ -298,11 +314,21 @@ def fit_pattern(
     informal_share, share_lines = _informal_shares(figures)
     construction, construction_lines = _construction_shares(figures)
     ratio, ratio_lines = _informal_ratios(figures)
+    construction_potential, construction_potential_lines = _construction_potential(figures)
     used = {
         "coverage effect of a regency": frozenset(n for o in obs for n in o.lines),
         "potential workers per inhabitant": frozenset(potential_lines),
         "informal share of potential workers": frozenset(share_lines),
         "construction share of members": frozenset(construction_lines),
         "informal/wage coverage ratio": frozenset(ratio_lines),
+        "construction share of potential workers": frozenset(construction_potential_lines),
     }
-    return Pattern(effects, city_potential, informal_share, construction, ratio, used)
+    return Pattern(
+        effects,
+        city_potential,
+        informal_share,
+        construction,
+        ratio,
+        construction_potential,
+        used,
+    )

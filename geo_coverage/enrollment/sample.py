@@ -29,6 +29,7 @@ from geo_coverage.enrollment.anchors import (
     usable_figures,
 )
 from geo_coverage.enrollment.pattern import Pattern, expit, fit_pattern, solve_offset
+from geo_coverage.enrollment.segments import SEGMENTS, allocate, fit_segments, split_segments
 from geo_coverage.enrollment.series import ProvinceSeries, province_points
 from geo_coverage.enrollment.store import PROVENANCE_COLUMNS
 from geo_coverage.enrollment.table import COLUMNS
@@ -53,7 +54,6 @@ PERIODS = (
     "2025-12",
 )
 MIN_FIGURES_PER_PERIOD = 3
-SEGMENTS = ("wage", "informal", "construction")
 RULE_QUANTITIES = ("members", "potential", "coverage", "uncovered")
 SOURCE_NOTE = "modelled sample (geo_coverage.enrollment.sample, assumptions in data/README.md)"
 Keep = Callable[[Figure], bool]
@@ -76,19 +76,6 @@ def sample_periods(figures: Sequence[Figure]) -> list[str]:
         and f.month == f.period
     )
     return sorted(p for p, n in counts.items() if n >= MIN_FIGURES_PER_PERIOD)
-
-
-def allocate(total: int, weights: Sequence[float]) -> np.ndarray:
-    """Split a whole number in proportion to weights, exactly (largest remainder, ties by order)."""
-    w = np.asarray(weights, dtype="float64")
-    if total < 0 or (w < 0).any() or w.sum() <= 0:
-        raise ValueError(f"cannot allocate {total} by weights summing to {w.sum()}")
-    quotas = total * w / w.sum()
-    base = np.floor(quotas).astype("int64")
-    remainder = int(total - base.sum())
-    order = np.argsort(-(quotas - base), kind="stable")
-    base[order[:remainder]] += 1
-    return base
 
 
 @dataclass(frozen=True)
@@ -207,87 +194,32 @@ def regency_totals(
     return out, rules
 
 
-def _seed_split(pattern: Pattern, kode: str, potential: int, members: int) -> tuple:
-    """Potential (wage, informal) and members (wage, informal, construction) by the pattern."""
-    informal_p = round(potential * pattern.informal_potential_share(kode))
-    wage_p = potential - informal_p
-    construction = members * pattern.construction(kode)
-    rest = members - construction
-    denominator = wage_p + pattern.ratio(kode) * informal_p
-    wage = min(wage_p, rest * wage_p / denominator) if denominator else 0.0
-    informal = rest - wage
-    if informal > informal_p:
-        informal, wage = informal_p, rest - informal_p
-    return (wage_p, informal_p), (wage, informal, construction)
-
-
-def fit_segments(
-    totals: Sequence[int],
-    seed: np.ndarray,
-    fixed: Mapping[tuple[int, int], int],
-    column_totals: Mapping[int, int],
-    what: str,
-) -> np.ndarray:
-    """Whole members per (regency, segment): rows sum to totals, fixed cells and column totals
-    are met, the rest follows the seed (iterative proportional fitting, then exact rounding)."""
-    n, k = seed.shape
-    free = np.ones((n, k), dtype=bool)
-    out = np.zeros((n, k), dtype="int64")
-    for (i, j), v in fixed.items():
-        free[i, j], out[i, j] = False, v
-    rows = np.asarray(totals, dtype="int64") - out.sum(axis=1)
-    cols = {j: t - int(out[:, j].sum()) for j, t in column_totals.items()}
-    if (rows < 0).any() or any(v < 0 for v in cols.values()):
-        raise ModelError(f"published segment members exceed the members of {what}")
-    x = np.where(free, np.maximum(seed, 1e-9), 0.0)
-    for _ in range(500):
-        x *= np.divide(rows, x.sum(axis=1), out=np.zeros(n), where=x.sum(axis=1) > 0)[:, None]
-        for j, t in cols.items():
-            s = x[:, j].sum()
-            x[:, j] *= t / s if s > 0 else 0.0
-    open_cols = [j for j in range(k) if j not in cols]
-    residual = open_cols or [max(cols)]
-    for j, t in cols.items():
-        if j in residual:
-            continue
-        if x[:, j].sum() > 0:
-            out[:, j] += allocate(t, x[:, j])
-        elif t:
-            raise ModelError(f"no regency of {what} can take the published segment members")
-    for i in range(n):
-        left = int(totals[i] - out[i].sum())
-        weights = x[i, residual] if x[i, residual].sum() > 0 else np.ones(len(residual))
-        if left < 0:
-            raise ModelError(f"the segment members of {what} cannot be split exactly")
-        out[i, residual] += allocate(left, weights)
-    return out
-
-
 def segment_figures(
     model: Model, prov: str, period: str, regencies: Mapping[str, tuple[int, int]]
-) -> dict[str, dict[str, tuple[int | None, int]]]:
-    """Per regency and segment (potential or None, members), meeting published segment counts."""
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """Per regency and segment (potential, members), meeting published segment figures."""
     codes = list(regencies)
     potentials, seed = {}, np.zeros((len(codes), len(SEGMENTS)))
-    for i, kode in enumerate(codes):
-        (wage_p, informal_p), members = _seed_split(model.pattern, kode, *regencies[kode])
-        potentials[kode] = (wage_p, informal_p, None)
-        seed[i] = members
     fixed, column_totals = {}, {}
-    for j, segment in enumerate(SEGMENTS):
-        for i, kode in enumerate(codes):
-            lo, hi = model.rules(kode, period, segment).members
-            if lo is not None and lo == hi:
+    for i, kode in enumerate(codes):
+        rules = {s: model.rules(kode, period, s) for s in SEGMENTS}
+        what = f"regency {kode} in {period}"
+        potentials[kode], members = split_segments(
+            model.pattern, kode, *regencies[kode], rules, what
+        )
+        seed[i] = members
+        for j, segment in enumerate(SEGMENTS):
+            lo, hi = rules[segment].members
+            if rules[segment].pcts:
+                fixed[(i, j)] = int(members[j])
+            elif lo is not None and lo == hi:
                 fixed[(i, j)] = lo
+    for j, segment in enumerate(SEGMENTS):
         lo, hi = model.rules(prov, period, segment).members
         if lo is not None and lo == hi:
             column_totals[j] = lo
     members = fit_segments(
-        [regencies[k][1] for k in codes],
-        seed,
-        fixed,
-        column_totals,
-        f"province {prov} in {period}",
+        [regencies[k][1] for k in codes], seed, fixed, column_totals, f"province {prov} in {period}"
     )
     return {
         kode: {s: (potentials[kode][j], int(members[i, j])) for j, s in enumerate(SEGMENTS)}

@@ -19,6 +19,7 @@ LOGGER = logging.getLogger(__name__)
 LABELS = ("published", "mixed", "modelled")
 STATUSES = ("published", "constrained", "modelled")
 ALL_SEGMENTS = "all"
+_PARTS = ("members", "potential", "coverage")
 
 
 def data_source_rule() -> str:
@@ -34,12 +35,6 @@ def data_source_rule() -> str:
         "rounded, approximate or a bound) turns 'modelled' into 'mixed'. A modelled value "
         "that happens to equal a published one stays 'modelled'."
     )
-
-
-def combine(labels: pd.Series) -> str:
-    """The label of a whole from its parts' labels: all alike keep it, else 'mixed'."""
-    found = set(labels.dropna())
-    return found.pop() if len(found) == 1 else "mixed"
 
 
 def apply_provenance(parts: pd.Series, provenance: pd.DataFrame) -> pd.Series:
@@ -80,16 +75,14 @@ def data_source_labels(
             return labels.astype({"kode": "string", "period": "string", "data_source": "string"})
         grouped = (
             parts.groupby(["kode", "period"], observed=True)["data_source"]
-            .agg(combine)
-            .rename("data_source")
+            .agg(["nunique", "first"])
             .reset_index()
         )
+        grouped["data_source"] = grouped["first"].where(grouped["nunique"] <= 1, "mixed")
+        grouped = grouped.drop(columns=["nunique", "first"])
         merged = grouped.merge(records, on=["kode", "period"], how="left")
         merged["data_source"] = apply_provenance(merged["data_source"], merged)
         labels = merged.loc[:, ["kode", "period", "data_source"]]
         if step == level:
             break
     return labels.astype({"kode": "string", "period": "string", "data_source": "string"})
-
-
-_PARTS = ("members", "potential", "coverage")
