@@ -142,8 +142,6 @@ def test_conflicting_figures_are_flagged_and_not_anchors(summary, sample_store_t
     assert conflicting["use"].str.startswith("skipped: conflicting").all()
     # the provenance of no figure cites a conflicting line
     snapshot = store.read_snapshot(sample_store_template.store_path)
-    cited = {
-        int(n) for text in snapshot.provenance["evidence"].dropna() for n in str(text).split()
-    }
+    cited = {int(n) for text in snapshot.provenance["evidence"].dropna() for n in str(text).split()}
     assert cited and cited.isdisjoint(set(conflicting["line"]))
     assert set(stored.loc[stored["use"].str.startswith("anchor"), "line"]) <= cited
