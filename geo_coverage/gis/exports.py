@@ -44,6 +44,14 @@ PROPERTY_INFO = {
     "potential_workers": ("integer", "potensi pekerja: employed population"),
     "active_members": ("integer", "peserta aktif: workers with paid-up membership"),
     "coverage_pct": ("number", "UCJ coverage: active members / potential workers, %"),
+    "coverage_pct_low": (
+        "number",
+        "likely lowest coverage of a modelled figure, % (leave-one-out; null if published)",
+    ),
+    "coverage_pct_high": (
+        "number",
+        "likely highest coverage of a modelled figure, % (leave-one-out; null if published)",
+    ),
     "informal_coverage_pct": ("number", "coverage of informal (BPU) workers, %"),
     "target_pct": ("number", "coverage target of the province and year, %"),
     "gap_to_target": ("integer", "workers still to enrol to reach the target"),
@@ -63,6 +71,8 @@ SHAPEFILE_FIELDS = {
     "potential_workers": "potential",
     "active_members": "members",
     "coverage_pct": "cov_pct",
+    "coverage_pct_low": "cov_low",
+    "coverage_pct_high": "cov_high",
     "informal_coverage_pct": "inf_cov",
     "target_pct": "target_pct",
     "gap_to_target": "gap_target",
