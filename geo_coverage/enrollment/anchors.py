@@ -323,7 +323,13 @@ def solve(
     for rule in rules:
         if rule.offset == (0, 0):
             potential_target = rule.potential_target or potential_target
+            stated = [(d, v) for v, d, q in rule.pcts if q in ("exact", "rounded")]
+            if stated:
+                coverage_target = max(stated)[1] / 100  # the published value, not an edge
             coverage_target = rule.coverage_target or coverage_target
+            m_lo, m_hi = rule.members
+            if stated and m_lo is not None and m_lo == m_hi and coverage_target > 0:
+                potential_target = m_lo / coverage_target  # the potential the two imply
     members_target = next(
         (r.members_target for r in rules if r.offset == (0, 0) and r.members_target), None
     )
