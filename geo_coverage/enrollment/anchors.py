@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -265,14 +265,6 @@ class Constraints:
                 ),
             )
         return rng
-
-
-def constraints_for(figures: Iterable[Figure]) -> Constraints:
-    """The constraints of some figures (of one area, month and segment)."""
-    out = Constraints()
-    for figure in figures:
-        out.add(figure)
-    return out
 
 
 def _members_for(rules: Sequence[Constraints], potential: int, target: float) -> int | None:

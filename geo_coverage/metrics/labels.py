@@ -16,8 +16,6 @@ from geo_coverage.sources.reference import REGION_CODE
 
 LOGGER = logging.getLogger(__name__)
 
-LABELS = ("published", "mixed", "modelled")
-STATUSES = ("published", "constrained", "modelled")
 ALL_SEGMENTS = "all"
 _PARTS = ("members", "potential", "coverage")
 
