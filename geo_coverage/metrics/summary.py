@@ -48,11 +48,14 @@ _RIGHT = {
 }
 
 
+_PERCENT = {c for c in SUMMARY_COLUMNS if "_pct" in c} | {"change_pp"}
+
+
 def _cell(value, column: str) -> str:
     """One value as table text: thousands separated counts, 2-decimal percentages."""
     if value is None or value is pd.NA:
         return ""
-    if column.endswith("_pct") or column == "change_pp":
+    if column in _PERCENT:
         return f"{float(value):.2f}"
     if column in _RIGHT:
         return f"{int(value):,}"

@@ -166,6 +166,10 @@ def test_summary_table_and_json(cli):
     assert code == 0 and lines[0].split()[:3] == ["kode", "nama", "period"]
     assert len(lines) == 2 + 8 + 2 and lines[-1].startswith("SULAMA")
     assert "47.38" in out and "2,801,936" in out
+    assert lines[0].split()[6:9] == ["coverage_pct", "coverage_pct_low", "coverage_pct_high"]
+    # Sulawesi Barat is modelled: coverage, then its likely range, all with two decimals
+    sulbar = next(line for line in lines if line.startswith("76 "))
+    assert re.search(r" \d+\.\d\d +\d+\.\d\d +\d+\.\d\d ", sulbar), sulbar
     code, out, _ = cli("summary", "--level", "regency", "--segment", "informal", "--format", "json")
     rows = json.loads(out)
     assert len(rows) == 102 and {r["period"] for r in rows} == {"2025-12"}
