@@ -208,7 +208,7 @@ def initialise(path: Path) -> None:
         conn.execute("BEGIN IMMEDIATE")
         for statement in _statements(_GPKG + _SCHEMA):
             conn.execute(statement)
-        conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
         conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', ?)", (_new_tag(None),))
         conn.execute("COMMIT")
     finally:
@@ -246,11 +246,18 @@ def is_initialised(path: Path) -> bool:
 
 
 def require(path: Path) -> None:
-    """Raise a StoreError saying how to build the store if it is missing."""
+    """Raise a StoreError saying how to build the store if it is missing or out of date."""
     if not is_initialised(path):
         raise StoreError(
             f"the enrollment store {path} is not built yet; run "
             "`geo-coverage build` (with --mirror DIR to use a local mirror)"
+        )
+    schema = get_meta(path, "schema_version")
+    if schema != SCHEMA_VERSION:
+        raise StoreError(
+            f"the enrollment store {path} has the layout of an older geo_coverage (schema "
+            f"{schema}, now {SCHEMA_VERSION}); run `geo-coverage build` to update it (its "
+            "versions and imported data are kept)"
         )
 
 
@@ -632,5 +639,10 @@ def read_evidence(path: Path) -> pd.DataFrame:
 
 
 def is_store_built(path: Path) -> bool:
-    """Whether the store exists with its reference tables and at least one version."""
-    return is_initialised(path) and get_meta(path, "active_version") is not None
+    """Whether the store exists in the current layout with its reference tables and at least
+    one version (an older layout is rebuilt by the commands that build a missing store)."""
+    return (
+        is_initialised(path)
+        and get_meta(path, "active_version") is not None
+        and get_meta(path, "schema_version") == SCHEMA_VERSION
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import time
@@ -9,9 +10,10 @@ from pathlib import Path
 
 import pyogrio
 import pytest
-from enrollment_helpers import DATA, HEADER, settings_for, store_state
+from enrollment_helpers import DATA, HEADER, quiet, settings_for, store_state
 
 from geo_coverage.enrollment import store
+from geo_coverage.enrollment.build import build_sample_store
 from geo_coverage.enrollment.importer import import_file
 from geo_coverage.enrollment.sample import PERIODS
 from geo_coverage.enrollment.segments import SEGMENTS
@@ -137,8 +139,6 @@ import pathlib, sys, time
 from geo_coverage.enrollment import store
 from geo_coverage.config import Settings
 from geo_coverage.enrollment.importer import import_file
-from geo_coverage.enrollment.sample import PERIODS
-from geo_coverage.enrollment.segments import SEGMENTS
 
 file, marker, instance, pause = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3], sys.argv[4]
 original = store._write_chunk
@@ -304,3 +304,27 @@ def test_provenance_is_kept_only_where_the_import_leaves_the_rows(enrollment_set
     assert dropped and keys(after) == keys(before) - dropped
     store.activate(path)
     assert store.read_snapshot(path).provenance.equals(before)
+
+
+def test_a_store_of_the_older_layout_is_updated_by_the_next_build(enrollment_settings, tmp_path):
+    path = enrollment_settings.store_path
+    _, imported = import_file(
+        enrollment_settings, write_csv(tmp_path / "a.csv", ["73.71,2025-06,wage,10,5,"])
+    )
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    for table in ("provenance", "evidence", "uncertainty"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("CREATE TABLE published (kode TEXT)")
+    conn.commit()
+    conn.close()
+    assert not store.is_store_built(path)
+    with pytest.raises(store.StoreError, match="older geo_coverage .*geo-coverage build"):
+        store.read_snapshot(path)
+    build_sample_store(enrollment_settings, progress=quiet)
+    assert store.is_store_built(path)
+    history, active = store.versions(path)
+    assert active == imported.id  # the imported data stays active
+    tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
+    assert "published" not in tables and {"evidence", "provenance", "uncertainty"} <= tables
+    assert len(store.read_evidence(path)) == 217
