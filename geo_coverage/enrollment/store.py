@@ -23,7 +23,7 @@ from geo_coverage.errors import GeoCoverageError
 
 LOGGER = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 CHUNK_ROWS = 5000
 BUSY_TIMEOUT_S = 30.0
 GPKG_APPLICATION_ID = 0x47504B47  # 'GPKG'
@@ -90,10 +90,23 @@ CREATE TABLE IF NOT EXISTS areas (
 CREATE TABLE IF NOT EXISTS targets (
   prov_kode TEXT NOT NULL, year INTEGER NOT NULL, target_pct REAL NOT NULL, source TEXT,
   PRIMARY KEY (prov_kode, year));
-CREATE TABLE IF NOT EXISTS published (
-  kode TEXT NOT NULL, level TEXT NOT NULL, period TEXT NOT NULL,
-  active_members INTEGER, potential_workers INTEGER, coverage_pct REAL,
-  coverage_decimals INTEGER, source TEXT);
+DROP TABLE IF EXISTS published;
+CREATE TABLE IF NOT EXISTS evidence (
+  line INTEGER PRIMARY KEY, kode TEXT NOT NULL, nama TEXT NOT NULL, level TEXT NOT NULL,
+  period TEXT NOT NULL, metric TEXT NOT NULL, value TEXT NOT NULL, qualifier TEXT NOT NULL,
+  consistency TEXT NOT NULL, basis TEXT NOT NULL, source TEXT NOT NULL, note TEXT NOT NULL,
+  use TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS provenance (
+  version INTEGER NOT NULL REFERENCES versions(id),
+  kode TEXT NOT NULL, period TEXT NOT NULL, segment TEXT NOT NULL,
+  members TEXT NOT NULL CHECK (members IN ('published', 'constrained', 'modelled')),
+  potential TEXT NOT NULL CHECK (potential IN ('published', 'constrained', 'modelled')),
+  coverage TEXT NOT NULL CHECK (coverage IN ('published', 'constrained', 'modelled')),
+  coverage_low REAL, coverage_high REAL, model TEXT, evidence TEXT,
+  PRIMARY KEY (version, kode, period, segment)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS uncertainty (
+  model TEXT PRIMARY KEY, logit_low REAL NOT NULL, logit_high REAL NOT NULL,
+  comparisons INTEGER NOT NULL, description TEXT NOT NULL);
 CREATE VIEW IF NOT EXISTS enrollment_active AS
   SELECT kode, period, segment, potential_workers, active_members, source, data_source
   FROM enrollment WHERE version = (SELECT CAST(value AS INTEGER) FROM meta
@@ -102,7 +115,12 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
   ('enrollment_active', 'attributes', 'enrollment_active', 'enrollment rows of the active version'),
   ('versions', 'attributes', 'versions', 'every stored version (imports and the sample)'),
   ('areas', 'attributes', 'areas', 'official provinces and regencies of the region'),
-  ('targets', 'attributes', 'targets', 'coverage targets per province and year');
+  ('targets', 'attributes', 'targets', 'coverage targets per province and year'),
+  ('evidence', 'attributes', 'evidence', 'published figures with their sources'),
+  ('provenance', 'attributes', 'provenance',
+   'per version: which figures are published, constrained by a published figure or modelled'),
+  ('uncertainty', 'attributes', 'uncertainty',
+   'how wrong a modelled coverage is likely to be, measured by leave-one-out');
 """
 
 ROW_COLUMNS = (
@@ -144,7 +162,8 @@ class Snapshot:
     rows: pd.DataFrame
     areas: pd.DataFrame
     targets: pd.DataFrame
-    published: pd.DataFrame
+    provenance: pd.DataFrame
+    uncertainty: pd.DataFrame
 
 
 def _now() -> str:
@@ -189,7 +208,7 @@ def initialise(path: Path) -> None:
         conn.execute("BEGIN IMMEDIATE")
         for statement in _statements(_GPKG + _SCHEMA):
             conn.execute(statement)
-        conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
         conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', ?)", (_new_tag(None),))
         conn.execute("COMMIT")
     finally:
@@ -227,11 +246,18 @@ def is_initialised(path: Path) -> bool:
 
 
 def require(path: Path) -> None:
-    """Raise a StoreError saying how to build the store if it is missing."""
+    """Raise a StoreError saying how to build the store if it is missing or out of date."""
     if not is_initialised(path):
         raise StoreError(
             f"the enrollment store {path} is not built yet; run "
             "`geo-coverage build` (with --mirror DIR to use a local mirror)"
+        )
+    schema = get_meta(path, "schema_version")
+    if schema != SCHEMA_VERSION:
+        raise StoreError(
+            f"the enrollment store {path} has the layout of an older geo_coverage (schema "
+            f"{schema}, now {SCHEMA_VERSION}); run `geo-coverage build` to update it (its "
+            "versions and imported data are kept)"
         )
 
 
@@ -310,11 +336,15 @@ def write_version(
     file_rows: int,
     warnings: Iterable[str] = (),
     replace_all: bool = False,
+    provenance: pd.DataFrame | None = None,
 ) -> Version:
     """Store rows as a new version and activate it, all in one transaction.
 
     The new version holds the given rows plus every active row whose (kode, period, segment)
-    the given rows do not contain (none if replace_all). Either all of this happens or none.
+    the given rows do not contain (none if replace_all). Its provenance is the given one, or
+    the active version's for the areas and periods the given rows leave untouched (an area's
+    provenance no longer holds once any of its regency rows of that period changes). Either
+    all of this happens or none.
     """
     require(path)
     tuples = _row_tuples(rows)
@@ -344,6 +374,10 @@ def write_version(
                 "WHERE version = ?",
                 (version, active),
             )
+        if provenance is not None:
+            _write_provenance(conn, version, provenance)
+        elif active is not None and not replace_all:
+            _carry_provenance(conn, version, active, {(t[0], t[1]) for t in tuples})
         total = conn.execute(
             "SELECT count(*) FROM enrollment WHERE version = ?", (version,)
         ).fetchone()[0]
@@ -355,6 +389,50 @@ def write_version(
         f"{total} rows in all"
     )
     return _version(created)
+
+
+PROVENANCE_COLUMNS = (
+    "kode",
+    "period",
+    "segment",
+    "members",
+    "potential",
+    "coverage",
+    "coverage_low",
+    "coverage_high",
+    "model",
+    "evidence",
+)
+
+
+def _write_provenance(conn: sqlite3.Connection, version: int, frame: pd.DataFrame) -> None:
+    """Insert a version's provenance records."""
+    marks = ", ".join("?" * (len(PROVENANCE_COLUMNS) + 1))
+    conn.executemany(
+        f"INSERT INTO provenance (version, {', '.join(PROVENANCE_COLUMNS)}) VALUES ({marks})",
+        [
+            (version, *(_plain(v) for v in rec))
+            for rec in frame.loc[:, list(PROVENANCE_COLUMNS)].itertuples(index=False, name=None)
+        ],
+    )
+
+
+def _carry_provenance(
+    conn: sqlite3.Connection, version: int, parent: int, touched: set[tuple[str, str]]
+) -> None:
+    """Copy the parent's provenance of every area and period no new row falls in."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched (kode TEXT, period TEXT)")
+    conn.execute("DELETE FROM touched")
+    conn.executemany("INSERT INTO touched VALUES (?, ?)", sorted(touched))
+    conn.execute(
+        f"INSERT INTO provenance (version, {', '.join(PROVENANCE_COLUMNS)}) "
+        f"SELECT ?, {', '.join('p.' + c for c in PROVENANCE_COLUMNS)} FROM provenance p "
+        "WHERE p.version = ? AND NOT EXISTS (SELECT 1 FROM touched t WHERE "
+        "t.period = p.period AND (t.kode = p.kode OR t.kode LIKE p.kode || '.%' "
+        "OR p.kode NOT GLOB '[0-9]*'))",
+        (version, parent),
+    )
+    conn.execute("DELETE FROM touched")
 
 
 def _version(row: tuple) -> Version:
@@ -410,26 +488,38 @@ def active_keys(path: Path) -> set[tuple[str, str]]:
         )
 
 
+EVIDENCE_COLUMNS = (
+    "line",
+    "kode",
+    "nama",
+    "level",
+    "period",
+    "metric",
+    "value",
+    "qualifier",
+    "consistency",
+    "basis",
+    "source",
+    "note",
+    "use",
+)
+UNCERTAINTY_COLUMNS = ("model", "logit_low", "logit_high", "comparisons", "description")
+
+
 def write_reference(
-    path: Path, areas: pd.DataFrame, targets: pd.DataFrame, published: pd.DataFrame
+    path: Path,
+    areas: pd.DataFrame,
+    targets: pd.DataFrame,
+    evidence: pd.DataFrame,
+    uncertainty: pd.DataFrame,
 ) -> None:
-    """Replace the areas, targets and published-figures tables in one transaction."""
+    """Replace the areas, targets, evidence and uncertainty tables in one transaction; the
+    data version changes."""
     tables = {
         "areas": (areas, ("kode", "nama", "prov_kode", "level", "population")),
         "targets": (targets, ("prov_kode", "year", "target_pct", "source")),
-        "published": (
-            published,
-            (
-                "kode",
-                "level",
-                "period",
-                "active_members",
-                "potential_workers",
-                "coverage_pct",
-                "coverage_decimals",
-                "source",
-            ),
-        ),
+        "evidence": (evidence, EVIDENCE_COLUMNS),
+        "uncertainty": (uncertainty, UNCERTAINTY_COLUMNS),
     }
     with transaction(path) as conn:
         for table, (frame, cols) in tables.items():
@@ -480,19 +570,35 @@ _FRAMES = {
         "SELECT prov_kode, year, target_pct, source FROM targets",
         {"prov_kode": "string", "year": "int64", "target_pct": "float64", "source": "string"},
     ),
-    "published": (
-        "SELECT kode, level, period, active_members, potential_workers, coverage_pct, "
-        "coverage_decimals, source FROM published",
+    "provenance": (
+        f"SELECT {', '.join(PROVENANCE_COLUMNS)} FROM provenance WHERE version = ? "
+        "ORDER BY period, kode, segment",
         {
             "kode": "string",
-            "level": "string",
             "period": "string",
-            "active_members": "Int64",
-            "potential_workers": "Int64",
-            "coverage_pct": "Float64",
-            "coverage_decimals": "Int64",
-            "source": "string",
+            "segment": "string",
+            "members": "string",
+            "potential": "string",
+            "coverage": "string",
+            "coverage_low": "Float64",
+            "coverage_high": "Float64",
+            "model": "string",
+            "evidence": "string",
         },
+    ),
+    "uncertainty": (
+        f"SELECT {', '.join(UNCERTAINTY_COLUMNS)} FROM uncertainty ORDER BY model",
+        {
+            "model": "string",
+            "logit_low": "float64",
+            "logit_high": "float64",
+            "comparisons": "int64",
+            "description": "string",
+        },
+    ),
+    "evidence": (
+        f"SELECT {', '.join(EVIDENCE_COLUMNS)} FROM evidence ORDER BY line",
+        {"line": "int64", **{c: "string" for c in EVIDENCE_COLUMNS[1:]}},
     ),
 }
 
@@ -512,16 +618,31 @@ def read_areas(path: Path) -> pd.DataFrame:
 
 
 def read_snapshot(path: Path) -> Snapshot:
-    """The active rows with areas, targets and published figures, from one read transaction."""
+    """The active rows and provenance with areas, targets and uncertainty, from one read
+    transaction."""
     require(path)
     with transaction(path, write=False) as conn:
         tag = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0]
         active = _active(conn)
-        rows = _read(conn, "rows", (active if active is not None else -1,))
-        frames = {name: _read(conn, name) for name in ("areas", "targets", "published")}
-    return Snapshot(tag, active, rows, **frames)
+        version = (active if active is not None else -1,)
+        rows = _read(conn, "rows", version)
+        provenance = _read(conn, "provenance", version)
+        frames = {name: _read(conn, name) for name in ("areas", "targets", "uncertainty")}
+    return Snapshot(tag, active, rows, provenance=provenance, **frames)
+
+
+def read_evidence(path: Path) -> pd.DataFrame:
+    """The published figures as stored, in file order, with how the sample uses each."""
+    require(path)
+    with transaction(path, write=False) as conn:
+        return _read(conn, "evidence")
 
 
 def is_store_built(path: Path) -> bool:
-    """Whether the store exists with its reference tables and at least one version."""
-    return is_initialised(path) and get_meta(path, "active_version") is not None
+    """Whether the store exists in the current layout with its reference tables and at least
+    one version (an older layout is rebuilt by the commands that build a missing store)."""
+    return (
+        is_initialised(path)
+        and get_meta(path, "active_version") is not None
+        and get_meta(path, "schema_version") == SCHEMA_VERSION
+    )

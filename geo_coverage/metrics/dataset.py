@@ -85,7 +85,13 @@ def _compute(entry: _Cached, level: str, period: str | None, segment: str | None
     if parts is None:
         snap = entry.snapshot
         frame = compute_metrics(
-            snap.rows, snap.areas, snap.targets, snap.published, level=level, segment=segment
+            snap.rows,
+            snap.areas,
+            snap.targets,
+            snap.provenance,
+            level=level,
+            segment=segment,
+            uncertainty=snap.uncertainty,
         )
         parts = {ALL_PERIODS: frame}
         parts |= {

@@ -221,8 +221,8 @@ def test_filters(client, served_settings):
     [
         ("2025-06-15", "2025-06"),
         ("2025-06-30T23:00:00Z", "2025-06"),
-        ("2024-01-01/2025-07-01", "2025-06"),
-        ("../2024-12-31", "2024-08"),
+        ("2024-01-01/2025-06-30", "2025-06"),
+        ("../2024-11-30", "2024-08"),
         ("2025-12-01T00:00:00+00:00/..", "2025-12"),
     ],
 )
@@ -240,7 +240,7 @@ def test_datetime_chooses_the_latest_period_it_touches(client, value, index):
         ("datetime=yesterday", "datetime", "date-time"),
         ("datetime=2025-07-01/2025-01-01", "datetime", "ends before"),
         ("datetime=2025-06-15&period=2025-06", "datetime", "either"),
-        ("period=2025-07", "period", "2025-06"),
+        ("period=2025-03", "period", "2025-06"),
         ("segment=fishers", "segment", "informal"),
         ("prov_kode=31", "prov_kode", "71, 72"),
         ("kode=Makassar", "kode", "73.71"),
