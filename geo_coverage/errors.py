@@ -35,3 +35,13 @@ class NotFound(GeoCoverageError):
     """The requested resource does not exist."""
 
     status = 404
+
+
+class Busy(GeoCoverageError):
+    """The server is doing as much of this work as it may; try again shortly."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(message)
