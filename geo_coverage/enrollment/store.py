@@ -18,10 +18,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from geo_coverage.errors import GeoCoverageError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LOGGER = logging.getLogger(__name__)
 
@@ -360,6 +362,8 @@ def data_version(path: Path) -> str:
 
 def _plain(value):
     """A Python value for SQLite: pandas NA to None, numpy ints to int."""
+    import pandas as pd  # loaded on first use: the web app's health check needs none of it
+
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return None
     return value.item() if hasattr(value, "item") else value
@@ -578,6 +582,8 @@ _FRAMES = {
 
 def _read(conn: sqlite3.Connection, name: str, params: tuple = ()) -> pd.DataFrame:
     """One of the snapshot's frames, typed."""
+    import pandas as pd
+
     sql, dtypes = _FRAMES[name]
     frame = pd.DataFrame(conn.execute(sql, params).fetchall(), columns=list(dtypes))
     return frame.astype(dtypes)

@@ -173,9 +173,19 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def _compress(resp: Response) -> Response:
-        """Compress whole 200 answers; a partial (206) or empty answer stays as it is."""
-        if resp.status_code == 200:
+        """Compress whole 200 answers in the encoding Werkzeug's negotiation picks; a partial
+        (206) or empty answer, or a client that refuses both (gzip;q=0), gets none."""
+        encoding = request.accept_encodings.best_match(ENCODINGS)
+        if resp.status_code != 200 or encoding is None:
+            if resp.mimetype in COMPRESSIBLE:
+                resp.vary.add("Accept-Encoding")
+            return resp
+        # flask-compress 1.25 reads the header itself and takes q=0 as acceptable: it is shown
+        # only the encoding already chosen.
+        environ = request.environ
+        asked = environ["HTTP_ACCEPT_ENCODING"]  # present, since an encoding was chosen
+        environ["HTTP_ACCEPT_ENCODING"] = encoding
+        try:
             return compress.after_request(resp)
-        if resp.mimetype in COMPRESSIBLE:
-            resp.vary.add("Accept-Encoding")
-        return resp
+        finally:
+            environ["HTTP_ACCEPT_ENCODING"] = asked

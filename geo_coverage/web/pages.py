@@ -7,6 +7,7 @@ matplotlib: they are imported on first use, so that the app starts fast.
 from __future__ import annotations
 
 import logging
+import math
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, current_app, render_template, request, url_for
@@ -188,7 +189,7 @@ def map_png():
     def render() -> bytes:
         slots = app_state().render_slots
         if not slots.acquire(timeout=RENDER_WAIT_S):
-            raise Busy(BUSY[state.lang], retry_after=RENDER_WAIT_S)
+            raise Busy(BUSY[state.lang], retry_after=max(1, math.ceil(RENDER_WAIT_S)))
         try:
             view = _load_view(state)
             return image.render_png(view, settings, source_line(settings, state.lang))

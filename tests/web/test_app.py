@@ -49,7 +49,9 @@ def test_healthz_reports_what_is_built(served_settings, tmp_path):
     assert resp.status_code == 200
     assert resp.json == {"status": "ok", "shapes_built": True, "store_built": True}
     empty = create_app({"shapes": tmp_path / "none", "instance": tmp_path})
-    assert empty.test_client().get("/healthz").json == {
+    degraded = empty.test_client().get("/healthz")
+    assert degraded.status_code == 503
+    assert degraded.json == {
         "status": "degraded",
         "shapes_built": False,
         "store_built": False,
