@@ -340,14 +340,14 @@ def current_version(path: Path) -> DataVersion:
     watches: OrderedDict[Path, _Watch] = getattr(_WATCHES, "stores", None) or OrderedDict()
     _WATCHES.stores = watches
     watch = watches.get(path)
-    if watch is not None and watch.inode == inode:
+    if watch is not None and (watch.inode, watch.stamp) == (inode, stamp):
         counter = watch.conn.execute("PRAGMA data_version").fetchone()[0]
-        if counter != watch.counter or stamp != watch.stamp:
-            watch.counter, watch.stamp = counter, stamp
+        if counter != watch.counter:
+            watch.counter = counter
             watch.version = _read_version(watch.conn, path)
         watches.move_to_end(path)
         return watch.version
-    if watch is not None:
+    if watch is not None:  # a new file, or written behind SQLite's back: read it afresh
         watch.conn.close()
     watches[path] = watch = _open_watch(path, inode, stamp)
     while len(watches) > WATCHED_STORES_PER_THREAD:
