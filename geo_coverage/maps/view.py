@@ -380,6 +380,11 @@ def _anchors(settings: Settings, level: str, build_key: str) -> dict[str, tuple[
     return anchor_points(shapes.codes, shapes.geoms)
 
 
+def clear_cache() -> None:
+    """Forget the anchor points computed so far."""
+    _anchors.cache_clear()
+
+
 def load_view(settings: Settings, state: ViewState) -> MapView:
     """The view model of a state, from the store's metrics and the display geometry."""
     segment = None if state.segment == "all" else state.segment

@@ -21,7 +21,9 @@ from flask import Flask, Response, current_app, g, request
 from flask_compress import Compress
 from werkzeug.http import is_resource_modified
 
+from geo_coverage.web import assets
 from geo_coverage.web.cache import Entry, ResponseCache
+from geo_coverage.web.limits import Gate
 
 EXTENSION = "geo_coverage"
 ENCODINGS = ("br", "gzip")
@@ -39,22 +41,37 @@ COMPRESSIBLE = (
 )
 BROTLI_LEVEL = 5  # compressed once per body and kept, so a little more effort pays
 GZIP_LEVEL = 6
+RENDER_WAIT_S = 5  # how long a render waits in the queue for a slot before 503
 
 
 @dataclass
 class AppState:
-    """What one app keeps in memory: the response cache, the render slots, small memos."""
+    """What one app keeps in memory: the response cache, the render gate, small memos."""
 
     cache: ResponseCache
-    render_slots: threading.BoundedSemaphore
+    renders: Gate
     memo: dict = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reset(self) -> None:
-        """Forget every cached body and memo (the next request computes afresh)."""
+        """Forget every cached body and memo, and the process's caches of parsed files (the
+        metrics, the geometry, the build keys and the assets): the next request reads afresh."""
+        from geo_coverage.boundaries import shapes
+        from geo_coverage.gis import features
+        from geo_coverage.maps import view
+        from geo_coverage.metrics import dataset
+
         self.cache.clear()
         with self.lock:
             self.memo.clear()
+        for clear in (
+            dataset.clear_cache,
+            features.clear_cache,
+            shapes.clear_cache,
+            assets.clear_cache,
+            view.clear_cache,
+        ):
+            clear()
 
 
 def state() -> AppState:
@@ -153,11 +170,11 @@ def _body_tag(_request) -> str:
 
 
 def register(app: Flask) -> None:
-    """Give the app its cache, its render slots and compression."""
+    """Give the app its cache, its render gate and compression."""
     settings = app.config["SETTINGS"]
     app.extensions[EXTENSION] = AppState(
         ResponseCache(settings.cache_mb * 1024 * 1024),
-        threading.BoundedSemaphore(settings.render_slots),
+        Gate(settings.render_slots, queue=settings.render_slots, wait_s=RENDER_WAIT_S),
     )
     app.config.update(
         COMPRESS_REGISTER=False,

@@ -7,13 +7,12 @@ matplotlib: they are imported on first use, so that the app starts fast.
 from __future__ import annotations
 
 import logging
-import math
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON
-from geo_coverage.errors import Busy, NotFound
+from geo_coverage.errors import NotFound
 from geo_coverage.i18n import strings, text
 from geo_coverage.web import assets, keys
 from geo_coverage.web.download_routes import download_links
@@ -31,7 +30,6 @@ bp = Blueprint("pages", __name__)
 VIEW_MAX_AGE = 60
 YEAR = 365 * 24 * 3600
 JS_STRINGS = ("field.priority_rank", "copied", "load_failed")  # texts the script writes
-RENDER_WAIT_S = 5  # how long a PNG waits for a render slot before 503
 BUSY = {
     "id": "Server sedang menggambar peta lain; coba lagi sebentar lagi.",
     "en": "The server is busy drawing other maps; try again in a moment.",
@@ -179,7 +177,7 @@ def map_data():
 
 @bp.get("/map.png")
 def map_png():
-    """The same view drawn server-side as a PNG image (a few at a time: see render_slots)."""
+    """The same view drawn server-side as a PNG image (a few at a time, see web/limits.py)."""
     from geo_coverage.maps import image
     from geo_coverage.maps.view import source_line
 
@@ -187,14 +185,9 @@ def map_png():
     state = _state()
 
     def render() -> bytes:
-        slots = app_state().render_slots
-        if not slots.acquire(timeout=RENDER_WAIT_S):
-            raise Busy(BUSY[state.lang], retry_after=max(1, math.ceil(RENDER_WAIT_S)))
-        try:
+        with app_state().renders.hold(BUSY[state.lang]):
             view = _load_view(state)
             return image.render_png(view, settings, source_line(settings, state.lang))
-        finally:
-            slots.release()
 
     return _cached(
         _view_key(state, "png"),

@@ -13,7 +13,7 @@ from geo_coverage.enrollment import store
 from geo_coverage.gis import downloads, ogc
 from geo_coverage.maps import image
 from geo_coverage.maps import view as map_view
-from geo_coverage.web import assets, health, pages
+from geo_coverage.web import assets, health
 from geo_coverage.web.http import EXTENSION
 
 ITEMS = "/ogc/collections/regencies/items?limit=1000"
@@ -197,19 +197,16 @@ def test_missing_assets_are_not_remembered(app):
 
 def test_png_rendering_is_bounded_and_healthz_stays_fast(served_settings, monkeypatch):
     app = _app(served_settings, render_slots=1)
-    monkeypatch.setattr(pages, "RENDER_WAIT_S", 0.2)
     client = app.test_client()
-    slots = _state(app).render_slots
-    assert slots.acquire(timeout=1)  # the only slot is busy drawing
-    try:
+    gate = _state(app).renders
+    monkeypatch.setattr(gate, "wait_s", 0.2)
+    with gate.hold("drawing elsewhere"):  # the only slot is busy
         busy = client.get("/map.png?metric=gap&lang=en")
         assert busy.status_code == 503 and busy.headers["Retry-After"] == "1"
         assert "busy drawing other maps" in busy.get_data(as_text=True)
         began = time.perf_counter()
         assert client.get("/healthz").status_code == 200
         assert time.perf_counter() - began < 1
-    finally:
-        slots.release()
     assert client.get("/map.png?metric=gap&lang=en").status_code == 200
 
 
