@@ -205,7 +205,7 @@ def geometry():
     path = settings.shapes / DISPLAY_TOPOJSON
     versioned = request.args.get("v") == build[:16]
     return cached_response(
-        ("geometry", build),
+        keys.key("geometry"),
         path.read_bytes,
         "application/json",
         max_age=YEAR if versioned else VIEW_MAX_AGE,
@@ -223,7 +223,7 @@ def asset(filename: str):
         raise NotFound(f"no asset {filename}")
     versioned = request.args.get("v") == found.version
     return cached_response(
-        ("asset", filename, found.version),
+        ("asset", assets.code_version(), filename, found.version),
         lambda: found.body,
         found.mimetype,
         max_age=YEAR if versioned else VIEW_MAX_AGE,
