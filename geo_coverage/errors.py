@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from geo_coverage.i18n import API_LANG, text
+
 
 class GeoCoverageError(Exception):
     """Base class: a problem a user can act on, with a message that says so."""
@@ -45,3 +49,9 @@ class Busy(GeoCoverageError):
     def __init__(self, message: str, retry_after: int):
         self.retry_after = retry_after
         super().__init__(message)
+
+
+def invalid_choice(name: str, value: str, valid: Sequence[str], lang: str = API_LANG) -> BadRequest:
+    """The 400 for a parameter that is not one of its valid values, listing them in lang."""
+    message = text("invalid_param", lang, name=name, value=value, valid=", ".join(valid))
+    return BadRequest(message, name)

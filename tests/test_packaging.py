@@ -78,7 +78,7 @@ def test_a_wheel_installs_and_serves_from_another_directory(served_settings, tmp
         "geo_coverage/web/templates/error.html",
         "geo_coverage/data/targets.csv",
         "geo_coverage/data/published_coverage.csv",
-        "geo_coverage/web/static/map.js",
+        "geo_coverage/web/static/js/main.js",
         "geo_coverage/sources/upstream.tsv",
     ):
         assert needed in names, needed
@@ -117,11 +117,11 @@ def test_a_wheel_installs_and_serves_from_another_directory(served_settings, tmp
         try:
             _wait_for_health(f"{base}/healthz", proc, 120)
             status, page = _get(f"{base}/")
-            assert status == 200 and b'<html lang="id">' in page and b"/assets/map.js" in page
+            assert status == 200 and b'<html lang="id">' in page and b"/assets/js/main.js" in page
             status, table = _get(f"{base}/download/regency.csv")
             assert status == 200 and len(table.decode("utf-8-sig").strip().splitlines()) == 103
-            status, script = _get(f"{base}/assets/map.js")
-            assert script == (REPO_ROOT / "geo_coverage/web/static/map.js").read_bytes()
+            status, script = _get(f"{base}/assets/js/main.js")
+            assert script == (REPO_ROOT / "geo_coverage/web/static/js/main.js").read_bytes()
         finally:
             proc.terminate()
             proc.wait(timeout=30)

@@ -32,8 +32,6 @@ from geo_coverage.boundaries.shapes import (
     DISPLAY_GPKG,
     DISPLAY_TOPOJSON,
     FAILED_REPORT_NAME,
-    LAYER_NAMES,
-    LEVELS,
     REPORT_NAME,
     is_built,
     read_report,
@@ -41,6 +39,7 @@ from geo_coverage.boundaries.shapes import (
 from geo_coverage.config import Settings
 from geo_coverage.errors import BuildError
 from geo_coverage.package_files import package_digest
+from geo_coverage.region import BOUNDARY_LEVELS, LAYER_NAMES
 from geo_coverage.sources.pinned import fetch_all, input_digest, sha256_of
 from geo_coverage.sources.reference import Reference, load_reference
 
@@ -58,7 +57,7 @@ class BuildOutcome:
 def build_key(own: OwnBoundaries | None) -> str:
     """A digest of everything the shapes depend on: inputs, own file, and the build's code."""
     digest = hashlib.sha256(input_digest().encode())
-    digest.update(package_digest("sources", "boundaries").encode())
+    digest.update(package_digest("sources", "boundaries", "region.py").encode())
     if own is not None:
         for part in dataset_files(own.path):
             digest.update(sha256_of(part).encode())
@@ -74,7 +73,7 @@ def _layers(
 ) -> tuple[dict[str, Layer], dict]:
     """Parse (or read the own file for one level), repair, and derive provinces."""
     raw: dict[str, Layer] = {}
-    for level in LEVELS:
+    for level in BOUNDARY_LEVELS:
         if own is not None and own.level == level:
             progress(f"{level}: reading {own.path}")
             known = _known_codes(paths, reference, level)

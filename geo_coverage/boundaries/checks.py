@@ -10,7 +10,8 @@ import shapely
 
 from geo_coverage.boundaries.geometry import areas_km2, overlapping_pairs
 from geo_coverage.boundaries.layers import AREA_TOLERANCE, EXPECTED_COUNTS, NESTING_MIN_SHARE, Layer
-from geo_coverage.sources.reference import Reference, province_of
+from geo_coverage.region import province_of
+from geo_coverage.sources.reference import Reference
 
 
 def _result(name: str, level: str, failures: list[str], **detail) -> dict:

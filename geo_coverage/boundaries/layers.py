@@ -18,8 +18,9 @@ from geo_coverage.boundaries.geometry import (
     parse_latlng_multipolygon,
     polygonal,
 )
+from geo_coverage.region import REGION_PROVINCES, level_of, province_of
 from geo_coverage.sources.dumps import read_rows
-from geo_coverage.sources.reference import REGION_PROVINCES, Reference, level_of, province_of
+from geo_coverage.sources.reference import Reference
 
 LOGGER = logging.getLogger(__name__)
 

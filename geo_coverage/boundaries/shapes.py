@@ -8,9 +8,8 @@ from collections import OrderedDict
 from pathlib import Path
 
 from geo_coverage.errors import GeoCoverageError
+from geo_coverage.region import BOUNDARY_LEVELS, LAYER_NAMES
 
-LEVELS = ("province", "regency", "district")
-LAYER_NAMES = {"province": "provinces", "regency": "regencies", "district": "districts"}
 REPORT_NAME = "build_report.json"
 FAILED_REPORT_NAME = "build_report.failed.json"
 DISPLAY_TOPOJSON = "display.topojson"
@@ -20,7 +19,9 @@ SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
 def outputs(shapes: Path) -> list[Path]:
     """Every file a complete build leaves in shapes/."""
-    files = [shapes / f"{LAYER_NAMES[lv]}{ext}" for lv in LEVELS for ext in SHAPEFILE_PARTS]
+    files = [
+        shapes / f"{LAYER_NAMES[lv]}{ext}" for lv in BOUNDARY_LEVELS for ext in SHAPEFILE_PARTS
+    ]
     return files + [
         shapes / DISPLAY_TOPOJSON,
         shapes / f"{DISPLAY_TOPOJSON}.gz",

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from geo_coverage.boundaries.shapes import read_report
 from geo_coverage.config import Settings
-from geo_coverage.errors import BadRequest
+from geo_coverage.errors import BadRequest, invalid_choice
 from geo_coverage.gis import exports, features
 from geo_coverage.gis.query import choice, single_values
+from geo_coverage.i18n import API_LANG, LANGS, both, text
 from geo_coverage.metrics import dataset
+from geo_coverage.region import ALL_SEGMENTS, REGION_NAME, check_level, check_segment
 
 LOGGER = logging.getLogger(__name__)
 
@@ -31,10 +33,6 @@ GEOMETRY_CHOICES = ("none", "wkt")
 COMMON_PARAMS = ("period", "segment", "simplified")
 EXTRA_PARAMS = {"csv": ("geometry",)}
 FILE_PREFIX = "sulama"
-LEVEL_TITLES = {
-    "province": ("provinsi", "provinces"),
-    "regency": ("kabupaten/kota", "regencies and cities"),
-}
 
 
 @dataclass(frozen=True)
@@ -56,18 +54,14 @@ class DownloadRequest:
 
 def parse_request(level: str, ext: str, args: Mapping[str, Sequence[str]]) -> DownloadRequest:
     """Check the level, extension and query parameters (given as lists) of a download URL."""
-    features.check_level(level)
+    check_level(level)
     if ext not in FORMATS:
-        raise BadRequest(f"unknown format '{ext}'; valid formats: {', '.join(FORMATS)}", "format")
+        raise invalid_choice("format", ext, tuple(FORMATS))
     params = single_values(args, COMMON_PARAMS + EXTRA_PARAMS.get(ext, ()), f".{ext}")
     period = params.get("period")
     if period == features.ALL_PERIODS and ext != "gpkg":
-        raise BadRequest(
-            "period=all (every period in one file) is offered for .gpkg only; "
-            "choose one period for the other formats",
-            "period",
-        )
-    segment = choice(params, "segment", ("all", *dataset.SEGMENTS), "all")
+        raise BadRequest(text("error.period_all_gpkg_only", API_LANG), "period")
+    segment = check_segment(params.get("segment", ALL_SEGMENTS))
     simplified = choice(params, "simplified", FLAGS, "0") == "1"
     wkt = choice(params, "geometry", GEOMETRY_CHOICES, "none") == "wkt"
     return DownloadRequest(level, ext, period or None, segment, simplified, wkt)
@@ -81,12 +75,8 @@ def resolve(settings: Settings, req: DownloadRequest) -> DownloadRequest:
             req.level, req.ext, known[-1] if known else "none", req.segment, req.simplified, req.wkt
         )
     if req.period != features.ALL_PERIODS and req.period not in known:
-        extra = ", or all (every period, .gpkg only)"
-        raise BadRequest(
-            f"unknown period '{req.period}'; valid periods: {', '.join(known)}"
-            f"{extra if req.ext == 'gpkg' else ''}",
-            "period",
-        )
+        every = [text("error.all_periods", API_LANG)] if req.ext == "gpkg" else []
+        raise invalid_choice("period", req.period, [*known, *every])
     return req
 
 
@@ -119,22 +109,29 @@ def check_size(settings: Settings, req: DownloadRequest) -> None:
     areas = len(dataset.load_metrics(settings, req.level))
     count = areas * max(1, len(dataset.periods(settings)))
     if count > settings.max_features:
-        raise BadRequest(
-            f"period=all would put {count:,} features ({req.level} areas × periods) in one "
-            f"file, more than this server's limit of {settings.max_features:,} "
-            "(GEO_COVERAGE_MAX_FEATURES); download one period at a time (period=YYYY-MM)",
-            "period",
+        message = text(
+            "error.too_many_features",
+            API_LANG,
+            count=f"{count:,}",
+            level=text(f"level.{req.level}", API_LANG).lower(),
+            limit=f"{settings.max_features:,}",
         )
+        raise BadRequest(message, "period")
 
 
 def title(req: DownloadRequest) -> str:
     """A bilingual title for the file's metadata."""
-    level_id, level_en = LEVEL_TITLES[req.level]
-    period = "semua periode / every period" if req.period == "all" else req.period
-    return (
-        f"Cakupan BPJS Ketenagakerjaan, {level_id} Sulawesi–Maluku / BPJS Ketenagakerjaan "
-        f"coverage, {level_en} of Sulawesi–Maluku: {period}, segment {req.segment}"
+    period = both("download.all_periods") if req.period == "all" else req.period
+    names = " / ".join(
+        text(
+            "download.title",
+            lang,
+            level=text(f"level.{req.level}", lang).lower(),
+            region=REGION_NAME,
+        )
+        for lang in LANGS
     )
+    return f"{names}: {period}, segment {req.segment}"
 
 
 def produce(settings: Settings, req: DownloadRequest) -> bytes:
@@ -148,7 +145,7 @@ def produce(settings: Settings, req: DownloadRequest) -> bytes:
         level=req.level,
         period=data.period,
         segment=data.segment,
-        geometry="simplified display geometry" if req.simplified else "full resolution",
+        geometry=text(f"download.geometry.{'simplified' if req.simplified else 'full'}", API_LANG),
         data_version=data.data_version,
         build_key=data.build_key,
         build_report=read_report(settings.shapes) or {},

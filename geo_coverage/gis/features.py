@@ -19,15 +19,14 @@ import pandas as pd
 import pyogrio
 
 from geo_coverage.boundaries import shapes as shapes_files
-from geo_coverage.boundaries.shapes import DISPLAY_GPKG, LAYER_NAMES
+from geo_coverage.boundaries.shapes import DISPLAY_GPKG
 from geo_coverage.config import Settings
-from geo_coverage.errors import BadRequest
 from geo_coverage.gis import exports
 from geo_coverage.metrics import dataset
+from geo_coverage.region import LAYER_NAMES, check_level
 
 LOGGER = logging.getLogger(__name__)
 
-LEVELS = dataset.LEVELS
 ALL_PERIODS = "all"
 
 
@@ -77,13 +76,6 @@ def clear_cache() -> None:
 def build_key(settings: Settings) -> str:
     """The build key of the shapes in use (read again only when the report file changes)."""
     return shapes_files.build_key(settings.shapes)
-
-
-def check_level(level: str) -> str:
-    """The level if it is valid; BadRequest listing the valid ones otherwise."""
-    if level not in LEVELS:
-        raise BadRequest(f"unknown level '{level}'; valid levels: {', '.join(LEVELS)}", "level")
-    return level
 
 
 def shapes(settings: Settings, level: str, simplified: bool = False) -> Shapes:

@@ -1,4 +1,5 @@
-"""The files the pages load: our own CSS/JS and Leaflet's from the XStatic package; no Flask."""
+"""The files the pages load: our own CSS and ES modules, Leaflet's from the XStatic package;
+no Flask."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import hashlib
 import logging
 import mimetypes
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import xstatic.pkg.leaflet
@@ -18,8 +19,9 @@ LOGGER = logging.getLogger(__name__)
 OWN = STATIC
 LEAFLET = Path(xstatic.pkg.leaflet.BASE_DIR)
 LEAFLET_PREFIX = "leaflet/"
-
-
+MODULES = "js"  # our ES modules, in OWN
+# Not left to the system's mime.types: browsers run modules only when served as JavaScript.
+_TYPES = {".js": "text/javascript"}
 FILES_KEPT = 256  # more than both folders hold; misses are never kept
 
 
@@ -49,7 +51,9 @@ def _resolve(filename: str) -> Path | None:
 def _load(path: Path, signature: tuple[int, int]) -> Asset:
     """An existing file's bytes, type and hash (kept while its size and time stay the same)."""
     body = path.read_bytes()
-    mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    mimetype = (
+        _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    )
     return Asset(body, mimetype, hashlib.sha256(body).hexdigest()[:16])
 
 
@@ -65,6 +69,12 @@ def find(filename: str) -> Asset | None:
 def clear_cache() -> None:
     """Forget the files read so far."""
     _load.cache_clear()
+
+
+@cache
+def modules() -> tuple[str, ...]:
+    """The asset names of our ES modules ('js/main.js', ...), in a stable order."""
+    return tuple(path.relative_to(OWN).as_posix() for path in sorted((OWN / MODULES).rglob("*.js")))
 
 
 def code_version() -> str:

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from geo_coverage.web import keys
 from geo_coverage.web.http import cached_response
+
+if TYPE_CHECKING:
+    from geo_coverage.gis.ogc import Urls
 
 PREFIX = "/ogc"  # the same as gis.ogc.PREFIX (tests/gis/test_ogc.py checks)
 MAX_AGE_S = 60
@@ -27,9 +31,16 @@ CORS_HEADERS = {
 }
 
 
-def _root() -> str:
-    """The service's absolute root URL, without a trailing slash."""
-    return request.url_root.rstrip("/")
+def _download_url(level: str, ext: str) -> str:
+    """The absolute URL of a download."""
+    return url_for("downloads.download", level=level, ext=ext, _external=True)
+
+
+def _urls() -> Urls:
+    """The absolute URLs the API links to, from this app's routes."""
+    from geo_coverage.gis.ogc import Urls
+
+    return Urls(url_for("ogc.landing", _external=True).rstrip("/"), _download_url)
 
 
 def _args() -> dict[str, list[str]]:
@@ -76,7 +87,7 @@ def landing():
     """Landing page."""
     from geo_coverage.gis import ogc
 
-    return _json("landing", lambda: ogc.landing(_root(), _args()))
+    return _json("landing", lambda: ogc.landing(_urls(), _args()))
 
 
 @bp.get("/conformance")
@@ -93,7 +104,7 @@ def api():
     from geo_coverage.gis import ogc, openapi
 
     ogc.check_params("api", _args())
-    return _json("api", lambda: openapi.openapi(_root()), ogc.OPENAPI)
+    return _json("api", lambda: openapi.openapi(_urls().api), ogc.OPENAPI)
 
 
 @bp.get("/api.html")
@@ -104,7 +115,7 @@ def api_doc():
     ogc.check_params("api", _args())
     return _cached(
         "api-html",
-        lambda: render_template("ogc_api.html", api=openapi.openapi(_root())).encode(),
+        lambda: render_template("ogc_api.html", api=openapi.openapi(_urls().api)).encode(),
         "text/html",
     )
 
@@ -115,7 +126,7 @@ def collections():
     from geo_coverage.gis import ogc
 
     settings = current_app.config["SETTINGS"]
-    return _json("collections", lambda: ogc.collections(settings, _root(), _args()))
+    return _json("collections", lambda: ogc.collections(settings, _urls(), _args()))
 
 
 @bp.get("/collections/<collection_id>")
@@ -124,7 +135,7 @@ def collection(collection_id: str):
     from geo_coverage.gis import ogc
 
     settings = current_app.config["SETTINGS"]
-    return _json("collection", lambda: ogc.collection(settings, _root(), collection_id, _args()))
+    return _json("collection", lambda: ogc.collection(settings, _urls(), collection_id, _args()))
 
 
 @bp.get("/collections/<collection_id>/items")
@@ -133,8 +144,8 @@ def items(collection_id: str):
     from geo_coverage.gis import ogc
 
     settings = current_app.config["SETTINGS"]
-    root, args = _root(), _args()
-    return _cached("items", lambda: ogc.items(settings, root, collection_id, args), GEOJSON)
+    urls, args = _urls(), _args()
+    return _cached("items", lambda: ogc.items(settings, urls, collection_id, args), GEOJSON)
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
@@ -143,7 +154,7 @@ def item(collection_id: str, feature_id: str):
     from geo_coverage.gis import ogc
 
     settings = current_app.config["SETTINGS"]
-    root, args = _root(), _args()
+    urls, args = _urls(), _args()
     return _cached(
-        "item", lambda: ogc.item(settings, root, collection_id, feature_id, args), GEOJSON
+        "item", lambda: ogc.item(settings, urls, collection_id, feature_id, args), GEOJSON
     )

@@ -186,7 +186,7 @@ def test_the_cache_is_bounded_in_bytes(served_settings):
 
 def test_missing_assets_are_not_remembered(app):
     client = app.test_client()
-    assert client.get("/assets/map.js").status_code == 200
+    assert client.get("/assets/map.css").status_code == 200
     kept = assets._load.cache_info().currsize
     entries = len(_state(app).cache)
     for i in range(5000):
