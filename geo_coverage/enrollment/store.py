@@ -10,16 +10,20 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from geo_coverage.errors import GeoCoverageError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LOGGER = logging.getLogger(__name__)
 
@@ -210,6 +214,7 @@ def initialise(path: Path) -> None:
             conn.execute(statement)
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
         conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', ?)", (_new_tag(None),))
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_changed_at', ?)", (_now(),))
         conn.execute("COMMIT")
     finally:
         conn.close()
@@ -229,6 +234,12 @@ def _statements(script: str) -> list[str]:
 def _new_tag(active: int | None) -> str:
     """A fresh data-version tag: the active version id and a random suffix."""
     return f"{active if active is not None else 0}-{uuid.uuid4().hex[:12]}"
+
+
+def _new_data_version(conn: sqlite3.Connection, active: int | None) -> None:
+    """Give the data a fresh version tag and record when it changed (inside a transaction)."""
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", (_new_tag(active),))
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('data_changed_at', ?)", (_now(),))
 
 
 def is_initialised(path: Path) -> bool:
@@ -270,7 +281,7 @@ def _active(conn: sqlite3.Connection) -> int | None:
 def _set_active(conn: sqlite3.Connection, version: int, action: str, previous: int | None) -> None:
     """Point the store at a version and record the activation (inside a transaction)."""
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('active_version', ?)", (str(version),))
-    conn.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", (_new_tag(version),))
+    _new_data_version(conn, version)
     conn.execute(
         "INSERT INTO activations (at, action, version, previous) VALUES (?, ?, ?, ?)",
         (_now(), action, version, previous),
@@ -287,25 +298,98 @@ def get_meta(path: Path, key: str) -> str | None:
         conn.close()
 
 
+@dataclass(frozen=True)
+class DataVersion:
+    """The active data's version tag and when it last changed (ISO 8601 UTC)."""
+
+    tag: str
+    changed_at: str
+
+
+@dataclass
+class _Watch:
+    """A reader's open connection to one store file and what it last read there."""
+
+    conn: sqlite3.Connection
+    inode: tuple[int, int]
+    stamp: tuple[int, int]
+    counter: int
+    version: DataVersion
+
+
+_WATCHES = threading.local()
+WATCHED_STORES_PER_THREAD = 8
+
+
+def _read_version(conn: sqlite3.Connection, path: Path) -> DataVersion:
+    """The tag and change time from the meta table (older stores: the last activation)."""
+    meta = dict(
+        conn.execute(
+            "SELECT key, value FROM meta WHERE key IN ('data_version', 'data_changed_at')"
+        ).fetchall()
+    )
+    if "data_version" not in meta:
+        raise StoreError(f"{path} is not an enrollment store")
+    changed = meta.get("data_changed_at")
+    if changed is None:
+        row = conn.execute("SELECT max(at) FROM activations").fetchone()
+        changed = (row and row[0]) or "1970-01-01T00:00:00Z"
+    return DataVersion(meta["data_version"], changed)
+
+
+def _open_watch(path: Path, inode: tuple[int, int], stamp: tuple[int, int]) -> _Watch:
+    """A read-only connection to the store and its current version."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        counter = conn.execute("PRAGMA data_version").fetchone()[0]
+        version = _read_version(conn, path)
+    except (sqlite3.DatabaseError, StoreError):
+        conn.close()
+        require(path)
+        raise StoreError(f"{path} is not an enrollment store") from None
+    return _Watch(conn, inode, stamp, counter, version)
+
+
+def current_version(path: Path) -> DataVersion:
+    """The store's data version, re-read only when another connection has committed.
+
+    Each thread keeps one read-only connection per store file; SQLite's `PRAGMA data_version`
+    (a change counter, no file read) says whether anything was committed since the last look;
+    the file's inode, size and time whether it was replaced or rewritten behind SQLite's back.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        require(path)
+        raise
+    inode, stamp = (stat.st_dev, stat.st_ino), (stat.st_mtime_ns, stat.st_size)
+    watches: OrderedDict[Path, _Watch] = getattr(_WATCHES, "stores", None) or OrderedDict()
+    _WATCHES.stores = watches
+    watch = watches.get(path)
+    if watch is not None and (watch.inode, watch.stamp) == (inode, stamp):
+        counter = watch.conn.execute("PRAGMA data_version").fetchone()[0]
+        if counter != watch.counter:
+            watch.counter = counter
+            watch.version = _read_version(watch.conn, path)
+        watches.move_to_end(path)
+        return watch.version
+    if watch is not None:  # a new file, or written behind SQLite's back: read it afresh
+        watch.conn.close()
+    watches[path] = watch = _open_watch(path, inode, stamp)
+    while len(watches) > WATCHED_STORES_PER_THREAD:
+        watches.popitem(last=False)[1].conn.close()
+    return watch.version
+
+
 def data_version(path: Path) -> str:
     """The tag that changes whenever the active data or the reference tables change."""
-    if not path.is_file():
-        require(path)
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
-    try:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
-    except sqlite3.DatabaseError:
-        row = None
-    finally:
-        conn.close()
-    if row is None:
-        require(path)
-        raise StoreError(f"{path} is not an enrollment store")
-    return row[0]
+    return current_version(path).tag
 
 
 def _plain(value):
     """A Python value for SQLite: pandas NA to None, numpy ints to int."""
+    import pandas as pd  # loaded on first use: the web app's health check needs none of it
+
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return None
     return value.item() if hasattr(value, "item") else value
@@ -532,8 +616,7 @@ def write_reference(
                     for r in frame.loc[:, list(cols)].itertuples(index=False, name=None)
                 ],
             )
-        active = _active(conn)
-        conn.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", (_new_tag(active),))
+        _new_data_version(conn, _active(conn))
 
 
 def set_meta(path: Path, key: str, value: str) -> None:
@@ -605,6 +688,8 @@ _FRAMES = {
 
 def _read(conn: sqlite3.Connection, name: str, params: tuple = ()) -> pd.DataFrame:
     """One of the snapshot's frames, typed."""
+    import pandas as pd
+
     sql, dtypes = _FRAMES[name]
     frame = pd.DataFrame(conn.execute(sql, params).fetchall(), columns=list(dtypes))
     return frame.astype(dtypes)

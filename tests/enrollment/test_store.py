@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -328,3 +331,46 @@ def test_a_store_of_the_older_layout_is_updated_by_the_next_build(enrollment_set
     tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
     assert "published" not in tables and {"evidence", "provenance", "uncertainty"} <= tables
     assert len(store.read_evidence(path)) == 217
+
+
+def test_data_version_follows_commits_and_replaced_files(served_settings, tmp_path):
+    path = tmp_path / "coverage.gpkg"
+    shutil.copy(served_settings.store_path, path)
+    first = store.current_version(path)
+    assert store.current_version(path) == first
+    time.sleep(1.1)  # the change time has whole seconds
+    snapshot = store.read_snapshot(path)
+    store.write_reference(
+        path, snapshot.areas, snapshot.targets, store.read_evidence(path), snapshot.uncertainty
+    )
+    changed = store.current_version(path)
+    assert changed.tag != first.tag and changed.changed_at > first.changed_at
+    store.set_meta(path, "data_version", "set-by-another-connection")
+    assert store.data_version(path) == "set-by-another-connection"
+    seen = []
+    reader = threading.Thread(target=lambda: seen.append(store.data_version(path)))
+    reader.start()
+    reader.join()
+    assert seen == ["set-by-another-connection"]
+    _checkpoint(path)  # files are swapped only without pending WAL frames
+    replacement = tmp_path / "other.gpkg"
+    shutil.copy(served_settings.store_path, replacement)
+    os.replace(replacement, path)  # a new file under the same name
+    assert store.current_version(path) == store.current_version(served_settings.store_path)
+    other = tmp_path / "again.gpkg"
+    shutil.copy(path, other)
+    store.set_meta(other, "data_version", "copied-over")
+    _checkpoint(other)
+    _checkpoint(path)
+    time.sleep(0.01)
+    shutil.copyfile(other, path)  # rewritten in place, same inode
+    assert store.data_version(path) == "copied-over"
+
+
+def _checkpoint(path: Path) -> None:
+    """Move a store's WAL into the main file and empty it."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()

@@ -12,6 +12,7 @@ from geo_coverage import create_app
 from geo_coverage.gis import ogc
 from geo_coverage.gis.exports import PROPERTIES
 from geo_coverage.metrics import dataset
+from geo_coverage.web import ogc_routes
 
 GEOJSON = "application/geo+json"
 # A valid value of every query parameter the API declares.
@@ -315,3 +316,7 @@ def test_gzip_and_conditional_requests(client):
     assert again.status_code == 304
     other = client.get("/ogc/collections/regencies/items?limit=21")
     assert other.headers["ETag"] != plain.headers["ETag"]
+
+
+def test_the_blueprint_serves_the_prefix_the_links_use():
+    assert ogc_routes.PREFIX == ogc.PREFIX
