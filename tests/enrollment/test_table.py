@@ -9,14 +9,9 @@ from enrollment_helpers import DATA, HEADER
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo_coverage.enrollment.table import (
-    COLUMNS,
-    Problem,
-    parse_count,
-    read_file,
-    read_table,
-    to_csv,
-)
+from geo_coverage.enrollment.cells import parse_count
+from geo_coverage.enrollment.table import COLUMNS, Problem, to_csv
+from geo_coverage.enrollment.validation import read_file, read_table
 
 pytest_plugins = ["enrollment_fixtures"]
 
@@ -80,10 +75,26 @@ EXPECTED = {
         (3, None, "7 fields but the header has 6"),
         (4, None, "3 fields but the header has 6"),
     ],
-    "not_utf8.csv": [(3, None, "not UTF-8 (byte 0x96")],
-    "utf16.csv": [(1, None, "UTF-16")],
     "bad_data_source.csv": [(2, "data_source", "unknown data_source 'estimated'")],
     "spreadsheet_with_errors.csv": [(3, "active_members", "'60.000,5'"), (4, "period", "2025-6")],
+    "unclosed_quote.csv": [(3, None, 'a quote (") opened on row 3 is never closed')],
+    "long_cell.csv": [(2, "source", "2,000 characters long; values are at most 1,024")],
+    "code_without_dot.csv": [
+        (2, "kode", "did you mean 71.01, Kabupaten Bolaang Mongondow?"),
+        (3, "kode", "did you mean 73.01.01? that would be a district"),
+        (4, "kode", "did you mean 73.71, Kota Makassar?"),
+    ],
+    "invisible_characters.csv": [
+        (2, "kode", "'73.71<U+200B>' is not a Kemendagri code"),
+        (3, "potential_workers", "'12<U+00A0>500' is not a whole number"),
+        (4, "segment", "U+200B ZERO WIDTH SPACE"),
+    ],
+    "future_period.csv": [(2, "period", "2052-06 is more than 12 months after today")],
+    "nul_bytes.csv": [(3, None, "NUL characters (U+0000)")],
+    "mixed_encoding.csv": [(3, None, "not UTF-8 (byte 0x96 at character 44); line 2 is UTF-8")],
+    "not_windows1252.csv": [(2, None, "byte 0x81 at byte 35 is neither UTF-8 nor Windows-1252")],
+    "zip_archive.csv": [(1, None, "the file is a ZIP archive")],
+    "utf16_unknown_code.csv": [(2, "kode", "unknown regency/city code '73.99'")],
 }
 
 
