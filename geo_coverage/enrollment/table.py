@@ -25,6 +25,7 @@ DATA_SOURCES = ("published", "modelled")
 DEFAULT_DATA_SOURCE = "published"
 MAX_COUNT = 10**12
 MAX_LISTED = 100
+_COLUMN_ORDER = {name: i for i, name in enumerate(COLUMNS)}
 ROW_FIELDS = (
     "line",
     "kode",
@@ -61,8 +62,7 @@ class Problem:
 
     def sort_key(self) -> tuple[int, int]:
         """Order in a report: by row (file-wide problems first), then by column."""
-        column = COLUMNS.index(self.column) if self.column in COLUMNS else len(COLUMNS)
-        return (self.row or 0, column)
+        return (self.row or 0, _COLUMN_ORDER.get(self.column, len(COLUMNS)))
 
 
 class Problems:
@@ -76,20 +76,23 @@ class Problems:
         self._kept: list[Problem] = []
         self._per_row: dict[int, int] = {}
         self._last_row: int | None = None
+        self._cut: int | None = None
 
     def add(self, problem: Problem) -> None:
-        """Count a problem, keeping it if it is among the first `limit`."""
+        """Count a problem, keeping it if it may be among the first `limit`."""
         self.total += 1
-        if problem.row is not None and problem.row != self._last_row:
+        row = problem.row
+        if row is not None and row != self._last_row:
             self.rows += 1
-            self._last_row = problem.row
-        if problem.row is not None and (
-            problem.row in self._per_row or len(self._per_row) <= self.limit
-        ):
-            self._per_row[problem.row] = self._per_row.get(problem.row, 0) + 1
+            self._last_row = row
+        if self._cut is not None and row is not None and row > self._cut:
+            return
+        if row is not None:
+            self._per_row[row] = self._per_row.get(row, 0) + 1
         self._kept.append(problem)
         if len(self._kept) > 4 * self.limit:
             self._kept = self.listed()
+            self._cut = self._kept[-1].row
 
     def listed(self) -> list[Problem]:
         """The first `limit` problems, by row and column."""

@@ -13,7 +13,6 @@ import io
 import itertools
 import logging
 from array import array
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
@@ -49,6 +48,7 @@ LOGGER = logging.getLogger(__name__)
 DELIMITERS = (",", ";", "\t")
 MAX_CELL_CHARS = 1024
 _MONTHS = (LAST_YEAR - FIRST_YEAR + 1) * 12
+_WIDTH = len(SEGMENTS)
 
 Row = tuple  # (kode, period, segment, potential_workers, active_members, source, data_source)
 Sink = Callable[[Row], None]
@@ -59,38 +59,70 @@ class _Keys:
 
     def __init__(self, areas: Mapping[str, AreaInfo]):
         regencies = sorted(k for k, a in areas.items() if a.level == "regency")
-        self._codes = {k: i for i, k in enumerate(regencies)}
+        self._codes = {k: i * _MONTHS for i, k in enumerate(regencies)}
         self._segments = {s: i for i, s in enumerate(SEGMENTS)}
+        self._months: dict[str, int] = {}
         self._first = array("q", bytes(8 * len(regencies) * _MONTHS * len(SEGMENTS)))
         self.periods: set[str] = set()
 
-    def _slot(self, kode: str, period: str, segment: str) -> int | None:
-        """The array index of a combination; None if a part is absent (a missing column)."""
-        code, part = self._codes.get(kode), self._segments.get(segment)
-        if code is None or part is None or len(period) != 7:
+    def slot(self, kode: str, period: str, segment: str) -> int | None:
+        """The array index of a valid combination; None if a part is absent (a missing
+        column)."""
+        code, part, month = (
+            self._codes.get(kode),
+            self._segments.get(segment),
+            self._months.get(period),
+        )
+        if month is None and len(period) == 7:
+            month = self._months[period] = (int(period[:4]) - FIRST_YEAR) * 12 + int(period[5:]) - 1
+        if code is None or part is None or month is None:
             return None
-        month = (int(period[:4]) - FIRST_YEAR) * 12 + int(period[5:7]) - 1
-        return (code * _MONTHS + month) * len(SEGMENTS) + part
+        return (code + month) * _WIDTH + part
 
-    def first(self, kode: str, period: str, segment: str) -> int:
-        """The row where this combination was first seen, or 0."""
-        slot = self._slot(kode, period, segment)
-        return 0 if slot is None else self._first[slot]
+    def first(self, slot: int) -> int:
+        """The row where the combination was first seen, or 0."""
+        return self._first[slot]
 
-    def mark(self, kode: str, period: str, segment: str, line: int) -> None:
+    def mark(self, slot: int, period: str, line: int) -> None:
         """Remember the row of a combination."""
-        slot = self._slot(kode, period, segment)
-        if slot is not None:
-            self._first[slot] = line
-            self.periods.add(period)
+        self._first[slot] = line
+        self.periods.add(period)
 
     def covered(self, period: str) -> set[str]:
         """The regencies with any row in a period."""
-        return {
-            kode
-            for kode in self._codes
-            if any(self.first(kode, period, segment) for segment in SEGMENTS)
+        width = len(SEGMENTS)
+        covered = set()
+        for kode in self._codes:
+            start = self.slot(kode, period, SEGMENTS[0])
+            if start is not None and any(self._first[start : start + width]):
+                covered.add(kode)
+        return covered
+
+
+class _CellChecks:
+    """The checks of kode, period and segment, each answer remembered per distinct value
+    (a file repeats a few hundred codes, periods and segments)."""
+
+    CACHE_LIMIT = 100_000
+
+    def __init__(self, areas: Mapping[str, AreaInfo], today: date | None):
+        self._checks: dict[str, Callable[[str], str | None]] = {
+            "kode": lambda v: check_kode(v, areas),
+            "period": lambda v: check_period(v, today),
+            "segment": check_segment,
         }
+        self._answers: dict[str, dict[str, str | None]] = {c: {} for c in self._checks}
+
+    def __call__(self, column: str, value: str) -> str | None:
+        """What is wrong with the value of a column, or None."""
+        answers = self._answers[column]
+        try:
+            return answers[value]
+        except KeyError:
+            answer = self._checks[column](value)
+            if len(answers) < self.CACHE_LIMIT:
+                answers[value] = answer
+            return answer
 
 
 def _delimiter(header: str) -> str:
@@ -140,44 +172,43 @@ def _header(names: list[str], errors: Problems, warnings: Problems) -> dict[str,
 
 def _check_row(
     line: int,
-    cells: dict[str, str],
-    areas: Mapping[str, AreaInfo],
-    today: date | None,
+    fields: list[str],
+    at: dict[str, int],
+    check: _CellChecks,
     errors: Problems,
     warnings: Problems,
 ) -> Row | None:
-    """Typed values of one row, adding its problems; None if it has errors."""
+    """Typed values of one row (cells at the positions `at`), adding its problems; None if
+    it has errors."""
     before = errors.total
-    kode, period = cells.get("kode", "").strip(), cells.get("period", "").strip()
-    segment = cells.get("segment", "").strip()
-    for column, value, check in (
-        ("kode", kode, lambda v: check_kode(v, areas)),
-        ("period", period, lambda v: check_period(v, today)),
-        ("segment", segment, check_segment),
-    ):
-        if column in cells and (msg := check(value)):
+    cells = {name: fields[i].strip() for name, i in at.items()}
+    kode, period, segment = cells.get("kode", ""), cells.get("period", ""), cells.get("segment", "")
+    for column in ("kode", "period", "segment"):
+        if column in cells and (msg := check(column, cells[column])):
             errors.add(Problem(line, column, msg))
-    counts: dict[str, int | None] = {}
-    for column in ("potential_workers", "active_members"):
-        if column not in cells:
+    counts: list[int | None] = [None, None]
+    for n, column in enumerate(("potential_workers", "active_members")):
+        text = cells.get(column)
+        if text is None:
             continue
-        text = cells[column].strip()
+        if text.isascii() and text.isdigit() and len(text) < 12:
+            counts[n] = int(text)
+            continue
         if text == "":
-            counts[column] = None
-            if column == "active_members" or segment not in POTENTIAL_OPTIONAL:
-                what = "" if column == "active_members" else f" for segment {segment or '?'}"
+            if n or segment not in POTENTIAL_OPTIONAL:
+                what = "" if n else f" for segment {segment or '?'}"
                 errors.add(Problem(line, column, f"{column} is blank; it is required{what}"))
             continue
         value, msg = parse_count(text)
         if msg:
             errors.add(Problem(line, column, msg))
-        counts[column] = value
-    data_source = cells.get("data_source", "").strip()
+        counts[n] = value
+    data_source = cells.get("data_source", "")
     if data_source and (msg := check_data_source(data_source)):
         errors.add(Problem(line, "data_source", msg))
     if errors.total > before:
         return None
-    potential, members = counts.get("potential_workers"), counts.get("active_members")
+    potential, members = counts
     if potential is not None and members is not None and members > potential:
         warnings.add(
             Problem(
@@ -189,22 +220,20 @@ def _check_row(
                 ),
             )
         )
-    source = cells.get("source")
+    source = fields[at["source"]] if "source" in at else ""
     return (
         kode,
         period,
         segment,
         potential,
         members,
-        source if source not in (None, "") else None,
+        source or None,
         data_source.lower() or DEFAULT_DATA_SOURCE,
     )
 
 
-def _too_long(line: int, fields: list[str], names: list[str]) -> Problem | None:
-    """A problem for the first cell longer than MAX_CELL_CHARS, or None."""
-    if max(map(len, fields), default=0) <= MAX_CELL_CHARS:
-        return None
+def _too_long(line: int, fields: list[str], names: list[str]) -> Problem:
+    """The problem of the first cell longer than MAX_CELL_CHARS."""
     i = next(i for i, f in enumerate(fields) if len(f) > MAX_CELL_CHARS)
     name = names[i].strip().lower() if i < len(names) else ""
     column = name if name in COLUMNS else None
@@ -253,17 +282,21 @@ class _Reading:
     """The state of one validation: problems, counts, and where rows go."""
 
     def __init__(self, areas: Mapping[str, AreaInfo], sink: Sink | None, today: date | None):
-        self.areas, self.sink, self.today = areas, sink, today
+        self.sink = sink
+        self.check = _CellChecks(areas, today)
         self.errors, self.warnings = Problems(), Problems()
         self.keys = _Keys(areas)
         self.records: list[tuple] | None = [] if sink is None else None
         self.count = 0
-        self.sources: Counter[str] = Counter()
+        self.sources: dict[str, int] = {}
         self.delimiter = ","
 
     def row(self, line: int, names: list[str], fields: list[str], positions: dict) -> None:
         """Check one record of the file and pass it on if valid."""
-        if len(fields) < len(names) or any(f.strip() for f in fields[len(names) :]):
+        width = len(names)
+        if len(fields) != width and (
+            len(fields) < width or "".join(fields[width:]).strip() != ""
+        ):
             self.errors.add(
                 Problem(
                     line,
@@ -276,12 +309,12 @@ class _Reading:
                 )
             )
             return
-        cells = {name: fields[i] for name, i in positions.items()}
-        record = _check_row(line, cells, self.areas, self.today, self.errors, self.warnings)
+        record = _check_row(line, fields, positions, self.check, self.errors, self.warnings)
         if record is None:
             return
         kode, period, segment = record[:3]
-        first = self.keys.first(kode, period, segment)
+        slot = self.keys.slot(kode, period, segment)
+        first = 0 if slot is None else self.keys.first(slot)
         if first:
             self.errors.add(
                 Problem(
@@ -294,9 +327,10 @@ class _Reading:
                 )
             )
             return
-        self.keys.mark(kode, period, segment, line)
+        if slot is not None:
+            self.keys.mark(slot, period, line)
         self.count += 1
-        self.sources[record[6]] += 1
+        self.sources[record[6]] = self.sources.get(record[6], 0) + 1
         if self.errors.total:
             return
         if self.records is not None:
@@ -359,10 +393,10 @@ def _read_records(lines: TextLines, reading: _Reading) -> dict[str, int]:
                 )
             )
             continue
-        if all(f.strip() == "" for f in fields):
+        if not "".join(fields).strip():
             continue
-        if (too_long := _too_long(line, fields, names)) is not None:
-            errors.add(too_long)
+        if max(map(len, fields)) > MAX_CELL_CHARS:
+            errors.add(_too_long(line, fields, names))
             continue
         reading.row(line, names, fields, positions)
     return positions
