@@ -15,10 +15,14 @@ _CONTROL_KEEPING_LINES = re.compile(
 )
 
 
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
 def _escaped(match: re.Match) -> str:
-    """A character as a Python-style escape: \\x1b, \\u202e."""
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    """A character as a Python-style escape: \\r, \\x1b, \\u202e."""
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 def escape(text: str, keep_lines: bool = False) -> str:

@@ -273,12 +273,15 @@ def _probe_contents(path: Path) -> StoreStatus | None:
     try:
         conn = connect_reader(path)
     except StoreError as exc:
-        return StoreStatus(path, StoreState.UNREADABLE, str(exc.__cause__ or exc))
+        damaged = isinstance(exc, StoreCorrupt)
+        state = StoreState.CORRUPT if damaged else StoreState.UNREADABLE
+        return StoreStatus(path, state, str(exc.__cause__ or exc))
     try:
         conn.execute("PRAGMA busy_timeout = 2000")
         check = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
         if check != ["ok"]:
-            return StoreStatus(path, StoreState.CORRUPT, "; ".join(check))
+            found = [line for c in check for line in c.splitlines() if not line.startswith("*")]
+            return StoreStatus(path, StoreState.CORRUPT, "; ".join(found))
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         if not tables:
             return StoreStatus(path, StoreState.NOT_BUILT, "the file is empty")

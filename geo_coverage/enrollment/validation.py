@@ -294,9 +294,7 @@ class _Reading:
     def row(self, line: int, names: list[str], fields: list[str], positions: dict) -> None:
         """Check one record of the file and pass it on if valid."""
         width = len(names)
-        if len(fields) != width and (
-            len(fields) < width or "".join(fields[width:]).strip() != ""
-        ):
+        if len(fields) != width and (len(fields) < width or "".join(fields[width:]).strip() != ""):
             self.errors.add(
                 Problem(
                     line,
