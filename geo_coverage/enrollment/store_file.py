@@ -145,10 +145,12 @@ def connect_reader(path: Path) -> sqlite3.Connection:
     """A read-only connection; on a read-only disk where SQLite cannot create its WAL index,
     the file is opened as immutable (nobody can be writing it there)."""
     with translated(path):
-        conn = sqlite3.connect(_uri(path, mode="ro"), uri=True, isolation_level=None)
+        conn = sqlite3.connect(
+            _uri(path, mode="ro"), uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S
+        )
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            return _configure(conn, BUSY_TIMEOUT_S)
+            return conn
         except sqlite3.OperationalError as exc:
             conn.close()
             name = getattr(exc, "sqlite_errorname", "")
@@ -157,8 +159,7 @@ def connect_reader(path: Path) -> sqlite3.Connection:
             ):
                 raise
         LOGGER.debug(f"{path} is on a read-only disk: opened as immutable")
-        conn = sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True, isolation_level=None)
-        return _configure(conn, BUSY_TIMEOUT_S)
+        return sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True, isolation_level=None)
 
 
 def _why_read_only(path: Path) -> str:

@@ -314,3 +314,23 @@ def test_history_and_rollback_before_a_build_say_so_without_building(tmp_path, m
         assert code == 2 and out == ""
         assert "is not built yet" in err and "geo-coverage build" in err
     assert not (tmp_path / "instance" / "coverage.gpkg").exists()
+
+
+def test_many_warnings_are_capped_and_history_counts_them_all(cli, tmp_path):
+    path = tmp_path / "above.csv"
+    regencies = [f"73.{i:02d}" for i in range(1, 19)]
+    rows = [
+        f"{k},20{10 + m // 12:02d}-{m % 12 + 1:02d},wage,10,20,"
+        for m in range(9)
+        for k in regencies
+    ]
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    code, out, err = cli("import", str(path))
+    assert code == 0, err
+    warnings = [line for line in out.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 101 and len(rows) == 162
+    assert warnings[-1].startswith("warning: above.csv:-:-: … and ")
+    code, out, _ = cli("history")
+    top = out.splitlines()[0]
+    assert top.startswith("*") and "above.csv" in top
+    assert f"{162 + 9:3d} warnings" in top  # every row, and the 9 periods with regencies missing

@@ -7,7 +7,7 @@ import io
 
 import pytest
 from enrollment_helpers import DATA, HEADER
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo_coverage.enrollment.cells import parse_count
@@ -307,6 +307,7 @@ def test_a_quote_never_closed_mid_file_is_one_problem_not_a_traceback(area_index
     assert report.error_count == 1
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=400))
 def test_no_bytes_make_reading_raise(tail):
     report = read_table(HEADER.encode() + b"\n" + tail, "fuzz.csv", {})
@@ -314,6 +315,7 @@ def test_no_bytes_make_reading_raise(tail):
     assert all(p.message for p in report.errors + report.warnings)
 
 
+@settings(deadline=None)
 @given(st.text(alphabet=st.sampled_from(list(',;"\r\n\t\x00\x1b\u200b x73.-')), max_size=300))
 def test_no_text_makes_reading_raise(body):
     report = read_table((HEADER + "\n" + body).encode(), "fuzz.csv", {})
@@ -442,3 +444,7 @@ def test_rows_go_to_the_sink_in_file_order_and_are_not_kept(area_index):
         ("73.06", "2025-06", "construction"),
     ]
     assert report.data_sources == {"published": 3}
+
+
+def test_every_good_file_has_an_expected_encoding():
+    assert sorted(p.name for p in (DATA / "good").glob("*.csv")) == sorted(GOOD_ENCODINGS)
