@@ -12,29 +12,23 @@ import csv
 import io
 import itertools
 import logging
-from array import array
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-from geo_coverage.enrollment.cells import (
-    FIRST_YEAR,
-    LAST_YEAR,
-    check_data_source,
-    check_kode,
-    check_period,
-    check_segment,
-    parse_count,
-)
 from geo_coverage.enrollment.decoding import HEAD_BYTES, TextLines, detect
-from geo_coverage.enrollment.hints import quoted, visible, without_invisible
+from geo_coverage.enrollment.rows import (
+    MAX_CELL_CHARS,
+    RowChecker,
+    SeenKeys,
+    Sink,
+    check_header,
+    too_long,
+)
 from geo_coverage.enrollment.table import (
     COLUMNS,
-    DEFAULT_DATA_SOURCE,
-    POTENTIAL_OPTIONAL,
     REQUIRED_COLUMNS,
-    SEGMENTS,
     AreaInfo,
     Problem,
     Problems,
@@ -46,83 +40,6 @@ from geo_coverage.enrollment.textfile import READ_BYTES, Hashing, Progress, open
 LOGGER = logging.getLogger(__name__)
 
 DELIMITERS = (",", ";", "\t")
-MAX_CELL_CHARS = 1024
-_MONTHS = (LAST_YEAR - FIRST_YEAR + 1) * 12
-_WIDTH = len(SEGMENTS)
-
-Row = tuple  # (kode, period, segment, potential_workers, active_members, source, data_source)
-Sink = Callable[[Row], None]
-
-
-class _Keys:
-    """The first row of every (kode, period, segment) seen, in one array of a few MB."""
-
-    def __init__(self, areas: Mapping[str, AreaInfo]):
-        regencies = sorted(k for k, a in areas.items() if a.level == "regency")
-        self._codes = {k: i * _MONTHS for i, k in enumerate(regencies)}
-        self._segments = {s: i for i, s in enumerate(SEGMENTS)}
-        self._months: dict[str, int] = {}
-        self._first = array("q", bytes(8 * len(regencies) * _MONTHS * len(SEGMENTS)))
-        self.periods: set[str] = set()
-
-    def slot(self, kode: str, period: str, segment: str) -> int | None:
-        """The array index of a valid combination; None if a part is absent (a missing
-        column)."""
-        code, part, month = (
-            self._codes.get(kode),
-            self._segments.get(segment),
-            self._months.get(period),
-        )
-        if month is None and len(period) == 7:
-            month = self._months[period] = (int(period[:4]) - FIRST_YEAR) * 12 + int(period[5:]) - 1
-        if code is None or part is None or month is None:
-            return None
-        return (code + month) * _WIDTH + part
-
-    def first(self, slot: int) -> int:
-        """The row where the combination was first seen, or 0."""
-        return self._first[slot]
-
-    def mark(self, slot: int, period: str, line: int) -> None:
-        """Remember the row of a combination."""
-        self._first[slot] = line
-        self.periods.add(period)
-
-    def covered(self, period: str) -> set[str]:
-        """The regencies with any row in a period."""
-        width = len(SEGMENTS)
-        covered = set()
-        for kode in self._codes:
-            start = self.slot(kode, period, SEGMENTS[0])
-            if start is not None and any(self._first[start : start + width]):
-                covered.add(kode)
-        return covered
-
-
-class _CellChecks:
-    """The checks of kode, period and segment, each answer remembered per distinct value
-    (a file repeats a few hundred codes, periods and segments)."""
-
-    CACHE_LIMIT = 100_000
-
-    def __init__(self, areas: Mapping[str, AreaInfo], today: date | None):
-        self._checks: dict[str, Callable[[str], str | None]] = {
-            "kode": lambda v: check_kode(v, areas),
-            "period": lambda v: check_period(v, today),
-            "segment": check_segment,
-        }
-        self._answers: dict[str, dict[str, str | None]] = {c: {} for c in self._checks}
-
-    def __call__(self, column: str, value: str) -> str | None:
-        """What is wrong with the value of a column, or None."""
-        answers = self._answers[column]
-        try:
-            return answers[value]
-        except KeyError:
-            answer = self._checks[column](value)
-            if len(answers) < self.CACHE_LIMIT:
-                answers[value] = answer
-            return answer
 
 
 def _delimiter(header: str) -> str:
@@ -135,121 +52,8 @@ def _delimiter(header: str) -> str:
     return max(DELIMITERS, key=score)
 
 
-def _header(names: list[str], errors: Problems, warnings: Problems) -> dict[str, int]:
-    """Column positions by name, adding header problems."""
-    positions: dict[str, int] = {}
-    lookalikes: dict[str, str] = {}
-    for i, raw in enumerate(names):
-        name = raw.strip().lower()
-        if name == "":
-            continue
-        if name in positions:
-            errors.add(Problem(1, name, f"column '{name}' appears more than once"))
-        elif name in COLUMNS:
-            positions[name] = i
-        else:
-            lookalikes.setdefault(without_invisible(name).strip(), raw.strip())
-            warnings.add(
-                Problem(
-                    1,
-                    visible(raw.strip()),
-                    (
-                        f"column {quoted(raw.strip())} is not part of the format and is ignored "
-                        f"(columns: {', '.join(COLUMNS)})"
-                    ),
-                )
-            )
-    for name in REQUIRED_COLUMNS:
-        if name not in positions:
-            hint = (
-                f" (the header has {quoted(lookalikes[name])}, with characters that cannot be seen)"
-                if name in lookalikes
-                else ""
-            )
-            errors.add(Problem(1, name, f"missing required column '{name}'{hint}"))
-    return positions
-
-
-def _check_row(
-    line: int,
-    fields: list[str],
-    at: dict[str, int],
-    check: _CellChecks,
-    errors: Problems,
-    warnings: Problems,
-) -> Row | None:
-    """Typed values of one row (cells at the positions `at`), adding its problems; None if
-    it has errors."""
-    before = errors.total
-    cells = {name: fields[i].strip() for name, i in at.items()}
-    kode, period, segment = cells.get("kode", ""), cells.get("period", ""), cells.get("segment", "")
-    for column in ("kode", "period", "segment"):
-        if column in cells and (msg := check(column, cells[column])):
-            errors.add(Problem(line, column, msg))
-    counts: list[int | None] = [None, None]
-    for n, column in enumerate(("potential_workers", "active_members")):
-        text = cells.get(column)
-        if text is None:
-            continue
-        if text.isascii() and text.isdigit() and len(text) < 12:
-            counts[n] = int(text)
-            continue
-        if text == "":
-            if n or segment not in POTENTIAL_OPTIONAL:
-                what = "" if n else f" for segment {segment or '?'}"
-                errors.add(Problem(line, column, f"{column} is blank; it is required{what}"))
-            continue
-        value, msg = parse_count(text)
-        if msg:
-            errors.add(Problem(line, column, msg))
-        counts[n] = value
-    data_source = cells.get("data_source", "")
-    if data_source and (msg := check_data_source(data_source)):
-        errors.add(Problem(line, "data_source", msg))
-    if errors.total > before:
-        return None
-    potential, members = counts
-    if potential is not None and members is not None and members > potential:
-        warnings.add(
-            Problem(
-                line,
-                "active_members",
-                (
-                    f"active_members {members} exceed potential_workers {potential} "
-                    f"({kode} {period} {segment}); imported as given"
-                ),
-            )
-        )
-    source = fields[at["source"]] if "source" in at else ""
-    return (
-        kode,
-        period,
-        segment,
-        potential,
-        members,
-        source or None,
-        data_source.lower() or DEFAULT_DATA_SOURCE,
-    )
-
-
-def _too_long(line: int, fields: list[str], names: list[str]) -> Problem:
-    """The problem of the first cell longer than MAX_CELL_CHARS."""
-    i = next(i for i, f in enumerate(fields) if len(f) > MAX_CELL_CHARS)
-    name = names[i].strip().lower() if i < len(names) else ""
-    column = name if name in COLUMNS else None
-    which = "" if column else f" in column {i + 1}" + (f" ({quoted(name)})" if name else "")
-    return Problem(
-        line,
-        column,
-        (
-            f"the value{which} is {len(fields[i]):,} characters long; values are at most "
-            f'{MAX_CELL_CHARS:,} (is a quote (") not closed?)'
-        ),
-    )
-
-
 def _missing_regencies(
-    keys: _Keys, areas: Mapping[str, AreaInfo], existing: Iterable[tuple[str, str]]
+    keys: SeenKeys, areas: Mapping[str, AreaInfo], existing: Iterable[tuple[str, str]]
 ) -> list[Problem]:
     """Warnings for periods in which some regencies have no figures after the import."""
     regencies = {k for k, a in areas.items() if a.level == "regency"}
@@ -278,66 +82,7 @@ def _missing_regencies(
     return warnings
 
 
-class _Reading:
-    """The state of one validation: problems, counts, and where rows go."""
-
-    def __init__(self, areas: Mapping[str, AreaInfo], sink: Sink | None, today: date | None):
-        self.sink = sink
-        self.check = _CellChecks(areas, today)
-        self.errors, self.warnings = Problems(), Problems()
-        self.keys = _Keys(areas)
-        self.records: list[tuple] | None = [] if sink is None else None
-        self.count = 0
-        self.sources: dict[str, int] = {}
-        self.delimiter = ","
-
-    def row(self, line: int, names: list[str], fields: list[str], positions: dict) -> None:
-        """Check one record of the file and pass it on if valid."""
-        width = len(names)
-        if len(fields) != width and (len(fields) < width or "".join(fields[width:]).strip() != ""):
-            self.errors.add(
-                Problem(
-                    line,
-                    None,
-                    (
-                        f"the row has {len(fields)} fields but the header has {len(names)} "
-                        f"(separator '{self.delimiter}'; is a value with a separator not "
-                        "quoted?)"
-                    ),
-                )
-            )
-            return
-        record = _check_row(line, fields, positions, self.check, self.errors, self.warnings)
-        if record is None:
-            return
-        kode, period, segment = record[:3]
-        slot = self.keys.slot(kode, period, segment)
-        first = 0 if slot is None else self.keys.first(slot)
-        if first:
-            self.errors.add(
-                Problem(
-                    line,
-                    "kode",
-                    (
-                        f"duplicate row for kode {kode}, period {period}, segment {segment} "
-                        f"(first on row {first})"
-                    ),
-                )
-            )
-            return
-        if slot is not None:
-            self.keys.mark(slot, period, line)
-        self.count += 1
-        self.sources[record[6]] = self.sources.get(record[6], 0) + 1
-        if self.errors.total:
-            return
-        if self.records is not None:
-            self.records.append((line, *record))
-        else:
-            self.sink(record)
-
-
-def _read_records(lines: TextLines, reading: _Reading) -> dict[str, int]:
+def _read_records(lines: TextLines, reading: RowChecker) -> dict[str, int]:
     """Read the header and every record, checking each; the column positions."""
     first = next(lines, None)
     if first is None:
@@ -351,7 +96,7 @@ def _read_records(lines: TextLines, reading: _Reading) -> dict[str, int]:
         errors.add(Problem(1, None, f"the header cannot be read as CSV ({exc})"))
         lines.drain()
         return {}
-    positions = _header(names, errors, reading.warnings)
+    positions = check_header(names, errors, reading.warnings)
     end = reader.line_num
     while True:
         quotes = lines.quotes
@@ -394,7 +139,7 @@ def _read_records(lines: TextLines, reading: _Reading) -> dict[str, int]:
         if not "".join(fields).strip():
             continue
         if max(map(len, fields)) > MAX_CELL_CHARS:
-            errors.add(_too_long(line, fields, names))
+            errors.add(too_long(line, fields, names))
             continue
         reading.row(line, names, fields, positions)
     return positions
@@ -421,7 +166,7 @@ def read_stream(
     """
     hashing = Hashing(stream)
     buffered = io.BufferedReader(hashing, READ_BYTES)
-    reading = _Reading(areas, sink, None if allow_future else (today or date.today()))
+    reading = RowChecker(areas, sink, None if allow_future else (today or date.today()))
     errors, warnings = reading.errors, reading.warnings
     found = detect(buffered.peek(HEAD_BYTES)[:HEAD_BYTES])
     encoding_name = getattr(found, "name", "unknown")
