@@ -145,3 +145,11 @@ def hostile_settings(served_settings, tmp_path_factory) -> Settings:
     areas.loc[areas["kode"] == "73", "nama"] = HOSTILE_PROVINCE
     store.write_reference(settings.store_path, areas, snapshot.targets, snapshot.published)
     return settings
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Tests under tests/browser/ carry the `browser` marker without having to say so."""
+    browser = REPO_ROOT / "tests" / "browser"
+    for item in items:
+        if Path(item.fspath).is_relative_to(browser):
+            item.add_marker(pytest.mark.browser)

@@ -11,19 +11,21 @@ from collections.abc import Mapping
 from datetime import date
 
 from geo_coverage.enrollment.hints import code_hint, invisible_note, quoted
-from geo_coverage.enrollment.table import (
-    DATA_SOURCES,
-    MAX_COUNT,
-    SEGMENT_TERMS,
-    SEGMENTS,
-    AreaInfo,
+from geo_coverage.enrollment.table import DATA_SOURCES, MAX_COUNT, AreaInfo
+from geo_coverage.region import (
+    PERIOD_YEARS,
+    REGION_NAME,
+    REGION_PROVINCES,
+    in_region,
+    level_of,
+    period_problem,
+    province_of,
+    segment_problem,
 )
-from geo_coverage.sources.reference import REGION_PROVINCES, in_region, level_of, province_of
 
 FUTURE_MONTHS = 12
-FIRST_YEAR, LAST_YEAR = 1990, 2100
+FIRST_YEAR, LAST_YEAR = PERIOD_YEARS
 
-_PERIOD = re.compile(r"(\d{4})-(\d{2})")
 _CODE = re.compile(r"\d{2}(\.\d{2}){0,2}")
 _GROUPED = re.compile(r"\d{1,3}([.,]\d{3})+")
 
@@ -68,7 +70,7 @@ def check_kode(kode: str, areas: Mapping[str, AreaInfo]) -> str | None:
         hint = code_hint(kode, areas) or invisible_note(kode)
         return f"{quoted(kode)} is not a Kemendagri code like 73.71{hint}"
     if not in_region(kode):
-        return f"'{kode}' is not in Sulawesi–Maluku (province codes {', '.join(REGION_PROVINCES)})"
+        return f"'{kode}' is not in {REGION_NAME} (province codes {', '.join(REGION_PROVINCES)})"
     if level_of(kode) == "district":
         return (
             f"'{kode}' is a district (kecamatan) code; rows must be regencies or cities "
@@ -87,42 +89,35 @@ def months_after(period: str, today: date) -> int:
     return (year - today.year) * 12 + month - today.month
 
 
+def _shown(message: str, value: str) -> str:
+    """A message quoting a cell, with the cell's invisible characters shown and named."""
+    if value.isprintable():
+        return message
+    return message.replace(f"'{value}'", quoted(value)) + invisible_note(value)
+
+
 def check_period(period: str, today: date | None = None) -> str | None:
     """What is wrong with a YYYY-MM period, or None.
 
     With `today`, a period more than FUTURE_MONTHS months after it is refused too (a typo
     like 2052 for 2025 would otherwise become the latest period every map shows).
     """
-    m = _PERIOD.fullmatch(period)
-    if m and 1 <= int(m.group(2)) <= 12 and FIRST_YEAR <= int(m.group(1)) <= LAST_YEAR:
-        if today is not None and months_after(period, today) > FUTURE_MONTHS:
-            return (
-                f"period {period} is more than {FUTURE_MONTHS} months after today "
-                f"({today:%Y-%m}); a typo? Future periods are imported only with "
-                "--allow-future"
-            )
-        return None
-    if period == "":
-        return "period is blank"
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", period):
-        return f"malformed period '{period}': write only year and month, {period[:7]}"
-    return (
-        f"malformed period {quoted(period)}: expected YYYY-MM, e.g. 2025-06{invisible_note(period)}"
-    )
+    problem = period_problem(period)
+    if problem:
+        return _shown(problem, period)
+    if today is not None and months_after(period, today) > FUTURE_MONTHS:
+        return (
+            f"period {period} is more than {FUTURE_MONTHS} months after today "
+            f"({today:%Y-%m}); a typo? Future periods are imported only with "
+            "--allow-future"
+        )
+    return None
 
 
 def check_segment(segment: str) -> str | None:
     """What is wrong with a segment, or None."""
-    if segment in SEGMENTS:
-        return None
-    if segment == "":
-        return "segment is blank"
-    terms = {v.lower(): k for k, v in SEGMENT_TERMS.items()}
-    hint = f" ({segment} is written {terms[segment.lower()]})" if segment.lower() in terms else ""
-    return (
-        f"unknown segment {quoted(segment)}: use one of {', '.join(SEGMENTS)}{hint}"
-        f"{invisible_note(segment)}"
-    )
+    problem = segment_problem(segment)
+    return _shown(problem, segment) if problem else None
 
 
 def check_data_source(value: str) -> str | None:

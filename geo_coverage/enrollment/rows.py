@@ -24,13 +24,12 @@ from geo_coverage.enrollment.hints import quoted, visible, without_invisible
 from geo_coverage.enrollment.table import (
     COLUMNS,
     DEFAULT_DATA_SOURCE,
-    POTENTIAL_OPTIONAL,
     REQUIRED_COLUMNS,
-    SEGMENTS,
     AreaInfo,
     Problem,
     Problems,
 )
+from geo_coverage.region import POTENTIAL_OPTIONAL, SEGMENTS
 
 LOGGER = logging.getLogger(__name__)
 
@@ -281,5 +280,5 @@ class RowChecker:
             return
         if self.records is not None:
             self.records.append((line, *record))
-        else:
+        elif self.sink is not None:
             self.sink(record)

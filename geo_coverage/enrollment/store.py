@@ -298,7 +298,7 @@ class Draft:
         self.rows_written = 0
         self.created: Version | None = None
 
-    def add(self, row: Sequence) -> None:
+    def add(self, row: tuple) -> None:
         """Add one row (values in ROW_COLUMNS order); written with the next full chunk."""
         self._chunk.append(row)
         if len(self._chunk) >= CHUNK_ROWS:
@@ -352,7 +352,7 @@ def draft_version(path: Path, *, kind: str, file_name: str) -> Iterator[Draft]:
             "warnings, parent) VALUES (?, ?, ?, '', 0, 0, '[]', ?)",
             (_now(), kind, file_name, active),
         )
-        draft = Draft(conn, cur.lastrowid, active, kind)
+        draft = Draft(conn, int(cur.lastrowid or 0), active, kind)
         yield draft
         if draft.created is None:
             raise StoreError(f"version {draft.id} of {file_name} was not finished; not stored")

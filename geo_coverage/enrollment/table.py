@@ -15,9 +15,6 @@ from geo_coverage.errors import GeoCoverageError
 
 LOGGER = logging.getLogger(__name__)
 
-SEGMENTS = ("wage", "informal", "construction", "migrant")
-SEGMENT_TERMS = {"wage": "PU", "informal": "BPU", "construction": "Jakon", "migrant": "PMI"}
-POTENTIAL_OPTIONAL = ("construction", "migrant")
 REQUIRED_COLUMNS = ("kode", "period", "segment", "potential_workers", "active_members")
 OPTIONAL_COLUMNS = ("source", "data_source")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
@@ -62,7 +59,7 @@ class Problem:
 
     def sort_key(self) -> tuple[int, int]:
         """Order in a report: by row (file-wide problems first), then by column."""
-        return (self.row or 0, _COLUMN_ORDER.get(self.column, len(COLUMNS)))
+        return (self.row or 0, _COLUMN_ORDER.get(self.column or "", len(COLUMNS)))
 
 
 class Problems:

@@ -17,6 +17,7 @@ from geo_coverage.errors import GeoCoverageError
 
 READ_BYTES = 1 << 16
 Progress = Callable[[int, int], None]
+ByteSource = BinaryIO | io.RawIOBase
 
 
 class UnreadableFile(GeoCoverageError):
@@ -112,7 +113,7 @@ class _Guarded(io.RawIOBase):
 class Hashing(io.RawIOBase):
     """A byte stream that computes the sha256 of everything read through it."""
 
-    def __init__(self, stream: BinaryIO):
+    def __init__(self, stream: ByteSource):
         self._stream = stream
         self._sha = hashlib.sha256()
 
@@ -120,7 +121,7 @@ class Hashing(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
-        data = self._stream.read(len(buffer))
+        data = self._stream.read(len(buffer)) or b""
         n = len(data)
         buffer[:n] = data
         self._sha.update(data)

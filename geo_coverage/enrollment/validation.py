@@ -15,7 +15,6 @@ import logging
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
 
 from geo_coverage.enrollment.decoding import HEAD_BYTES, TextLines, detect
 from geo_coverage.enrollment.rows import (
@@ -35,7 +34,13 @@ from geo_coverage.enrollment.table import (
     ValidationReport,
     frame_of,
 )
-from geo_coverage.enrollment.textfile import READ_BYTES, Hashing, Progress, open_table_file
+from geo_coverage.enrollment.textfile import (
+    READ_BYTES,
+    ByteSource,
+    Hashing,
+    Progress,
+    open_table_file,
+)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -146,7 +151,7 @@ def _read_records(lines: TextLines, reading: RowChecker) -> dict[str, int]:
 
 
 def read_stream(
-    stream: BinaryIO,
+    stream: ByteSource,
     file_name: str,
     areas: Mapping[str, AreaInfo],
     existing: Iterable[tuple[str, str]] = (),

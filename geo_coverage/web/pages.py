@@ -9,12 +9,13 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON
 from geo_coverage.errors import NotFound
 from geo_coverage.gis.features import build_key
-from geo_coverage.i18n import strings, text
+from geo_coverage.i18n import API_LANG, strings, text
 from geo_coverage.maps import image
 from geo_coverage.maps import view as map_view
 from geo_coverage.maps.classify import NODATA_FILL, NODATA_HATCH
 from geo_coverage.maps.state import ViewState, choices, parse_view
 from geo_coverage.metrics import dataset
+from geo_coverage.metrics.registry import FIELD
 from geo_coverage.web import assets
 from geo_coverage.web.download_routes import download_links
 from geo_coverage.web.http import cached_response, etag_of
@@ -25,7 +26,8 @@ bp = Blueprint("pages", __name__)
 
 VIEW_MAX_AGE = 60
 YEAR = 365 * 24 * 3600
-JS_STRINGS = ("field.priority_rank", "copied", "load_failed")  # texts the script writes
+JS_STRINGS = ("copied", "load_failed")  # texts the script writes, with JS_LABELS
+JS_LABELS = {"field.priority_rank": "priority_rank"}  # script key -> registry field
 
 
 def _settings():
@@ -70,11 +72,32 @@ def _asset_url(filename: str) -> str:
     return url_for("pages.asset", filename=filename, v=found.version)
 
 
+def _import_map() -> dict:
+    """The page's import map: each module's plain URL to its content-hashed one.
+
+    The modules import each other by relative paths ("./state.js"), which resolve to plain
+    URLs; this map sends them to the versioned URLs, cached for a year. A change to a module
+    changes its own hash, hence this map and the page's ETag (it covers the code digest); the
+    other modules keep their URLs and stay cached.
+    """
+    return {
+        "imports": {
+            url_for("pages.asset", filename=name): _asset_url(name) for name in assets.modules()
+        }
+    }
+
+
 def _view_data(settings, state: ViewState, view: map_view.MapView) -> dict:
     """The per-view JSON with the view's download links."""
     data = view.to_json(map_view.source_line(settings, state.lang))
     data["downloads"] = download_links(state.level, state.period, state.segment, state.lang)
     return data
+
+
+def _script_strings(lang: str) -> dict[str, str]:
+    """The texts the browser script writes itself: catalogue messages and field labels."""
+    labels = {key: FIELD[name].label.get(lang) for key, name in JS_LABELS.items()}
+    return strings(JS_STRINGS, lang) | labels
 
 
 def _page(template: str, mode: str):
@@ -95,7 +118,7 @@ def _page(template: str, mode: str):
             "paths": _paths(),
             "geometry": url_for("pages.geometry", v=build_key(settings)[:16]),
             "tiles": tiles,
-            "strings": strings(JS_STRINGS, state.lang),
+            "strings": _script_strings(state.lang),
         }
         lang = state.lang
         return render_template(
@@ -106,6 +129,7 @@ def _page(template: str, mode: str):
             lang=lang,
             t=lambda key, **kw: text(key, lang, **kw),
             asset=_asset_url,
+            import_map=_import_map(),
             nodata_fill=NODATA_FILL,
             nodata_hatch=NODATA_HATCH,
             choices=choices(lang, dataset.periods(settings)),
@@ -176,10 +200,11 @@ def geometry():
 
 @bp.get("/assets/<path:filename>")
 def asset(filename: str):
-    """Our own CSS/JS and Leaflet's files, from the package; long-lived when versioned."""
+    """Our own CSS and ES modules and Leaflet's files, from the package; long-lived when
+    versioned."""
     found = assets.find(filename)
     if found is None:
-        raise NotFound(f"no asset {filename}")
+        raise NotFound(text("error.no_asset", API_LANG, filename=filename))
     versioned = request.args.get("v") == found.version
     return cached_response(
         found.body,

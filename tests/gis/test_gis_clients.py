@@ -14,6 +14,8 @@ from geo_coverage import create_app
 from geo_coverage.gis.exports import PROPERTIES, SHAPEFILE_FIELDS
 from geo_coverage.metrics import dataset
 
+pytestmark = pytest.mark.gdal
+
 
 @pytest.fixture(scope="module")
 def ogrinfo_path() -> str:
