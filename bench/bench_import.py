@@ -24,7 +24,7 @@ from pathlib import Path
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
 from geo_coverage.enrollment.build import build_sample_store
-from geo_coverage.enrollment.table import SEGMENTS
+from geo_coverage.region import SEGMENTS
 
 HEADER = "kode,period,segment,potential_workers,active_members,source,data_source\n"
 PEAK_BUDGET_MB = 300
