@@ -15,8 +15,8 @@ import time
 import pandas as pd
 
 from geo_coverage.config import Settings
+from geo_coverage.enrollment.model_errors import MODELS, all_comparisons, comparison_frame, summary
 from geo_coverage.enrollment.sample import build_model
-from geo_coverage.enrollment.validation import MODELS, all_comparisons, comparison_frame, summary
 from geo_coverage.sources.evidence import read_evidence
 from geo_coverage.sources.pinned import fetch_all
 from geo_coverage.sources.reference import load_reference

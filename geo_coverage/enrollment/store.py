@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 import threading
 import time
@@ -20,7 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo_coverage.errors import GeoCoverageError
+from geo_coverage.enrollment.store_file import (
+    StoreError,
+    StoreState,
+    connect,
+    connect_reader,
+    state,
+    state_error,
+    transaction,
+    translated,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,8 +38,8 @@ if TYPE_CHECKING:
 LOGGER = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "2"
+_MORE = re.compile(r"… and ([\d,]+) more warnings")
 CHUNK_ROWS = 5000
-BUSY_TIMEOUT_S = 30.0
 GPKG_APPLICATION_ID = 0x47504B47  # 'GPKG'
 GPKG_USER_VERSION = 10400
 
@@ -138,10 +148,6 @@ ROW_COLUMNS = (
 )
 
 
-class StoreError(GeoCoverageError):
-    """The store is missing, not built, or cannot do what was asked."""
-
-
 @dataclass(frozen=True)
 class Version:
     """One stored version of the enrollment data."""
@@ -155,6 +161,16 @@ class Version:
     total_rows: int
     warnings: list[str]
     parent: int | None
+
+    @property
+    def warning_count(self) -> int:
+        """How many warnings the file had (a long list is stored cut, ending '… and N more')."""
+        more = _MORE.search(self.warnings[-1]) if self.warnings else None
+        return (
+            len(self.warnings) - 1 + int(more.group(1).replace(",", ""))
+            if more
+            else len(self.warnings)
+        )
 
 
 @dataclass(frozen=True)
@@ -175,49 +191,24 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit) that waits when busy."""
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA synchronous = FULL")
-    return conn
-
-
-@contextmanager
-def transaction(path: Path, write: bool = True) -> Iterator[sqlite3.Connection]:
-    """A connection inside one transaction, committed on success, rolled back on any error."""
-    conn = connect(path)
-    try:
-        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
-
-
 def initialise(path: Path) -> None:
     """Create the store file (a GeoPackage in WAL mode) and its tables if missing."""
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = connect(path)
     try:
-        if conn.execute("PRAGMA application_id").fetchone()[0] == 0:
-            conn.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("BEGIN IMMEDIATE")
+        with translated(path):
+            if conn.execute("PRAGMA application_id").fetchone()[0] == 0:
+                conn.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
+            conn.execute("PRAGMA journal_mode = WAL")
+    finally:
+        conn.close()
+    with transaction(path) as conn:
         for statement in _statements(_GPKG + _SCHEMA):
             conn.execute(statement)
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
         conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', ?)", (_new_tag(None),))
         conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_changed_at', ?)", (_now(),))
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
 
 
 def _statements(script: str) -> list[str]:
@@ -244,25 +235,24 @@ def _new_data_version(conn: sqlite3.Connection, active: int | None) -> None:
 
 def is_initialised(path: Path) -> bool:
     """Whether the store file exists and holds the store's tables and areas."""
-    if not path.is_file():
+    if not Path(path).is_file():
         return False
     try:
-        conn = connect(path)
+        conn = connect_reader(path)
         try:
             return conn.execute("SELECT count(*) FROM areas").fetchone()[0] > 0
         finally:
             conn.close()
-    except sqlite3.DatabaseError:
+    except (sqlite3.Error, StoreError):
         return False
 
 
 def require(path: Path) -> None:
-    """Raise a StoreError saying how to build the store if it is missing or out of date."""
+    """Raise a StoreError saying what is wrong (and how to build, update or restore the store)
+    unless it can be read in this layout."""
     if not is_initialised(path):
-        raise StoreError(
-            f"the enrollment store {path} is not built yet; run "
-            "`geo-coverage build` (with --mirror DIR to use a local mirror)"
-        )
+        found = state(path)
+        raise state_error(path, StoreState.NOT_BUILT) if found.readable else found.error()
     schema = get_meta(path, "schema_version")
     if schema != SCHEMA_VERSION:
         raise StoreError(
@@ -290,12 +280,9 @@ def _set_active(conn: sqlite3.Connection, version: int, action: str, previous: i
 
 def get_meta(path: Path, key: str) -> str | None:
     """One value of the meta table, or None."""
-    conn = connect(path)
-    try:
+    with transaction(path, write=False) as conn:
         row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
-    finally:
-        conn.close()
+    return row[0] if row else None
 
 
 @dataclass(frozen=True)
@@ -339,7 +326,11 @@ def _read_version(conn: sqlite3.Connection, path: Path) -> DataVersion:
 
 def _open_watch(path: Path, inode: tuple[int, int], stamp: tuple[int, int]) -> _Watch:
     """A read-only connection to the store and its current version."""
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        conn = connect_reader(path)
+    except (sqlite3.DatabaseError, StoreError):
+        require(path)
+        raise
     try:
         counter = conn.execute("PRAGMA data_version").fetchone()[0]
         version = _read_version(conn, path)
@@ -383,6 +374,8 @@ def current_version(path: Path) -> DataVersion:
 
 def data_version(path: Path) -> str:
     """The tag that changes whenever the active data or the reference tables change."""
+    if not Path(path).is_file():
+        require(path)
     return current_version(path).tag
 
 
@@ -410,6 +403,91 @@ def _row_tuples(rows: pd.DataFrame) -> list[tuple]:
     ]
 
 
+class Draft:
+    """A version being written inside an open transaction: rows go in, in chunks."""
+
+    def __init__(self, conn: sqlite3.Connection, version: int, active: int | None, kind: str):
+        self._conn, self.id, self._active, self._kind = conn, version, active, kind
+        self._chunk: list[tuple] = []
+        self._touched: set[tuple[str, str]] = set()  # (kode, period): at most areas × periods
+        self.rows_written = 0
+        self.created: Version | None = None
+
+    def add(self, row: tuple) -> None:
+        """Add one row (values in ROW_COLUMNS order); written with the next full chunk."""
+        self._chunk.append(row)
+        self._touched.add((row[0], row[1]))
+        if len(self._chunk) >= CHUNK_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write the rows added since the last chunk."""
+        if self._chunk:
+            _write_chunk(self._conn, self.id, self._chunk)
+            self.rows_written += len(self._chunk)
+            self._chunk = []
+
+    def finish(
+        self,
+        *,
+        sha256: str,
+        file_rows: int,
+        warnings: Iterable[str],
+        replace_all: bool = False,
+        provenance: pd.DataFrame | None = None,
+    ) -> Version:
+        """Complete the version: keep the untouched active rows (none if replace_all) and their
+        provenance (or store the given provenance), record the file's checksum, rows and
+        warnings, and activate it (committed when the draft's block ends)."""
+        self._flush()
+        conn = self._conn
+        if self._active is not None and not replace_all:
+            conn.execute(
+                "INSERT OR IGNORE INTO enrollment SELECT ?, kode, period, segment, "
+                "potential_workers, active_members, source, data_source FROM enrollment "
+                "WHERE version = ?",
+                (self.id, self._active),
+            )
+        if provenance is not None:
+            _write_provenance(conn, self.id, provenance)
+        elif self._active is not None and not replace_all:
+            _carry_provenance(conn, self.id, self._active, self._touched)
+        total = conn.execute(
+            "SELECT count(*) FROM enrollment WHERE version = ?", (self.id,)
+        ).fetchone()[0]
+        conn.execute(
+            "UPDATE versions SET sha256 = ?, file_rows = ?, total_rows = ?, warnings = ? "
+            "WHERE id = ?",
+            (sha256, file_rows, total, json.dumps(list(warnings), ensure_ascii=False), self.id),
+        )
+        _set_active(conn, self.id, self._kind, self._active)
+        row = conn.execute("SELECT * FROM versions WHERE id = ?", (self.id,)).fetchone()
+        self.created = _version(row)
+        return self.created
+
+
+@contextmanager
+def draft_version(path: Path, *, kind: str, file_name: str) -> Iterator[Draft]:
+    """A new version written in one transaction: committed and active if the block calls
+    `finish` and ends normally; rolled back, leaving the store as it was, on any error."""
+    require(path)
+    with transaction(path) as conn:
+        active = _active(conn)
+        cur = conn.execute(
+            "INSERT INTO versions (created_at, kind, file_name, sha256, file_rows, total_rows, "
+            "warnings, parent) VALUES (?, ?, ?, '', 0, 0, '[]', ?)",
+            (_now(), kind, file_name, active),
+        )
+        draft = Draft(conn, int(cur.lastrowid or 0), active, kind)
+        yield draft
+        if draft.created is None:
+            raise StoreError(f"version {draft.id} of {file_name} was not finished; not stored")
+    LOGGER.debug(
+        f"stored version {draft.id} ({file_name}): {draft.rows_written} rows from the file, "
+        f"{draft.created.total_rows} rows in all"
+    )
+
+
 def write_version(
     path: Path,
     rows: pd.DataFrame,
@@ -430,49 +508,17 @@ def write_version(
     provenance no longer holds once any of its regency rows of that period changes). Either
     all of this happens or none.
     """
-    require(path)
-    tuples = _row_tuples(rows)
-    warnings = list(warnings)
-    with transaction(path) as conn:
-        active = _active(conn)
-        cur = conn.execute(
-            "INSERT INTO versions (created_at, kind, file_name, sha256, file_rows, total_rows, "
-            "warnings, parent) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
-            (
-                _now(),
-                kind,
-                file_name,
-                sha256,
-                file_rows,
-                json.dumps(warnings, ensure_ascii=False),
-                active,
-            ),
+    with draft_version(path, kind=kind, file_name=file_name) as draft:
+        for row in _row_tuples(rows):
+            draft.add(row)
+        version = draft.finish(
+            sha256=sha256,
+            file_rows=file_rows,
+            warnings=warnings,
+            replace_all=replace_all,
+            provenance=provenance,
         )
-        version = cur.lastrowid
-        for start in range(0, len(tuples), CHUNK_ROWS):
-            _write_chunk(conn, version, tuples[start : start + CHUNK_ROWS])
-        if active is not None and not replace_all:
-            conn.execute(
-                "INSERT OR IGNORE INTO enrollment SELECT ?, kode, period, segment, "
-                "potential_workers, active_members, source, data_source FROM enrollment "
-                "WHERE version = ?",
-                (version, active),
-            )
-        if provenance is not None:
-            _write_provenance(conn, version, provenance)
-        elif active is not None and not replace_all:
-            _carry_provenance(conn, version, active, {(t[0], t[1]) for t in tuples})
-        total = conn.execute(
-            "SELECT count(*) FROM enrollment WHERE version = ?", (version,)
-        ).fetchone()[0]
-        conn.execute("UPDATE versions SET total_rows = ? WHERE id = ?", (total, version))
-        _set_active(conn, version, kind, active)
-        created = conn.execute("SELECT * FROM versions WHERE id = ?", (version,)).fetchone()
-    LOGGER.debug(
-        f"stored version {version} ({file_name}): {len(tuples)} rows from the file, "
-        f"{total} rows in all"
-    )
-    return _version(created)
+    return version
 
 
 PROVENANCE_COLUMNS = (

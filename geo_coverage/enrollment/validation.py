@@ -1,165 +1,262 @@
-"""How wrong a modelled coverage is likely to be, measured by leaving published figures out.
+"""Reading and validating an enrollment table as a stream: every problem, bounded memory.
 
-- regency: for each published regency coverage, the model is refitted without any figure of
-  that regency and gives its coverage for the month: what a regency without a published
-  figure (most of them) gets. A second run leaves out only that month's figures, for
-  regencies published in other months.
-- province: each published province coverage is left out of the province series and
-  interpolated (or held) from the province's other figures.
-- neighbours: each published province coverage against its neighbours' pooled coverage of
-  the same month, the way Sulawesi Barat is modelled.
-
-The 10th and 90th percentiles of the errors on the log-odds scale become the band every
-modelled coverage of that kind carries (metrics.uncertainty); data/README.md reports them.
+The file is read once, line by line (decoding.py); each valid row goes to a sink as soon as
+it is checked (the store writes them in chunks), while what validation keeps per row is a
+slot in a fixed array for the duplicate check. Problems are counted in full and the first
+MAX_LISTED kept.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from datetime import date
+from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-from geo_coverage.enrollment.pattern import logit, observations
-from geo_coverage.enrollment.sample import Model, province_totals, regency_estimate
-from geo_coverage.enrollment.store import UNCERTAINTY_COLUMNS
+from geo_coverage.enrollment.decoding import HEAD_BYTES, TextLines, detect
+from geo_coverage.enrollment.rows import (
+    MAX_CELL_CHARS,
+    RowChecker,
+    SeenKeys,
+    Sink,
+    check_header,
+    too_long,
+)
+from geo_coverage.enrollment.table import (
+    COLUMNS,
+    REQUIRED_COLUMNS,
+    AreaInfo,
+    Problem,
+    Problems,
+    ValidationReport,
+    frame_of,
+)
+from geo_coverage.enrollment.textfile import (
+    READ_BYTES,
+    ByteSource,
+    Hashing,
+    Progress,
+    open_table_file,
+)
 
 LOGGER = logging.getLogger(__name__)
 
-BAND_QUANTILES = (0.10, 0.90)
-MODELS = {
-    "regency": "a regency without published figures (leave-one-regency-out)",
-    "regency_other_months": "a regency published in other months (leave-one-month-out)",
-    "province": "a province between or beyond its published figures (leave-one-out)",
-    "neighbours": "a province from its neighbours (Sulawesi Barat)",
-}
-BANDED = tuple(MODELS)  # every model kind carries a band
+DELIMITERS = (",", ";", "\t")
 
 
-@dataclass(frozen=True)
-class Comparison:
-    """A published coverage and what the model gives without it (shares)."""
+def _delimiter(header: str) -> str:
+    """The delimiter that splits the header into the most known column names."""
 
-    model: str
-    kode: str
-    month: str
-    published: float
-    modelled: float
-    lines: tuple[int, ...]
+    def score(d: str) -> tuple[int, int]:
+        names = [n.strip().strip('"').lower() for n in header.split(d)]
+        return sum(n in COLUMNS for n in names), len(names)
 
-    @property
-    def error_pp(self) -> float:
-        """Modelled minus published, in percentage points."""
-        return 100 * (self.modelled - self.published)
-
-    @property
-    def logit_error(self) -> float:
-        """logit(published) - logit(modelled): what the band adds to a modelled value."""
-        return logit(self.published) - logit(self.modelled)
+    return max(DELIMITERS, key=score)
 
 
-def regency_comparisons(model: Model, whole_regency: bool = True) -> list[Comparison]:
-    """Every published regency coverage against the model refitted without it."""
-    out, totals = [], {}
-    for o in observations(model.figures, model.series):
-        if whole_regency:
-
-            def keep(f, kode=o.kode):
-                return f.kode != kode
-        else:
-
-            def keep(f, kode=o.kode, month=o.month):
-                return not (f.kode == kode and f.month == month)
-
-        if o.month not in totals:
-            totals[o.month] = province_totals(model, o.month)
-        potential, members = regency_estimate(model, o.kode, o.month, keep, totals[o.month])
-        name = "regency" if whole_regency else "regency_other_months"
-        out.append(Comparison(name, o.kode, o.month, o.coverage, members / potential, o.lines))
-    if not whole_regency:
-        published_elsewhere = {c.kode for c in out if sum(d.kode == c.kode for d in out) > 1}
-        out = [c for c in out if c.kode in published_elsewhere]
-    return out
-
-
-def province_comparisons(model: Model) -> list[Comparison]:
-    """Every published province coverage against the series without it, and against its
-    neighbours."""
-    out = []
-    for kode, points in sorted(model.series.points.items()):
-        for p in points:
-            if not p.observed or p.coverage is None:
-                continue
-            alone = model.series.without(kode, p.month)
-            if alone.points.get(kode):
-                guess = alone.at(kode, p.month)[1]
-                out.append(Comparison("province", kode, p.month, p.coverage, guess, p.lines))
-            neighbours = model.series.from_neighbours(kode, p.month)[1]
-            out.append(Comparison("neighbours", kode, p.month, p.coverage, neighbours, p.lines))
-    return out
+def _missing_regencies(
+    keys: SeenKeys, areas: Mapping[str, AreaInfo], existing: Iterable[tuple[str, str]]
+) -> list[Problem]:
+    """Warnings for periods in which some regencies have no figures after the import."""
+    regencies = {k for k, a in areas.items() if a.level == "regency"}
+    if not regencies:
+        return []
+    covered = {period: keys.covered(period) for period in keys.periods}
+    for kode, period in existing:
+        if period in covered:
+            covered[period].add(kode)
+    warnings = []
+    for period in sorted(covered):
+        missing = sorted(regencies - covered[period])
+        if missing:
+            shown = ", ".join(missing[:10]) + (", …" if len(missing) > 10 else "")
+            warnings.append(
+                Problem(
+                    None,
+                    "kode",
+                    (
+                        f"period {period}: {len(missing)} of {len(regencies)} regencies/cities "
+                        "have no "
+                        f"figures after this import ({shown})"
+                    ),
+                )
+            )
+    return warnings
 
 
-def all_comparisons(model: Model) -> list[Comparison]:
-    """Every leave-one-out comparison of every model."""
-    return (
-        regency_comparisons(model, True)
-        + regency_comparisons(model, False)
-        + province_comparisons(model)
-    )
-
-
-def summary(comparisons: Sequence[Comparison]) -> dict[str, float]:
-    """Count, median absolute error and 80/90 % intervals (pp), and the band (log-odds)."""
-    errors = np.array([c.error_pp for c in comparisons])
-    logits = np.array([c.logit_error for c in comparisons])
-    return {
-        "comparisons": len(errors),
-        "median_abs_pp": float(np.median(np.abs(errors))),
-        "p10_pp": float(np.quantile(errors, 0.10)),
-        "p90_pp": float(np.quantile(errors, 0.90)),
-        "p05_pp": float(np.quantile(errors, 0.05)),
-        "p95_pp": float(np.quantile(errors, 0.95)),
-        "logit_low": float(np.quantile(logits, BAND_QUANTILES[0])),
-        "logit_high": float(np.quantile(logits, BAND_QUANTILES[1])),
-    }
-
-
-def uncertainty_table(comparisons: Sequence[Comparison]) -> pd.DataFrame:
-    """The store's uncertainty table: the band of each model used for modelled figures."""
-    records = []
-    for name in BANDED:
-        found = [c for c in comparisons if c.model == name]
-        if not found:
+def _read_records(lines: TextLines, reading: RowChecker) -> dict[str, int]:
+    """Read the header and every record, checking each; the column positions."""
+    first = next(lines, None)
+    if first is None:
+        return {}
+    reading.delimiter = _delimiter(first)
+    reader = csv.reader(itertools.chain([first], lines), delimiter=reading.delimiter, strict=False)
+    errors = reading.errors
+    try:
+        names = next(reader, [])
+    except csv.Error as exc:
+        errors.add(Problem(1, None, f"the header cannot be read as CSV ({exc})"))
+        lines.drain()
+        return {}
+    positions = check_header(names, errors, reading.warnings)
+    end = reader.line_num
+    while True:
+        quotes = lines.quotes
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            line = end + 1
+            if "field limit" in str(exc):
+                errors.add(
+                    Problem(
+                        line,
+                        None,
+                        (
+                            f"a value starting on row {line} is longer than "
+                            f'{csv.field_size_limit():,} characters: is a quote (") not '
+                            "closed? The rest of the file was not checked"
+                        ),
+                    )
+                )
+                lines.drain()
+                break
+            errors.add(Problem(line, None, f"the row cannot be read as CSV ({exc})"))
+            end = reader.line_num
             continue
-        s = summary(found)
-        records.append(
-            {
-                "model": name,
-                "logit_low": s["logit_low"],
-                "logit_high": s["logit_high"],
-                "comparisons": s["comparisons"],
-                "description": (
-                    f"{MODELS[name]}: {s['comparisons']} comparisons, median absolute error "
-                    f"{s['median_abs_pp']:.1f} points, 80 % of errors within "
-                    f"{s['p10_pp']:+.1f} to {s['p90_pp']:+.1f} points"
-                ),
-            }
-        )
-    return pd.DataFrame.from_records(records, columns=list(UNCERTAINTY_COLUMNS))
+        line, end = end + 1, reader.line_num
+        if lines.exhausted and end > line and (lines.quotes - quotes) % 2:
+            errors.add(
+                Problem(
+                    line,
+                    None,
+                    (
+                        f'a quote (") opened on row {line} is never closed: the value runs '
+                        f"to the end of the file (line {end}); add the closing quote"
+                    ),
+                )
+            )
+            continue
+        if not "".join(fields).strip():
+            continue
+        if max(map(len, fields)) > MAX_CELL_CHARS:
+            errors.add(too_long(line, fields, names))
+            continue
+        reading.row(line, names, fields, positions)
+    return positions
 
 
-def comparison_frame(comparisons: Sequence[Comparison]) -> pd.DataFrame:
-    """The comparisons as a table (percentages), for reports."""
-    return pd.DataFrame(
-        {
-            "model": [c.model for c in comparisons],
-            "kode": [c.kode for c in comparisons],
-            "month": [c.month for c in comparisons],
-            "published_pct": [round(100 * c.published, 2) for c in comparisons],
-            "modelled_pct": [round(100 * c.modelled, 2) for c in comparisons],
-            "error_pp": [round(c.error_pp, 2) for c in comparisons],
-            "lines": [" ".join(map(str, c.lines)) for c in comparisons],
-        }
+def read_stream(
+    stream: ByteSource,
+    file_name: str,
+    areas: Mapping[str, AreaInfo],
+    existing: Iterable[tuple[str, str]] = (),
+    *,
+    sink: Sink | None = None,
+    allow_future: bool = False,
+    today: date | None = None,
+) -> ValidationReport:
+    """Read and validate an enrollment table from a byte stream; report every problem.
+
+    `areas` holds the official provinces and regencies of the region; `existing` the
+    (kode, period) pairs already active, so a warning can name regencies still missing.
+    Valid rows go to `sink` (kode, period, segment, potential_workers, active_members,
+    source, data_source) while no error has been found; without a sink they are kept in
+    the report's `rows`. Periods more than 12 months after `today` (default: the date
+    today) are errors unless `allow_future`.
+    """
+    hashing = Hashing(stream)
+    buffered = io.BufferedReader(hashing, READ_BYTES)
+    reading = RowChecker(areas, sink, None if allow_future else (today or date.today()))
+    errors, warnings = reading.errors, reading.warnings
+    found = detect(buffered.peek(HEAD_BYTES)[:HEAD_BYTES])
+    encoding_name = getattr(found, "name", "unknown")
+    positions: dict[str, int] = {}
+    if isinstance(found, str):
+        errors.add(Problem(1, None, found))
+        while buffered.read(READ_BYTES):
+            pass
+    else:
+        lines = TextLines(buffered, found, errors, warnings)
+        positions = _read_records(lines, reading)
+        lines.detach()
+        encoding_name = lines.encoding.name
+        if not lines.has_content:
+            errors, warnings = Problems(), Problems()
+            errors.add(
+                Problem(
+                    1,
+                    None,
+                    (
+                        "the file is empty; expected a header line with the columns "
+                        + ",".join(REQUIRED_COLUMNS)
+                    ),
+                )
+            )
+        elif not reading.count and not errors.total:
+            errors.add(Problem(1, None, "the file has a header but no data rows"))
+        if not errors.total:
+            for warning in _missing_regencies(reading.keys, areas, existing):
+                warnings.add(warning)
+    return ValidationReport(
+        file_name,
+        hashing.sha256,
+        frame_of(reading.records) if reading.records is not None else None,
+        errors.listed(),
+        warnings.listed(),
+        reading.delimiter,
+        tuple(positions),
+        encoding_name,
+        reading.count,
+        dict(reading.sources),
+        errors.total,
+        errors.rows,
+        warnings.total,
+        errors.more(),
+        warnings.more("warnings"),
     )
+
+
+def read_table(
+    data: bytes,
+    file_name: str,
+    areas: Mapping[str, AreaInfo],
+    existing: Iterable[tuple[str, str]] = (),
+    *,
+    allow_future: bool = False,
+    today: date | None = None,
+) -> ValidationReport:
+    """Read and validate an enrollment table given as bytes; the valid rows are in `rows`."""
+    return read_stream(
+        io.BytesIO(data), file_name, areas, existing, allow_future=allow_future, today=today
+    )
+
+
+def read_file(
+    path: Path,
+    areas: Mapping[str, AreaInfo],
+    existing: Iterable[tuple[str, str]] = (),
+    *,
+    sink: Sink | None = None,
+    allow_future: bool = False,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> ValidationReport:
+    """Read and validate an enrollment CSV file once, refusing it if it changes meanwhile
+    (FileChanged) or is not a readable regular file (UnreadableFile)."""
+    with open_table_file(path, progress) as source:
+        report = read_stream(
+            source.stream,
+            source.name,
+            areas,
+            existing,
+            sink=sink,
+            allow_future=allow_future,
+            today=today,
+        )
+        source.check_unchanged()
+    return report

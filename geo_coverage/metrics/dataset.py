@@ -178,7 +178,7 @@ def import_history(settings: Settings) -> list[dict]:
             "sha256": v.sha256,
             "rows": v.file_rows,
             "total_rows": v.total_rows,
-            "warnings": len(v.warnings),
+            "warnings": v.warning_count,
             "warning_messages": list(v.warnings),
             "parent": v.parent,
             "active": v.id == active,

@@ -13,6 +13,7 @@ from geo_coverage.enrollment import sample, store
 from geo_coverage.enrollment.anchors import ModelError, month_index, usable_figures
 from geo_coverage.enrollment.build import SAMPLE_FILE_NAME, build_sample_store
 from geo_coverage.enrollment.importer import import_file
+from geo_coverage.enrollment.model_errors import regency_comparisons
 from geo_coverage.enrollment.pattern import expit, logit
 from geo_coverage.enrollment.sample import (
     PERIODS,
@@ -24,7 +25,6 @@ from geo_coverage.enrollment.sample import (
 )
 from geo_coverage.enrollment.segments import SEGMENTS, allocate
 from geo_coverage.enrollment.series import NEIGHBOURS
-from geo_coverage.enrollment.validation import regency_comparisons
 from geo_coverage.metrics import dataset
 from geo_coverage.sources.evidence import read_evidence
 

@@ -74,7 +74,7 @@ def test_import_replaces_only_the_combinations_in_the_file(enrollment_settings, 
     before = store.read_snapshot(path)
     file = write_csv(
         tmp_path / "update.csv",
-        ["73.71,2025-06,wage,400000,390000,kacab", "73.71,2030-01,informal,10,5,"],
+        ["73.71,2025-06,wage,400000,390000,kacab", "73.71,2019-01,informal,10,5,"],
     )
     report, version = import_file(enrollment_settings, file)
     after = store.read_snapshot(path)
@@ -82,7 +82,7 @@ def test_import_replaces_only_the_combinations_in_the_file(enrollment_settings, 
     assert version.kind == "import" and version.file_name == "update.csv"
     assert version.sha256 == report.sha256 and version.file_rows == 2
     assert version.total_rows == len(before.rows) + 1 == len(after.rows)
-    assert any("period 2030-01: 101 of 102" in w for w in version.warnings)
+    assert any("period 2019-01: 101 of 102" in w for w in version.warnings)
     key = ["kode", "period", "segment"]
     old = before.rows.set_index(key)
     new = after.rows.set_index(key)

@@ -11,9 +11,9 @@ from enrollment_helpers import HEADER, settings_for
 from geo_coverage.enrollment import store
 from geo_coverage.enrollment.areas import areas_frame
 from geo_coverage.enrollment.importer import import_file
+from geo_coverage.enrollment.model_errors import uncertainty_table
 from geo_coverage.enrollment.sample import PERIODS
 from geo_coverage.enrollment.targets import read_targets
-from geo_coverage.enrollment.validation import uncertainty_table
 from geo_coverage.errors import BadRequest
 from geo_coverage.metrics import dataset
 from geo_coverage.sources.evidence import read_evidence
