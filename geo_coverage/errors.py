@@ -35,3 +35,25 @@ class NotFound(GeoCoverageError):
     """The requested resource does not exist."""
 
     status = 404
+
+
+class ConfigError(GeoCoverageError):
+    """A setting (a GEO_COVERAGE_* variable) has a value the service cannot use."""
+
+
+class Unauthorized(GeoCoverageError):
+    """The request needs a signed-in user or a valid token."""
+
+    status = 401
+
+
+class Forbidden(GeoCoverageError):
+    """The signed-in user or token may not do this."""
+
+    status = 403
+
+
+class Conflict(GeoCoverageError):
+    """The request no longer fits the stored data (it changed meanwhile)."""
+
+    status = 409

@@ -1,4 +1,5 @@
-"""The store build: reference tables (areas, targets, published figures) and the sample data.
+"""The store build: reference tables (areas, published figures), the shipped targets and the
+sample data.
 
 Idempotent like the shapes build: a digest of the inputs and of the code is kept in the store,
 and a build with the same digest does nothing. The modelled sample is stored as its own
@@ -14,7 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from geo_coverage.config import Settings
-from geo_coverage.enrollment import store
+from geo_coverage.enrollment import store, target_store
 from geo_coverage.enrollment.areas import area_infos, areas_frame
 from geo_coverage.enrollment.sample import generate_sample
 from geo_coverage.enrollment.table import read_table, to_csv
@@ -66,8 +67,10 @@ def build_sample_store(
     report = read_table(text.encode("utf-8"), SAMPLE_FILE_NAME, area_infos(areas))
     if not report.ok:
         raise BuildError(["the generated sample fails validation:"] + report.lines("errors"))
+    targets = read_targets(area_infos(areas))
     store.initialise(path)
-    store.write_reference(path, areas, read_targets(), with_figures(published))
+    store.write_reference(path, areas, with_figures(published))
+    progress(target_store.store_builtin(path, targets.rows, TARGETS_CSV.name, targets.sha256))
     (settings.instance / SAMPLE_CSV_NAME).write_text(text, encoding="utf-8")
     history, active = store.versions(path)
     current = next((v for v in history if v.id == active), None)

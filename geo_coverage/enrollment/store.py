@@ -87,9 +87,27 @@ CREATE TABLE IF NOT EXISTS activations (
 CREATE TABLE IF NOT EXISTS areas (
   kode TEXT PRIMARY KEY, nama TEXT NOT NULL, prov_kode TEXT NOT NULL,
   level TEXT NOT NULL CHECK (level IN ('province', 'regency')), population INTEGER);
-CREATE TABLE IF NOT EXISTS targets (
-  prov_kode TEXT NOT NULL, year INTEGER NOT NULL, target_pct REAL NOT NULL, source TEXT,
-  PRIMARY KEY (prov_kode, year));
+CREATE TABLE IF NOT EXISTS target_versions (
+  id INTEGER PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('builtin', 'import')),
+  file_name TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  file_rows INTEGER NOT NULL,
+  total_rows INTEGER NOT NULL,
+  warnings TEXT NOT NULL,
+  parent INTEGER REFERENCES target_versions(id));
+CREATE TABLE IF NOT EXISTS target_rows (
+  version INTEGER NOT NULL REFERENCES target_versions(id),
+  kode TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  target_pct REAL NOT NULL CHECK (target_pct > 0 AND target_pct <= 100),
+  source TEXT NOT NULL,
+  PRIMARY KEY (version, kode, year)) WITHOUT ROWID;
+CREATE VIEW IF NOT EXISTS targets AS
+  SELECT substr(kode, 1, 2) AS prov_kode, kode, year, target_pct, source
+  FROM target_rows WHERE version = (SELECT CAST(value AS INTEGER) FROM meta
+                                    WHERE key = 'active_targets');
 CREATE TABLE IF NOT EXISTS published (
   kode TEXT NOT NULL, level TEXT NOT NULL, period TEXT NOT NULL,
   active_members INTEGER, potential_workers INTEGER, coverage_pct REAL,
@@ -102,7 +120,8 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
   ('enrollment_active', 'attributes', 'enrollment_active', 'enrollment rows of the active version'),
   ('versions', 'attributes', 'versions', 'every stored version (imports and the sample)'),
   ('areas', 'attributes', 'areas', 'official provinces and regencies of the region'),
-  ('targets', 'attributes', 'targets', 'coverage targets per province and year');
+  ('targets', 'attributes', 'targets',
+   'coverage targets per province or regency and year (active version)');
 """
 
 ROW_COLUMNS = (
@@ -187,6 +206,15 @@ def initialise(path: Path) -> None:
             conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("BEGIN IMMEDIATE")
+        # stores made before targets were versioned kept them in a table; the build re-imports
+        # data/targets.csv as the first targets version
+        conn.execute(
+            "DROP TABLE IF EXISTS targets"
+            if conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'targets' AND type = 'table'"
+            ).fetchone()
+            else "SELECT 1"
+        )
         for statement in _statements(_GPKG + _SCHEMA):
             conn.execute(statement)
         conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
@@ -410,13 +438,10 @@ def active_keys(path: Path) -> set[tuple[str, str]]:
         )
 
 
-def write_reference(
-    path: Path, areas: pd.DataFrame, targets: pd.DataFrame, published: pd.DataFrame
-) -> None:
-    """Replace the areas, targets and published-figures tables in one transaction."""
+def write_reference(path: Path, areas: pd.DataFrame, published: pd.DataFrame) -> None:
+    """Replace the areas and published-figures tables in one transaction."""
     tables = {
         "areas": (areas, ("kode", "nama", "prov_kode", "level", "population")),
-        "targets": (targets, ("prov_kode", "year", "target_pct", "source")),
         "published": (
             published,
             (
@@ -442,8 +467,14 @@ def write_reference(
                     for r in frame.loc[:, list(cols)].itertuples(index=False, name=None)
                 ],
             )
-        active = _active(conn)
-        conn.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", (_new_tag(active),))
+        bump_data_version(conn)
+
+
+def bump_data_version(conn: sqlite3.Connection) -> None:
+    """Give the data a new version tag (inside a transaction), so every cache key changes."""
+    conn.execute(
+        "INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", (_new_tag(_active(conn)),)
+    )
 
 
 def set_meta(path: Path, key: str, value: str) -> None:
@@ -477,8 +508,14 @@ _FRAMES = {
         },
     ),
     "targets": (
-        "SELECT prov_kode, year, target_pct, source FROM targets",
-        {"prov_kode": "string", "year": "int64", "target_pct": "float64", "source": "string"},
+        "SELECT prov_kode, kode, year, target_pct, source FROM targets ORDER BY kode, year",
+        {
+            "prov_kode": "string",
+            "kode": "string",
+            "year": "int64",
+            "target_pct": "float64",
+            "source": "string",
+        },
     ),
     "published": (
         "SELECT kode, level, period, active_members, potential_workers, coverage_pct, "

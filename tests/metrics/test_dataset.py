@@ -11,7 +11,6 @@ from enrollment_helpers import HEADER, settings_for
 from geo_coverage.enrollment import store
 from geo_coverage.enrollment.areas import areas_frame
 from geo_coverage.enrollment.importer import import_file
-from geo_coverage.enrollment.targets import read_targets
 from geo_coverage.errors import BadRequest
 from geo_coverage.metrics import dataset
 from geo_coverage.sources.published import read_published, with_figures
@@ -170,9 +169,7 @@ def test_data_version_changes_on_import_and_rollback(enrollment_settings, tmp_pa
 def test_store_without_versions_lists_every_area(tmp_path, mirror_dir, reference):
     s = settings_for(tmp_path, mirror_dir)
     store.initialise(s.store_path)
-    store.write_reference(
-        s.store_path, areas_frame(reference), read_targets(), with_figures(read_published())
-    )
+    store.write_reference(s.store_path, areas_frame(reference), with_figures(read_published()))
     assert dataset.periods(s) == []
     frame = dataset.load_metrics(s, "regency")
     assert len(frame) == 102 and frame["active_members"].isna().all()

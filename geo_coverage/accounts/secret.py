@@ -1,0 +1,45 @@
+"""The instance's secret key (signs session cookies, CSRF tokens and embed links): generated
+into the instance folder on first use, readable by its owner only, never in the repository."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from geo_coverage.errors import ConfigError
+
+LOGGER = logging.getLogger(__name__)
+
+SECRET_FILE = "secret_key"
+_BYTES = 32
+_MIN_BYTES = 32
+
+
+def load_or_create_secret(instance: Path) -> bytes:
+    """The key in instance/secret_key, created atomically (first writer wins) when missing."""
+    path = instance / SECRET_FILE
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        temporary = instance / f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, secrets.token_hex(_BYTES).encode("ascii"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(temporary, path)  # fails if another process made one meanwhile
+            LOGGER.info(f"generated a new secret key in {path}")
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    key = path.read_bytes().strip()
+    if len(key) < _MIN_BYTES:
+        raise ConfigError(
+            f"{path} holds a key of {len(key)} bytes; delete it to generate a new one "
+            "(everyone will have to sign in again)"
+        )
+    return key
