@@ -147,6 +147,128 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Parameter '{name}' tidak valid: '{value}'. Harus angka antara {low} dan {high}.",
         "Invalid parameter '{name}': '{value}'. It must be a number from {low} to {high}.",
     ),
+    # --- sign-in and administration (/login, /admin) ---
+    "auth.title": ("Masuk", "Sign in"),
+    "auth.username": ("Nama pengguna", "User name"),
+    "auth.password": ("Kata sandi", "Password"),
+    "auth.submit": ("Masuk", "Sign in"),
+    "auth.private_note": (
+        "Layanan ini privat: masuk untuk melihat peta dan data.",
+        "This service is private: sign in to see the maps and data.",
+    ),
+    "auth.failed": ("Nama pengguna atau kata sandi salah.", "Wrong user name or password."),
+    "auth.limited": (
+        "Terlalu banyak percobaan gagal. Coba lagi dalam {seconds} detik.",
+        "Too many failed sign-ins. Try again in {seconds} seconds.",
+    ),
+    "auth.bad_session": (
+        "Sesi Anda tidak valid lagi (kedaluwarsa atau diubah); silakan masuk kembali.",
+        "Your session is no longer valid (expired or altered); please sign in again.",
+    ),
+    "auth.csrf": (
+        "Formulir ini kedaluwarsa atau tidak berasal dari situs ini ({reason}). Muat ulang "
+        "halaman lalu coba lagi; tidak ada yang diubah.",
+        "This form has expired or did not come from this site ({reason}). Reload the page and "
+        "try again; nothing was changed.",
+    ),
+    "auth.logout": ("Keluar", "Sign out"),
+    "auth.logout_question": ("Keluar dari geo_coverage?", "Sign out of geo_coverage?"),
+    "auth.signed_in_as": ("Masuk sebagai {name} ({role})", "Signed in as {name} ({role})"),
+    "admin.imports": ("Impor data", "Import data"),
+    "admin.history": ("Riwayat versi", "Version history"),
+    "admin.links": ("Tautan bertanda", "Signed links"),
+    "admin.audit": ("Log audit", "Audit log"),
+    "admin.map": ("Peta", "Map"),
+    "admin.upload_title": ("Unggah berkas", "Upload a file"),
+    "admin.upload_help": (
+        "CSV (UTF-8, pemisah , ; atau tab) atau Excel .xlsx (lembar pertama atau lembar "
+        "bernama data), paling besar {size} MB. Belum ada yang berubah sampai Anda menekan "
+        "Aktifkan pada pratinjau.",
+        "CSV (UTF-8, separated by , ; or tab) or Excel .xlsx (the first sheet or a sheet named "
+        "data), at most {size} MB. Nothing changes until you press Activate on the preview.",
+    ),
+    "admin.kind": ("Jenis data", "Kind of data"),
+    "admin.kind.enrollment": ("Angka kepesertaan", "Enrollment figures"),
+    "admin.kind.targets": ("Target cakupan", "Coverage targets"),
+    "admin.file": ("Berkas", "File"),
+    "admin.check": ("Periksa dan pratinjau", "Check and preview"),
+    "admin.templates": ("Templat kosong", "Blank templates"),
+    "admin.template_help": (
+        "Semua kode dan nama kabupaten/kota, segmen, dan kolom angka kosong untuk satu bulan.",
+        "Every regency/city code and name, the segments and empty number columns for one month.",
+    ),
+    "admin.no_file": ("Pilih berkas untuk diunggah.", "Choose a file to upload."),
+    "admin.rejected": (
+        "{file} ditolak dengan {count} masalah; tidak ada yang diubah.",
+        "{file} was rejected with {count} problem(s); nothing was changed.",
+    ),
+    "admin.more_problems": ("… dan {count} masalah lagi.", "… and {count} more problem(s)."),
+    "admin.row": ("Baris", "Row"),
+    "admin.column": ("Kolom", "Column"),
+    "admin.cell": ("Sel", "Cell"),
+    "admin.problem": ("Masalah", "Problem"),
+    "admin.pending": ("Menunggu aktivasi", "Waiting for activation"),
+    "admin.none": ("Tidak ada.", "None."),
+    "admin.preview_title": ("Pratinjau: {file}", "Preview: {file}"),
+    "admin.summary": (
+        "{rows} baris, periode {periods}, {areas} wilayah; menggantikan {replaced} baris aktif.",
+        "{rows} rows, periods {periods}, {areas} areas; replaces {replaced} active rows.",
+    ),
+    "admin.target_summary": (
+        "{rows} target, tahun {years}, {areas} wilayah.",
+        "{rows} targets, years {years}, {areas} areas.",
+    ),
+    "admin.warnings": ("Peringatan", "Warnings"),
+    "admin.largest": ("Perubahan cakupan terbesar", "Largest moves in coverage"),
+    "admin.before": ("Sebelum", "Before"),
+    "admin.after": ("Sesudah", "After"),
+    "admin.change": ("Perubahan (poin)", "Change (points)"),
+    "admin.new_areas": ("Wilayah dan periode baru", "New areas and periods"),
+    "admin.missing": ("Wilayah tanpa angka setelah impor", "Areas without figures after import"),
+    "admin.change_map": ("Perubahan cakupan, {period}", "Coverage change, {period}"),
+    "admin.map_new": ("baru", "new"),
+    "admin.map_unchanged": ("tidak berubah", "unchanged"),
+    "admin.map_untouched": ("tidak ada di berkas", "not in the file"),
+    "admin.target_changes": ("Target yang berubah atau baru", "Targets new or changed"),
+    "admin.stale": (
+        "Data aktif berubah sejak berkas ini diunggah; unggah ulang untuk pratinjau terbaru.",
+        "The active data changed since this file was uploaded; upload it again for a current "
+        "preview.",
+    ),
+    "admin.activate": ("Aktifkan", "Activate"),
+    "admin.discard": ("Buang", "Discard"),
+    "admin.activated": (
+        "{kind}: versi {version} sekarang aktif.",
+        "{kind}: version {version} is now active.",
+    ),
+    "admin.enrollment_versions": ("Versi angka kepesertaan", "Enrollment versions"),
+    "admin.target_versions": ("Versi target", "Target versions"),
+    "admin.version": ("Versi", "Version"),
+    "admin.time": ("Waktu (UTC)", "Time (UTC)"),
+    "admin.rows": ("Baris", "Rows"),
+    "admin.by": ("Oleh", "By"),
+    "admin.active": ("aktif", "active"),
+    "admin.rollback": ("Aktifkan kembali", "Re-activate"),
+    "admin.link_view": (
+        "Tampilan peta (tempel URL peta atau query-nya)",
+        "Map view (paste the map's URL or its query)",
+    ),
+    "admin.link_expires": ("Berlaku sampai (WITA)", "Valid until (WITA)"),
+    "admin.link_create": ("Buat tautan", "Create the link"),
+    "admin.link_help": (
+        "Tautan bertanda membuka satu tampilan peta (sematan dan PNG) tanpa masuk, juga dalam "
+        "mode privat, sampai akhir tanggal yang dipilih.",
+        "A signed link opens one map view (embed and PNG) without sign-in, also in private "
+        "mode, until the end of the chosen day.",
+    ),
+    "admin.link_embed": ("Sematan", "Embed"),
+    "admin.link_png": ("Gambar PNG", "PNG image"),
+    "admin.link_iframe": ("Kode iframe", "iframe code"),
+    "admin.audit_who": ("Siapa", "Who"),
+    "admin.audit_what": ("Apa", "What"),
+    "admin.audit_where": ("Dari", "From"),
+    "admin.filter": ("Saring", "Filter"),
+    # --- end of sign-in and administration ---
 }
 
 

@@ -32,6 +32,7 @@ ACTIONS = {
     "link_create": "created a signed link",
     "forbidden": "was refused an action",
 }
+_WARNINGS = ("login_failed", "login_limited", "forbidden")  # also written to the service log
 LOGIN_WINDOW_S = 60.0
 LOGIN_LIMIT = 5
 
@@ -67,7 +68,8 @@ def record(
     """Append one entry to the audit log (and the service log)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action}")
-    LOGGER.info(f"audit: {actor} {action} {subject or ''} {detail} from {address or '-'}")
+    level = logging.WARNING if action in _WARNINGS else logging.DEBUG
+    LOGGER.log(level, f"audit: {actor} {action} {subject or ''} {detail} from {address or '-'}")
     with db.transaction(path) as conn:
         conn.execute(
             "INSERT INTO audit (at, epoch, actor, action, subject, detail, address) "

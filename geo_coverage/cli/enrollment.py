@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from geo_coverage.cli.accounts import record
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
 from geo_coverage.enrollment.build import build_sample_store
@@ -24,7 +25,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(mirror=getattr(args, "mirror", None))
 
 
-def _ensure_store(settings: Settings) -> None:
+def ensure_store(settings: Settings) -> None:
     """Build the store (reference tables and sample) first if it is not built."""
     if not is_store_built(settings.store_path):
         LOGGER.info("the enrollment store is not built yet: building it first")
@@ -38,7 +39,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"{path}:-:-: no such file", file=sys.stderr)
         return 1
-    _ensure_store(settings)
+    ensure_store(settings)
     try:
         if args.check:
             report = validate_file(settings, path)
@@ -63,6 +64,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     if version is None:
         print(f"{path.name}: valid, {len(report.rows)} rows ({labels}); not imported (--check)")
     else:
+        record(
+            settings, "import", f"enrollment:{version.id}", f"{path.name}, {len(report.rows)} rows"
+        )
         print(
             f"{path.name}: imported {len(report.rows)} rows ({labels}) as version "
             f"{version.id}; {version.total_rows} rows active; sha256 {report.sha256}"
@@ -82,6 +86,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     settings = _settings(args)
     store.require(settings.store_path)
     before, now = store.activate(settings.store_path, args.to)
+    record(settings, "rollback", f"enrollment:{now.id}", f"from version {before}")
     print(
         f"version {now.id} ({now.file_name}, {now.created_at}) is active again; "
         f"version {before} is kept"
@@ -92,7 +97,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 def cmd_summary(args: argparse.Namespace) -> int:
     """Print the metrics of every province or regency for a period."""
     settings = _settings(args)
-    _ensure_store(settings)
+    ensure_store(settings)
     frame = dataset.load_metrics(settings, args.level, args.period, args.segment)
     total = (
         dataset.region_metrics(settings, args.period, args.segment)

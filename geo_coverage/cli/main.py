@@ -1,4 +1,5 @@
-"""The geo-coverage command: build, serve, import, rollback, summary, history."""
+"""The geo-coverage command: build, serve, import, rollback, summary, history, targets, user,
+token, audit."""
 
 from __future__ import annotations
 
@@ -115,9 +116,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--threads", type=int, default=8)
     s.add_argument("--mirror", help="folder laid out like shared/data, used if a build is needed")
     s.set_defaults(func=cmd_serve)
-    from geo_coverage.cli import enrollment
+    from geo_coverage.cli import accounts, enrollment, targets
 
     enrollment.add_commands(sub)
+    targets.add_commands(sub)
+    accounts.add_commands(sub)
     return p
 
 

@@ -25,6 +25,7 @@ POTENTIAL_OPTIONAL = ("construction", "migrant")
 REQUIRED_COLUMNS = ("kode", "period", "segment", "potential_workers", "active_members")
 OPTIONAL_COLUMNS = ("source", "data_source")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+GUIDE_COLUMNS = ("nama",)  # in the downloadable template to help fill it in; never imported
 DATA_SOURCES = ("published", "modelled")
 DEFAULT_DATA_SOURCE = "published"
 MAX_COUNT = 10**12
@@ -258,7 +259,7 @@ def _header(names: list[str]) -> tuple[dict[str, int], list[Problem], list[Probl
             errors.append(Problem(1, name, f"column '{name}' appears more than once"))
         elif name in COLUMNS:
             positions[name] = i
-        else:
+        elif name not in GUIDE_COLUMNS:
             warnings.append(
                 Problem(
                     1,

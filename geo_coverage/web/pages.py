@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
@@ -77,10 +78,20 @@ def _view_data(settings, state: ViewState, view: map_view.MapView) -> dict:
     return data
 
 
-def _page(template: str, mode: str):
-    """A map page with its view inlined, so the first paint needs only the geometry."""
+def _page(
+    template: str,
+    mode: str,
+    state: ViewState | None = None,
+    asset: Callable[[str], str] = _asset_url,
+    geometry: str | None = None,
+    variant: str = "",
+):
+    """A map page with its view inlined, so the first paint needs only the geometry.
+
+    A signed link passes its own view state, asset and geometry URLs, and a variant for the ETag.
+    """
     settings = _settings()
-    state = _state()
+    state = state or _state()
 
     def render() -> bytes:
         view = map_view.load_view(settings, state)
@@ -93,7 +104,7 @@ def _page(template: str, mode: str):
             "mode": mode,
             "data": _view_data(settings, state, view),
             "paths": _paths(),
-            "geometry": url_for("pages.geometry", v=build_key(settings)[:16]),
+            "geometry": geometry or url_for("pages.geometry", v=build_key(settings)[:16]),
             "tiles": tiles,
             "strings": strings(JS_STRINGS, state.lang),
         }
@@ -105,13 +116,15 @@ def _page(template: str, mode: str):
             state=state,
             lang=lang,
             t=lambda key, **kw: text(key, lang, **kw),
-            asset=_asset_url,
+            asset=asset,
             nodata_fill=NODATA_FILL,
             nodata_hatch=NODATA_HATCH,
             choices=choices(lang, dataset.periods(settings)),
         ).encode("utf-8")
 
-    return cached_response(render, "text/html", _view_etag(state, template), max_age=VIEW_MAX_AGE)
+    return cached_response(
+        render, "text/html", _view_etag(state, template + variant), max_age=VIEW_MAX_AGE
+    )
 
 
 @bp.get("/")
@@ -124,6 +137,13 @@ def browse():
 def embed():
     """The map alone (title, legend, period, source) for an iframe."""
     return _page("embed.html", "embed")
+
+
+def embed_page(
+    state: ViewState, asset: Callable[[str], str], geometry: str, variant: str
+) -> Response:
+    """The embed page of a given view, loading its assets and geometry from given URLs."""
+    return _page("embed.html", "embed", state, asset, geometry, variant)
 
 
 @bp.get("/api/map-data")
@@ -144,8 +164,12 @@ def map_data():
 @bp.get("/map.png")
 def map_png():
     """The same view drawn server-side as a PNG image."""
+    return png_response(_state())
+
+
+def png_response(state: ViewState) -> Response:
+    """A view drawn server-side as a PNG image, with an ETag of the view."""
     settings = _settings()
-    state = _state()
     resp = Response(mimetype="image/png")
     resp.set_etag(_view_etag(state, "png"))
     resp.headers["Cache-Control"] = f"public, max-age={VIEW_MAX_AGE}"
@@ -161,6 +185,11 @@ def map_png():
 @bp.get("/geometry.topojson")
 def geometry():
     """The display geometry (regencies and provinces) as TopoJSON, precompressed."""
+    return geometry_response()
+
+
+def geometry_response() -> Response:
+    """The display geometry response (long-lived when the URL carries the build key)."""
     settings = _settings()
     key = build_key(settings)
     path = settings.shapes / DISPLAY_TOPOJSON
@@ -177,6 +206,11 @@ def geometry():
 @bp.get("/assets/<path:filename>")
 def asset(filename: str):
     """Our own CSS/JS and Leaflet's files, from the package; long-lived when versioned."""
+    return asset_response(filename)
+
+
+def asset_response(filename: str) -> Response:
+    """One asset (404 if unknown), long-lived when the URL carries its version."""
     found = assets.find(filename)
     if found is None:
         raise NotFound(f"no asset {filename}")

@@ -1,0 +1,175 @@
+"""Blank enrollment tables to fill in: every regency/city of the region with its name, each
+segment, a chosen period and empty number columns, as CSV or as an Excel workbook with a sheet
+explaining each column, drop-down lists for segment and period, and codes stored as text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from geo_coverage.enrollment.spreadsheet import DATA_SHEET
+from geo_coverage.enrollment.table import SEGMENT_TERMS, SEGMENTS
+
+LOGGER = logging.getLogger(__name__)
+
+COLUMNS = (
+    "kode",
+    "nama",
+    "period",
+    "segment",
+    "potential_workers",
+    "active_members",
+    "source",
+    "data_source",
+)
+# column: (required, meaning in Indonesian, meaning in English)
+EXPLANATIONS = {
+    "kode": (
+        "ya",
+        "Kode Kemendagri kabupaten/kota, sebagai teks (73.71, bukan angka 73.71 yang bisa "
+        "menjadi 73.7).",
+        "Kemendagri code of the regency/city, as text (73.71).",
+    ),
+    "nama": (
+        "tidak",
+        "Nama wilayah, hanya sebagai panduan; tidak diimpor.",
+        "Name of the area, a guide only; not imported.",
+    ),
+    "period": (
+        "ya",
+        "Bulan data, YYYY-MM sebagai teks (2025-06); pilih dari daftar.",
+        "Month of the figures, YYYY-MM as text (2025-06); pick it from the list.",
+    ),
+    "segment": (
+        "ya",
+        "wage (PU), informal (BPU), construction (Jakon) atau migrant (PMI); pilih dari daftar.",
+        "wage (PU), informal (BPU), construction (Jakon) or migrant (PMI); pick from the list.",
+    ),
+    "potential_workers": (
+        "ya",
+        "Potensi pekerja: bilangan bulat ≥ 0 tanpa pemisah ribuan; boleh kosong untuk "
+        "construction dan migrant.",
+        "Potential workers: a whole number ≥ 0 without thousands separators; may be blank for "
+        "construction and migrant.",
+    ),
+    "active_members": (
+        "ya",
+        "Peserta aktif: bilangan bulat ≥ 0 tanpa pemisah ribuan.",
+        "Active members: a whole number ≥ 0 without thousands separators.",
+    ),
+    "source": (
+        "tidak",
+        "Sumber angka (teks bebas, disimpan apa adanya).",
+        "Where the figures come from (free text, stored as written).",
+    ),
+    "data_source": (
+        "tidak",
+        "published (kosong = published) atau modelled.",
+        "published (blank = published) or modelled.",
+    ),
+}
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+PERIOD_CHOICES = 13  # the chosen month and the twelve before it
+
+
+def template_rows(areas: pd.DataFrame, period: str) -> list[list[str]]:
+    """One row per regency/city and segment, numbers left empty."""
+    regencies = areas[areas["level"] == "regency"].sort_values("kode")
+    return [
+        [kode, nama, period, segment, "", "", "", ""]
+        for kode, nama in zip(regencies["kode"], regencies["nama"], strict=True)
+        for segment in SEGMENTS
+    ]
+
+
+def template_csv(areas: pd.DataFrame, period: str) -> bytes:
+    """The blank table as CSV UTF-8 with a byte-order mark (as spreadsheets save it)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(template_rows(areas, period))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def previous_periods(period: str, n: int) -> list[str]:
+    """period and the n − 1 months before it, newest first."""
+    year, month = (int(x) for x in period.split("-"))
+    out = []
+    for _ in range(n):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return out
+
+
+def template_xlsx(areas: pd.DataFrame, period: str) -> bytes:
+    """The blank table as an Excel workbook: a 'data' sheet and an explanation sheet."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = DATA_SHEET
+    sheet.append(list(COLUMNS))
+    rows = template_rows(areas, period)
+    for row in rows:
+        sheet.append(row)
+    last = len(rows) + 1
+    for cell in sheet[1]:
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    for letter in ("A", "B", "C", "D", "G", "H"):  # text columns: codes stay text
+        sheet.column_dimensions[letter].number_format = "@"
+        for (cell,) in sheet.iter_rows(
+            min_row=2, max_row=last, min_col=_col(letter), max_col=_col(letter)
+        ):
+            cell.number_format = "@"
+    for letter, width in zip("ABCDEFGH", (9, 34, 10, 14, 19, 16, 30, 13), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    checks = (
+        ("D", ",".join(SEGMENTS), "segment", "wage, informal, construction, migrant"),
+        ("C", ",".join(previous_periods(period, PERIOD_CHOICES)), "period", "YYYY-MM"),
+        ("H", "published,modelled", "data_source", "published, modelled"),
+    )
+    for letter, values, name, allowed in checks:
+        rule = DataValidation(type="list", formula1=f'"{values}"', allow_blank=letter == "H")
+        rule.error, rule.errorTitle = f"{name}: {allowed}", name
+        rule.showErrorMessage = True
+        rule.add(f"{letter}2:{letter}{last + 2000}")
+        sheet.add_data_validation(rule)
+    whole = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0")
+    whole.error, whole.errorTitle = "≥ 0, whole number / bilangan bulat", "count"
+    whole.showErrorMessage = True
+    whole.add(f"E2:F{last + 2000}")
+    sheet.add_data_validation(whole)
+    notes = book.create_sheet("keterangan")
+    notes.append(["kolom / column", "wajib / required", "arti", "meaning"])
+    for name in COLUMNS:
+        notes.append([name, *EXPLANATIONS[name]])
+    notes.append([])
+    terms = ", ".join(f"{s} = {t}" for s, t in SEGMENT_TERMS.items())
+    notes.append(["segment", "", terms, terms])
+    notes.append(
+        [
+            "",
+            "",
+            "Unggah lembar 'data' di /admin/imports; jangan gunakan rumus, sel gabungan, "
+            "atau lembar/baris tersembunyi.",
+            "Upload the 'data' sheet at /admin/imports; no formulas, merged cells, or hidden "
+            "sheets or rows.",
+        ]
+    )
+    for cell in notes[1]:
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    for letter, width in zip("ABCD", (20, 16, 70, 70), strict=True):
+        notes.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _col(letter: str) -> int:
+    """The 1-based index of a column letter."""
+    return ord(letter) - ord("A") + 1
