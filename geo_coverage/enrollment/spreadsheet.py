@@ -77,10 +77,13 @@ def _check_container(data: bytes, max_unpacked: int) -> None:
         )
 
 
-def _text(value) -> str:
-    """A cell value as the text a CSV export would hold."""
+def _text(cell) -> str:
+    """A cell's value as the text a CSV export would hold (a percentage cell as shown: 62.93)."""
+    value = cell.value
     if value is None:
         return ""
+    if isinstance(value, int | float) and "%" in str(cell.number_format or ""):
+        value = round(value * 100, 10)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -159,7 +162,7 @@ def read_xlsx(data: bytes, file_name: str, max_unpacked: int) -> Sheet:
     if last_row == 0:
         problems.append(Problem(1, None, f"sheet '{sheet.title}' is empty"))
         return Sheet(file_name, sheet.title, b"", problems=tuple(problems))
-    header = [_text(sheet.cell(1, c).value).strip().lower() for c in range(1, width + 1)]
+    header = [_text(sheet.cell(1, c)).strip().lower() for c in range(1, width + 1)]
     names = {c: header[c - 1] or get_column_letter(c) for c in range(1, width + 1)}
     letters = {name: get_column_letter(c) for c, name in names.items()}
     for merged in sheet.merged_cells.ranges:
@@ -185,7 +188,7 @@ def read_xlsx(data: bytes, file_name: str, max_unpacked: int) -> Sheet:
             problem = _cell_problem(r, names[c], cell) if cell.value is not None else None
             if problem:
                 problems.append(problem)
-            values.append("" if problem else _text(cell.value))
+            values.append("" if problem else _text(cell))
         if r > 1 and all(v.strip() == "" for v in values):
             continue
         if r in hidden_rows:
