@@ -11,6 +11,7 @@ import pandas as pd
 
 from geo_coverage.enrollment import store
 from geo_coverage.enrollment.table import COLUMNS as ROW_COLUMNS
+from geo_coverage.enrollment.targets import DEFAULT_TARGET_PCT
 from geo_coverage.metrics.compute import compute_metrics
 
 LOGGER = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ class TargetChange:
     kode: str
     nama: str
     year: int
-    before: float | None
+    before: float  # the target in force before
     after: float
     source: str
 
@@ -136,14 +137,16 @@ class TargetChange:
 def target_changes(
     active: pd.DataFrame, new: pd.DataFrame, names: dict[str, str]
 ) -> tuple[TargetChange, ...]:
-    """Every target of the file that is new or differs from the active one."""
+    """Every target of the file that differs from the target in force for its area and year
+    (the area's own, else its province's, else the default)."""
     current = {
         (k, int(y)): float(p)
         for k, y, p in active.loc[:, ["kode", "year", "target_pct"]].itertuples(index=False)
     }
     out = []
     for k, y, p, s in new.loc[:, ["kode", "year", "target_pct", "source"]].itertuples(index=False):
-        before = current.get((k, int(y)))
+        year = int(y)
+        before = current.get((k, year), current.get((k[:2], year), DEFAULT_TARGET_PCT))
         if before != float(p):
-            out.append(TargetChange(k, names.get(k, k), int(y), before, float(p), s))
+            out.append(TargetChange(k, names.get(k, k), year, before, float(p), s))
     return tuple(sorted(out, key=lambda c: (c.year, c.kode)))

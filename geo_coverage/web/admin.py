@@ -17,6 +17,7 @@ from geo_coverage.maps import change_map
 from geo_coverage.metrics import changes
 from geo_coverage.metrics.dataset import import_history
 from geo_coverage.web import auth, signed
+from geo_coverage.web.api_imports import read_file
 
 LOGGER = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ def upload():
             pending=uploads.list_staged(settings),
             failure=text("admin.no_file", _lang()),
         )
-    data = sent.read()
+    data = read_file(sent, settings.max_upload_bytes)
     checked, staged = uploads.stage(settings, kind, data, sent.filename, auth.principal().actor)
     if staged is None:
         auth.record(

@@ -21,18 +21,32 @@ MAX_PROBLEMS = 100
 TRUE = ("1", "true", "yes")
 
 
+def too_large(limit: int) -> RequestEntityTooLarge:
+    """The 413 for a file over the upload limit, saying the limit."""
+    return RequestEntityTooLarge(
+        f"the file is larger than the {limit / 1048576:g} MB allowed (GEO_COVERAGE_MAX_UPLOAD_MB); "
+        "nothing was changed"
+    )
+
+
+def read_file(sent, limit: int) -> bytes:
+    """An uploaded file's bytes, reading at most one byte over the limit; 413 when over."""
+    data = sent.read(limit + 1)
+    if len(data) > limit:
+        raise too_large(limit)
+    return data
+
+
 def _file() -> tuple[bytes, str]:
     """The uploaded bytes and a file name: a multipart 'file' field, or the raw body."""
     limit = current_app.config["SETTINGS"].max_upload_bytes
     if request.content_length is not None and request.content_length > limit + 65536:
-        raise RequestEntityTooLarge()
+        raise too_large(limit)
     sent = request.files.get("file")
     if sent is not None:
-        data, name = sent.read(), sent.filename or ""
+        data, name = read_file(sent, limit), sent.filename or ""
     else:
-        data, name = request.get_data(cache=False), request.args.get("name", "")
-    if len(data) > limit:
-        raise RequestEntityTooLarge()
+        data, name = read_file(request.stream, limit), request.args.get("name", "")
     if not data:
         raise BadRequest("the request has no file: send it as the body or a 'file' field")
     if not name:

@@ -65,7 +65,8 @@ def _cache_headers(resp: Response) -> Response:
         resp.headers["Cache-Control"] = "no-store"
     elif settings.private or auth.principal() is not None:
         control = resp.headers.get("Cache-Control", "")
-        parts = [p.strip() for p in control.split(",") if p.strip() and p.strip() != "public"]
+        parts = [p.strip() for p in control.split(",") if p.strip()]
+        parts = [p for p in parts if p not in ("public", "private")]
         resp.headers["Cache-Control"] = ", ".join(["private", *parts])
     if settings.private:
         resp.vary.update(("Cookie", "Authorization"))
