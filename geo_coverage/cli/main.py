@@ -74,20 +74,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from geo_coverage import create_app
     from geo_coverage.boundaries.build import build_shapes
     from geo_coverage.boundaries.shapes import is_built
+    from geo_coverage.web import FORM_OVERHEAD_BYTES
 
     settings = _settings(args)
     if not is_built(settings.shapes):
         LOGGER.info("nothing built yet: building first")
         build_shapes(settings, progress=LOGGER.info)
+    from geo_coverage.accounts.users import list_users
     from geo_coverage.enrollment.build import build_sample_store
     from geo_coverage.enrollment.store import is_store_built
 
     if not is_store_built(settings.store_path):
         LOGGER.info("no enrollment store yet: building it first")
         build_sample_store(settings, progress=LOGGER.info)
+    if settings.private and not any(u.enabled for u in list_users(settings.accounts_path)):
+        LOGGER.warning(
+            "GEO_COVERAGE_PRIVATE=1 but no account can sign in yet: add one with "
+            "`geo-coverage user add NAME --role admin`"
+        )
     app = create_app({"mirror": settings.mirror})
     try:
-        server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads)
+        server = waitress.create_server(
+            app,
+            host=args.host,
+            port=args.port,
+            threads=args.threads,
+            # refuse an oversized upload from its Content-Length, before reading it
+            max_request_body_size=settings.max_upload_bytes + FORM_OVERHEAD_BYTES,
+        )
     except OSError as exc:
         raise GeoCoverageError(
             f"cannot listen on {args.host}:{args.port}: {exc.strerror}; "

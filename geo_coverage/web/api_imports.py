@@ -42,7 +42,8 @@ def _file() -> tuple[bytes, str]:
     limit = current_app.config["SETTINGS"].max_upload_bytes
     if request.content_length is not None and request.content_length > limit + 65536:
         raise too_large(limit)
-    sent = request.files.get("file")
+    # only a multipart form is parsed: curl --data-binary sends a file as a urlencoded body
+    sent = request.files.get("file") if request.mimetype == "multipart/form-data" else None
     if sent is not None:
         data, name = read_file(sent, limit), sent.filename or ""
     else:

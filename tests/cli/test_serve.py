@@ -85,3 +85,30 @@ def test_port_in_use_is_a_clear_error(served_settings):
     assert done.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_one_gigabyte_upload_is_refused_before_it_is_sent(served_settings):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "GEO_COVERAGE_INSTANCE": str(served_settings.instance),
+        "GEO_COVERAGE_SHAPES": str(served_settings.shapes),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "geo_coverage.cli", "serve", "--port", str(port)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/healthz", proc, 60)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(
+                b"POST /api/imports?activate=1 HTTP/1.1\r\nHost: x\r\n"
+                b"Authorization: Bearer gct_x\r\nContent-Length: 1000000000\r\n\r\nkode,"
+            )
+            answer = conn.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)

@@ -192,7 +192,12 @@ def test_api_import_with_a_token(office_app, office_settings, editor_token):
     checked = client.post("/api/imports", data=data, headers=_bearer(editor_token))
     assert checked.status_code == 200 and checked.json["status"] == "valid"
     assert checked.json["sheet"] == "data" and checked.json["rows"] == 3
-    done = client.post("/api/imports?activate=1", data=data, headers=_bearer(editor_token))
+    done = client.post(  # as `curl --data-binary @file` sends it
+        "/api/imports?activate=1",
+        data=data,
+        headers=_bearer(editor_token),
+        content_type="application/x-www-form-urlencoded",
+    )
     assert done.status_code == 200 and done.json["status"] == "activated"
     assert done.json["version"] == store.versions(office_settings.store_path)[1]
     entry = audit.entries(office_settings.accounts_path)[0]
