@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from office_helpers import ENROLLMENT_HEADER, Browser, enrollment_rows, make_app
 from openpyxl import load_workbook
 
 from geo_coverage.accounts import audit
-from geo_coverage.enrollment import store, target_store
+from geo_coverage.enrollment import store, target_store, uploads
 from geo_coverage.metrics import dataset
 from geo_coverage.web import signed
 
@@ -313,3 +314,17 @@ def test_signed_links_need_a_valid_view_and_date(editor):
     too_late = (signed.max_expiry() + timedelta(days=1)).isoformat()
     late = editor.post_form("/admin/links", "/admin/links", {"view": "", "expires": too_late})
     assert late.status_code == 400 and "at most 366 days" in late.get_data(as_text=True)
+
+
+def test_admin_pages_speak_english_when_asked(editor):
+    page = editor.client.get("/admin/imports?lang=en").get_data(as_text=True)
+    assert "Upload a file" in page and 'action="/admin/imports?lang=en"' in page
+    history = editor.client.get("/admin/history?lang=en").get_data(as_text=True)
+    assert "Enrollment versions" in history and "Target versions" in history
+
+
+def test_uploads_left_for_a_day_are_forgotten(editor, office_settings):
+    resp = _upload(editor, xlsx([ENROLLMENT_HEADER, *enrollment_rows()]), "a.xlsx")
+    assert resp.status_code == 303 and len(uploads.list_staged(office_settings)) == 1
+    uploads.discard_stale(office_settings, now=time.time() + 2 * 86400)
+    assert uploads.list_staged(office_settings) == []
