@@ -89,6 +89,8 @@ def write_targets_version(
                 active,
             ),
         ).lastrowid
+        if version is None:
+            raise StoreError("the store did not number the new targets version")
         conn.executemany(
             "INSERT INTO target_rows VALUES (?, ?, ?, ?, ?)", [(version, *t) for t in tuples]
         )
@@ -124,7 +126,7 @@ def activate_targets(path: Path, version: int | None = None) -> tuple[int, Targe
             if version is None:
                 raise StoreError(f"targets version {active} is the first; there is no earlier one")
         row = conn.execute("SELECT * FROM target_versions WHERE id = ?", (version,)).fetchone()
-        if row is None:
+        if row is None or version is None:
             known = [r[0] for r in conn.execute("SELECT id FROM target_versions ORDER BY id")]
             raise StoreError(f"there is no targets version {version}; stored versions: {known}")
         _set_active(conn, version)

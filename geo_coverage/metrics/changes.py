@@ -63,6 +63,11 @@ def _number(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
+def _counts(values: pd.Series) -> dict[str, int]:
+    """How often each value occurs, by value."""
+    return {str(k): int(n) for k, n in values.value_counts().sort_index().items()}
+
+
 def merged_rows(active: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """The rows an import would leave active: the new rows and every active row they do not
     replace (the store's copy-on-write rule)."""
@@ -88,7 +93,11 @@ def enrollment_changes(snapshot: store.Snapshot, new: pd.DataFrame) -> Enrollmen
     touched = set(zip(new["kode"], new["period"], strict=True))
     moves = tuple(
         Move(
-            r.kode, r.nama, r.period, _number(r.coverage_pct_before), _number(r.coverage_pct_after)
+            str(r.kode),
+            str(r.nama),
+            str(r.period),
+            _number(r.coverage_pct_before),
+            _number(r.coverage_pct_after),
         )
         for r in both.itertuples()
         if (r.kode, r.period) in touched
@@ -106,8 +115,8 @@ def enrollment_changes(snapshot: store.Snapshot, new: pd.DataFrame) -> Enrollmen
         rows=len(new),
         periods=tuple(periods),
         areas=new["kode"].nunique(),
-        segments=new["segment"].value_counts().sort_index().to_dict(),
-        data_sources=new["data_source"].value_counts().sort_index().to_dict(),
+        segments=_counts(new["segment"]),
+        data_sources=_counts(new["data_source"]),
         replaced_rows=replaced,
         moves=moves,
         largest=tuple(

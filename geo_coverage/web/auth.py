@@ -70,7 +70,7 @@ class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed cookie session, keyed by the instance's secret, Secure over HTTPS, and
     telling a tampered or expired cookie apart from none."""
 
-    def open_session(self, app: Flask, request):  # type: ignore[override]
+    def open_session(self, app: Flask, request):
         """The session of the request's cookie (empty when it is missing or not valid)."""
         ensure_secret(app)
         opened = super().open_session(app, request)
@@ -185,7 +185,8 @@ def _login_page(status: int = 200, message: str | None = None, name: str = "") -
 @bp.get("/login")
 def login():
     """The sign-in form."""
-    if principal() is not None and principal().kind == "user":
+    who = principal()
+    if who is not None and who.kind == "user":
         return redirect(safe_next(request.args.get("next")))
     return _login_page()
 
@@ -229,8 +230,9 @@ def logout():
 @bp.post("/logout")
 def logout_post():
     """End the session."""
-    if principal() is not None and principal().kind == "user":
-        record("logout", principal().name)
+    who = principal()
+    if who is not None and who.kind == "user":
+        record("logout", who.name)
     session.clear()
     return redirect(login_url())
 

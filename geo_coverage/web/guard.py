@@ -23,7 +23,7 @@ def _refuse(status: int, message: str) -> Response:
     """401 (sign in first) or 403 (not allowed): JSON for APIs, the sign-in page or an error
     page for browsers."""
     if status == 401 and not wants_json():
-        return redirect(auth.login_url(request.full_path.rstrip("?")))
+        return current_app.make_response(redirect(auth.login_url(request.full_path.rstrip("?"))))
     if status == 401 and g.get("bad_token"):
         message = "the API token is not valid (revoked, mistyped or never issued)"
     resp, _ = error_response(status, "Unauthorized" if status == 401 else "Forbidden", message)

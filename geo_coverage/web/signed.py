@@ -17,6 +17,7 @@ from geo_coverage.errors import BadRequest, Forbidden, GeoCoverageError
 from geo_coverage.maps.state import ViewState, parse_view
 from geo_coverage.metrics import dataset
 from geo_coverage.web import assets, pages
+from geo_coverage.web.auth import ensure_secret
 
 LOGGER = logging.getLogger(__name__)
 
@@ -55,7 +56,8 @@ class Link:
 
 def _serializer() -> URLSafeSerializer:
     """Signs and checks link payloads with the instance's secret key."""
-    return URLSafeSerializer(current_app.secret_key, salt=SALT)
+    ensure_secret(current_app)
+    return URLSafeSerializer(current_app.secret_key or b"", salt=SALT)
 
 
 def today() -> date:
