@@ -1,5 +1,6 @@
-"""A small map of what an upload changes: each regency coloured by its coverage change in
-percentage points, as inline SVG (no script, no request of its own); no Flask."""
+"""A small map of what an upload changes: the regencies of the provinces it touches, each
+coloured by its coverage change in percentage points, as inline SVG (no script, no request of
+its own); no Flask."""
 
 from __future__ import annotations
 
@@ -55,10 +56,16 @@ def _ring_path(coords: np.ndarray, project) -> str:
 def change_svg(
     settings: Settings, changes: Mapping[str, float | None], names: Mapping[str, str], title: str
 ) -> str:
-    """The regencies drawn as SVG, each filled by its change (white where the file has none)."""
+    """The regencies of the touched provinces (all when none is) drawn as SVG, each filled by
+    its change (white where the file has none)."""
     shapes = features.shapes(settings, "regency", simplified=True)
-    west, south = shapes.bounds[:, 0].min(), shapes.bounds[:, 1].min()
-    east, north = shapes.bounds[:, 2].max(), shapes.bounds[:, 3].max()
+    provinces = {kode.split(".")[0] for kode in changes}
+    shown = [
+        i for i, kode in enumerate(shapes.codes) if not provinces or kode.split(".")[0] in provinces
+    ]
+    bounds = shapes.bounds[shown]
+    west, south = bounds[:, 0].min(), bounds[:, 1].min()
+    east, north = bounds[:, 2].max(), bounds[:, 3].max()
     squeeze = math.cos(math.radians((south + north) / 2))
     scale = WIDTH / ((east - west) * squeeze)
     height = (north - south) * scale
@@ -71,7 +78,8 @@ def change_svg(
         f'viewBox="0 0 {WIDTH} {height:.0f}" width="{WIDTH}" height="{height:.0f}">'
         f"<title>{html.escape(title)}</title>"
     ]
-    for kode, geom in zip(shapes.codes, shapes.geoms, strict=True):
+    for i in shown:
+        kode, geom = shapes.codes[i], shapes.geoms[i]
         touched = kode in changes
         change = changes.get(kode)
         d = "".join(

@@ -12,7 +12,7 @@ from geo_coverage.accounts import audit
 from geo_coverage.enrollment import store, target_store, uploads
 from geo_coverage.enrollment.table import TableRejected
 from geo_coverage.errors import BadRequest
-from geo_coverage.i18n import text
+from geo_coverage.i18n import format_number, format_pct, text
 from geo_coverage.maps import change_map
 from geo_coverage.metrics import changes
 from geo_coverage.metrics.dataset import import_history
@@ -44,6 +44,8 @@ def _render(template: str, status: int = 200, **context):
             lang=lang,
             t=lambda key, **kw: text(key, lang, **kw),
             who=auth.principal(),
+            pct=lambda value: format_pct(value, lang, 2),
+            points=lambda value: format_number(value, lang, 2, signed=True),
             max_mb=_settings().max_upload_mb,
             link=lambda endpoint, **kw: url_for(
                 endpoint, **kw, **({"lang": "en"} if lang == "en" else {})

@@ -35,12 +35,12 @@ def test_each_change_falls_in_its_class():
     assert len(legend()) == 6 and len(set(change_colors()) | {NEW, UNCHANGED, UNTOUCHED}) == 9
 
 
-def test_svg_draws_every_regency_with_its_change(served_settings):
-    svg = change_svg(
-        served_settings, {"73.71": -8.0, "73.72": None}, {"73.71": "Kota <Makassar>"}, "t"
-    )
+def test_svg_draws_the_touched_provinces_with_their_changes(served_settings):
+    changes = {"73.71": -8.0, "73.72": None, "75.71": 0.0}
+    svg = change_svg(served_settings, changes, {"73.71": "Kota <Makassar>"}, "t")
     fills = dict(re.findall(r'<path data-kode="([\d.]+)" fill="(#[0-9a-f]{6})"', svg))
-    assert len(fills) == 102
+    assert len(fills) == 24 + 6  # Sulawesi Selatan and Gorontalo
     assert fills["73.71"] == change_colors()[0] and fills["73.72"] == NEW
-    assert fills["71.01"] == UNTOUCHED
+    assert fills["75.71"] == UNCHANGED and fills["73.01"] == UNTOUCHED
     assert "Kota &lt;Makassar&gt;: -8.00" in svg
+    assert len(re.findall("<path ", change_svg(served_settings, {}, {}, "t"))) == 102
