@@ -230,12 +230,15 @@ def rollback():
     raw = request.form.get("version", "")
     if kind not in uploads.KINDS or not raw.isdigit():
         raise BadRequest("rollback needs kind (enrollment or targets) and a version number")
-    if kind == "targets":
-        before, now = target_store.activate_targets(settings.store_path, int(raw))
-        vid = now.id
-    else:
-        before, version = store.activate(settings.store_path, int(raw))
-        vid = version.id
+    try:
+        if kind == "targets":
+            before, now = target_store.activate_targets(settings.store_path, int(raw))
+            vid = now.id
+        else:
+            before, version = store.activate(settings.store_path, int(raw))
+            vid = version.id
+    except store.StoreError as exc:  # no such version
+        raise BadRequest(str(exc), "version") from exc
     auth.record("rollback", f"{kind}:{vid}", f"from version {before}")
     return redirect(_url("admin.history", activated=f"{kind}:{vid}"), 303)
 

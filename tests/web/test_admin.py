@@ -133,6 +133,15 @@ def test_a_preview_made_stale_by_another_activation_is_refused(editor, office_se
     assert store.versions(office_settings.store_path)[1] == active
 
 
+def test_rolling_back_to_an_unknown_version_is_a_400(editor, office_settings):
+    active = store.versions(office_settings.store_path)[1]
+    resp = editor.post_form(
+        "/admin/history", "/admin/history/rollback", {"kind": "enrollment", "version": 99}
+    )
+    assert resp.status_code == 400 and "there is no version 99" in resp.get_data(as_text=True)
+    assert store.versions(office_settings.store_path)[1] == active
+
+
 def test_a_viewer_cannot_roll_back(browser, office_settings):
     browser.login("viewer")
     active = store.versions(office_settings.store_path)[1]
