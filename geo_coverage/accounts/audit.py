@@ -111,6 +111,16 @@ def by_subject(path: Path, subjects: list[str], action: str) -> dict[str, Entry]
     return {r[4]: Entry(*r) for r in rows}
 
 
+def recorded_since(path: Path, action: str, subject: str, address: str, seconds: float) -> bool:
+    """Whether the same action on the same subject from the same address was recorded lately."""
+    with db.transaction(path, write=False) as conn:
+        row = conn.execute(
+            "SELECT 1 FROM audit WHERE action = ? AND subject = ? AND address = ? AND epoch > ?",
+            (action, subject, address, time.time() - seconds),
+        ).fetchone()
+    return row is not None
+
+
 def login_wait(path: Path, name: str, address: str, now: float | None = None) -> float:
     """Seconds until a sign-in may be tried again: 0 unless the account or the address had
     LOGIN_LIMIT failures in the last LOGIN_WINDOW_S seconds."""

@@ -202,7 +202,9 @@ def login_post():
     where = address()
     wait = audit.login_wait(settings.accounts_path, name, where)
     if wait > 0:
-        audit.record(settings.accounts_path, name or "?", "login_limited", name, "", where)
+        path = settings.accounts_path
+        if not audit.recorded_since(path, "login_limited", name, where, audit.LOGIN_WINDOW_S):
+            audit.record(path, name or "?", "login_limited", name, "", where)  # once a minute
         resp = _login_page(429, text("auth.limited", lang, seconds=int(wait) + 1), name)
         resp.headers["Retry-After"] = str(int(wait) + 1)
         return resp
