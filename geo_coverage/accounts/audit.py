@@ -30,6 +30,7 @@ ACTIONS = {
     "user_enable": "enabled a user",
     "user_passwd": "changed a password",
     "link_create": "created a signed link",
+    "link_revoke": "revoked a signed link",
     "forbidden": "was refused an action",
 }
 _WARNINGS = ("login_failed", "login_limited", "forbidden")  # also written to the service log

@@ -43,6 +43,13 @@ _SCHEMA = (
       subject TEXT,
       detail TEXT NOT NULL DEFAULT '',
       address TEXT NOT NULL DEFAULT '')""",
+    """CREATE TABLE IF NOT EXISTS links (
+      id INTEGER PRIMARY KEY,
+      query TEXT NOT NULL,
+      expires TEXT NOT NULL,
+      created_by TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      revoked_at TEXT)""",
     "CREATE INDEX IF NOT EXISTS audit_action_epoch ON audit (action, epoch)",
     "CREATE INDEX IF NOT EXISTS audit_subject ON audit (subject)",
 )

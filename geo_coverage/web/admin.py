@@ -261,12 +261,27 @@ def links():
     """Make a signed link (embed and PNG) to a view that works without sign-in until a date."""
     made = None
     if request.method == "POST":
-        made = signed.create_link(request.form.get("view", ""), request.form.get("expires", ""))
-        auth.record("link_create", made.query, f"expires {made.expires}")
+        who = auth.principal()
+        made = signed.create_link(
+            request.form.get("view", ""),
+            request.form.get("expires", ""),
+            who.actor if who else "anonymous",
+        )
+        auth.record("link_create", f"link:{made.id}", f"{made.query}, until {made.expires}")
     return _render(
         "admin_links.html",
         made=made,
         today=signed.today().isoformat(),
         default_expiry=signed.default_expiry().isoformat(),
         max_expiry=signed.max_expiry().isoformat(),
+        links=signed.active_links(),
     )
+
+
+@bp.post("/links/<int:link_id>/revoke")
+@auth.requires("editor")
+def revoke_link(link_id: int):
+    """Withdraw a signed link: its embed page and PNG answer 403 from now on."""
+    link = signed.revoke(link_id)
+    auth.record("link_revoke", f"link:{link.id}", link.query)
+    return redirect(_url("admin.links"), 303)

@@ -1,7 +1,8 @@
 """Signed links: an editor's link to one map view (embed page and PNG) that works without
-sign-in, also in private mode, until the end of a chosen day (WITA). Signed with the
-instance's secret key (itsdangerous); the page, its scripts and its geometry load under the
-link's own path, so nothing else opens without sign-in."""
+sign-in, also in private mode, until the end of a chosen day (WITA) or until an editor revokes
+it. Signed with the instance's secret key (itsdangerous) and recorded in the accounts
+database; the page, its scripts and its geometry load under the link's own path, so nothing
+else opens without sign-in."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from urllib.parse import parse_qsl, urlsplit
 from flask import Blueprint, current_app, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from geo_coverage.errors import BadRequest, Forbidden, GeoCoverageError
+from geo_coverage.accounts import links
+from geo_coverage.errors import BadRequest, Forbidden, GeoCoverageError, NotFound
 from geo_coverage.maps.state import ViewState, parse_view
 from geo_coverage.metrics import dataset
 from geo_coverage.web import assets, pages
@@ -39,6 +41,9 @@ class LinkExpired(GeoCoverageError):
 class Link:
     """A signed link and the URLs made from it."""
 
+    id: int
+    created_by: str
+    revoked: bool
     token: str
     query: str
     expires: str
@@ -83,7 +88,41 @@ def _view_query(view: str) -> str:
     return view.lstrip("?")
 
 
-def create_link(view: str, expires: str) -> Link:
+def _settings():
+    """The app's settings."""
+    return current_app.config["SETTINGS"]
+
+
+def _link(record: links.LinkRecord) -> Link:
+    """The signed token and URLs of a recorded link (the same every time it is asked for)."""
+    token = _serializer().dumps({"i": record.id, "q": record.query, "e": record.expires})
+    root = request.url_root.rstrip("/")
+    return Link(
+        record.id,
+        record.created_by,
+        record.revoked_at is not None,
+        token,
+        record.query,
+        record.expires,
+        root + url_for("signed.embed", token=token),
+        root + url_for("signed.png", token=token),
+    )
+
+
+def active_links() -> list[Link]:
+    """The links that have not expired, newest first."""
+    return [_link(r) for r in links.list_links(_settings().accounts_path, today().isoformat())]
+
+
+def revoke(link_id: int) -> Link:
+    """Withdraw a link; NotFound when there is none of that id."""
+    record = links.revoke_link(_settings().accounts_path, link_id)
+    if record is None:
+        raise NotFound(f"there is no signed link {link_id}")
+    return _link(record)
+
+
+def create_link(view: str, expires: str, created_by: str) -> Link:
     """A signed link to a view (a map URL or its query string) valid through a date; anyone
     can read what it shows (it is signed, not encrypted), so it names nobody."""
     settings = current_app.config["SETTINGS"]
@@ -99,27 +138,22 @@ def create_link(view: str, expires: str) -> Link:
             f"the expiry must be from {today()} to {max_expiry()} (at most {MAX_DAYS} days)",
             "expires",
         )
-    query = state.query()
-    token = _serializer().dumps({"q": query, "e": until.isoformat()})
-    root = request.url_root.rstrip("/")
-    return Link(
-        token,
-        query,
-        until.isoformat(),
-        root + url_for("signed.embed", token=token),
-        root + url_for("signed.png", token=token),
-    )
+    record = links.add_link(settings.accounts_path, state.query(), until.isoformat(), created_by)
+    return _link(record)
 
 
 def _open(token: str) -> ViewState:
     """The view of a valid link; 403 when it was altered, 410 when it has expired."""
     try:
         payload = _serializer().loads(token)
-        query, until = payload["q"], date.fromisoformat(payload["e"])
+        link_id, query, until = int(payload["i"]), payload["q"], date.fromisoformat(payload["e"])
     except (BadSignature, KeyError, TypeError, ValueError) as exc:
         raise Forbidden(
             "this link is not valid (it was changed or made with another key); ask for a new one"
         ) from exc
+    record = links.find_link(_settings().accounts_path, link_id)
+    if record is None or record.revoked_at is not None:
+        raise Forbidden("this link was withdrawn; ask for a new one")
     if today() > until:
         raise LinkExpired(f"this link expired at the end of {until} (WITA); ask for a new one")
     settings = current_app.config["SETTINGS"]

@@ -13,7 +13,7 @@ from itsdangerous import URLSafeSerializer
 from office_helpers import ENROLLMENT_HEADER, Browser, enrollment_rows, make_app, xlsx
 from openpyxl import load_workbook
 
-from geo_coverage.accounts import audit
+from geo_coverage.accounts import audit, links
 from geo_coverage.enrollment import store, target_store, uploads
 from geo_coverage.metrics import dataset
 from geo_coverage.web import signed
@@ -304,15 +304,25 @@ def test_signed_links_open_in_private_mode_until_they_expire(office_settings, ac
     token = embed.split("/")[2]
     forged = outsider.get(f"/s/{token[:-3]}abc/embed")
     assert forged.status_code == 403 and "not valid" in forged.get_data(as_text=True)
-    with app.test_request_context():
-        from geo_coverage.web.auth import ensure_secret
-
-        ensure_secret(app)
-        old = URLSafeSerializer(app.secret_key, salt=signed.SALT).dumps(
-            {"q": "level=province", "e": (signed.today() - timedelta(days=1)).isoformat()}
-        )
+    yesterday = (signed.today() - timedelta(days=1)).isoformat()
+    record = links.add_link(office_settings.accounts_path, "level=province", yesterday, "editor")
+    key = (office_settings.instance / "secret_key").read_bytes().strip()
+    old = URLSafeSerializer(key, salt=signed.SALT).dumps(
+        {"i": record.id, "q": record.query, "e": yesterday}
+    )
     expired = outsider.get(f"/s/{old}/embed")
     assert expired.status_code == 410 and "expired" in expired.get_data(as_text=True)
+    listed = browser.client.get("/admin/links").get_data(as_text=True)
+    link_id = re.search(r'<tr data-link="(\d+)">', listed).group(1)
+    revoked = browser.post_form("/admin/links", f"/admin/links/{link_id}/revoke", {})
+    assert revoked.status_code == 303
+    withdrawn = outsider.get(embed)
+    assert withdrawn.status_code == 403 and "withdrawn" in withdrawn.get_data(as_text=True)
+    assert outsider.get(embed.replace("/embed", "/map.png")).status_code == 403
+    assert [e.action for e in audit.entries(office_settings.accounts_path)][:2] == [
+        "link_revoke",
+        "link_create",
+    ]
 
 
 def test_signed_links_need_a_valid_view_and_date(editor):

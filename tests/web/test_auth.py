@@ -138,6 +138,7 @@ def _routes(app) -> list[str]:
         "filename": "map.js",
         "upload_id": "A" * 24,
         "token": "x",
+        "link_id": "1",
     }
     urls = []
     for rule in app.url_map.iter_rules():
