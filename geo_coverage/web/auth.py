@@ -88,13 +88,26 @@ def principal() -> Principal | None:
     return g.get("principal")
 
 
-def _load_principal() -> None:
-    """Find who the request acts for: a bearer token, else the session's user if still valid."""
-    g.principal = None
-    path = _settings().accounts_path
+def _token_secret() -> str | None:
+    """The API token the request carries: `Authorization: Bearer TOKEN`, or for reading only
+    HTTP Basic with the token as password (what GIS clients' authentication settings send;
+    a browser may replay Basic credentials on its own, so they never open a POST)."""
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
-        token = tokens.verify_token(path, header[7:].strip())
+        return header[7:].strip()
+    basic = request.authorization
+    if basic is not None and basic.type == "basic" and request.method in ("GET", "HEAD"):
+        return basic.password or ""
+    return None
+
+
+def _load_principal() -> None:
+    """Find who the request acts for: an API token, else the session's user if still valid."""
+    g.principal = None
+    path = _settings().accounts_path
+    secret = _token_secret()
+    if secret is not None:
+        token = tokens.verify_token(path, secret)
         g.bad_token = token is None
         if token is not None:
             g.principal = Principal(token.name, token.role, "token")

@@ -57,3 +57,30 @@ def test_ogrinfo_needs_the_token_header(office_settings, viewer_token):
         )
         assert done.returncode == 0, done.stderr
         assert "Kota Makassar" in done.stdout and "Feature Count: 1" in done.stdout
+
+
+def test_ogrinfo_with_the_token_as_basic_password(office_settings, viewer_token):
+    with serve(make_app(office_settings, private=True)) as url:
+        done = _ogrinfo(
+            "--config",
+            "GDAL_HTTP_AUTH",
+            "BASIC",
+            "--config",
+            "GDAL_HTTP_USERPWD",
+            f"token:{viewer_token}",
+            f"OAPIF:{url}/ogc",
+            "provinces",
+            "-so",
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Feature Count: 8" in done.stdout
+        wrong = _ogrinfo(
+            "--config",
+            "GDAL_HTTP_AUTH",
+            "BASIC",
+            "--config",
+            "GDAL_HTTP_USERPWD",
+            "token:gct_no",
+            f"OAPIF:{url}/ogc",
+        )
+        assert wrong.returncode != 0 and "401" in wrong.stderr

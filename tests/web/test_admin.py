@@ -241,6 +241,13 @@ def test_api_refuses_bad_files_and_bad_tokens(
     assert store.data_version(office_settings.store_path) == before
 
 
+def test_api_takes_no_basic_credentials(office_app, editor_token):
+    client = office_app.test_client()
+    resp = client.post("/api/imports", data=b"kode\n", auth=("token", editor_token))
+    assert resp.status_code == 401  # a browser may replay Basic credentials by itself
+    assert client.get("/ogc/collections", auth=("token", editor_token)).status_code == 200
+
+
 def test_api_takes_no_session_cookie(browser):
     browser.login("editor")
     resp = browser.client.post("/api/imports", data=b"kode\n")
