@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from geo_coverage.i18n import API_LANG, text
+
 
 class GeoCoverageError(Exception):
     """Base class: a problem a user can act on, with a message that says so."""
@@ -57,3 +61,9 @@ class Conflict(GeoCoverageError):
     """The request no longer fits the stored data (it changed meanwhile)."""
 
     status = 409
+
+
+def invalid_choice(name: str, value: str, valid: Sequence[str], lang: str = API_LANG) -> BadRequest:
+    """The 400 for a parameter that is not one of its valid values, listing them in lang."""
+    message = text("invalid_param", lang, name=name, value=value, valid=", ".join(valid))
+    return BadRequest(message, name)

@@ -59,12 +59,13 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def package_digest(*subpackages: str) -> str:
-    """A digest of the files of some subpackages (e.g. 'boundaries'), for build keys."""
+def package_digest(*parts: str) -> str:
+    """A digest of the files of some subpackages or modules ('boundaries', 'region.py'), for
+    build keys."""
     digest = hashlib.sha256()
-    for name in subpackages:
+    for name in parts:
         root = PACKAGE / name
-        for path in _files(root):
+        for path in [root] if root.is_file() else _files(root):
             digest.update(f"{name}/{path.relative_to(root).as_posix()}".encode())
             digest.update(b"\0")
             digest.update(path.read_bytes())

@@ -15,7 +15,7 @@ import shapely
 from geo_coverage.boundaries.geometry import polygonal
 from geo_coverage.boundaries.layers import Layer
 from geo_coverage.errors import BuildError
-from geo_coverage.sources.reference import level_of
+from geo_coverage.region import level_of
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-LEVELS = ("province", "regency", "district")
-LAYER_NAMES = {"province": "provinces", "regency": "regencies", "district": "districts"}
+from geo_coverage.region import BOUNDARY_LEVELS, LAYER_NAMES
+
 REPORT_NAME = "build_report.json"
 FAILED_REPORT_NAME = "build_report.failed.json"
 DISPLAY_TOPOJSON = "display.topojson"
@@ -16,7 +16,9 @@ SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
 def outputs(shapes: Path) -> list[Path]:
     """Every file a complete build leaves in shapes/."""
-    files = [shapes / f"{LAYER_NAMES[lv]}{ext}" for lv in LEVELS for ext in SHAPEFILE_PARTS]
+    files = [
+        shapes / f"{LAYER_NAMES[lv]}{ext}" for lv in BOUNDARY_LEVELS for ext in SHAPEFILE_PARTS
+    ]
     return files + [
         shapes / DISPLAY_TOPOJSON,
         shapes / f"{DISPLAY_TOPOJSON}.gz",

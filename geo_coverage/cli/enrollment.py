@@ -16,6 +16,7 @@ from geo_coverage.enrollment.store import is_store_built
 from geo_coverage.enrollment.table import TableRejected
 from geo_coverage.metrics import dataset
 from geo_coverage.metrics.summary import FORMATS, format_summary
+from geo_coverage.region import LEVELS, PERIOD_FORMAT, SEGMENT_CHOICES
 
 LOGGER = logging.getLogger(__name__)
 
@@ -132,9 +133,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("--to", type=int, help="activate this stored version instead")
     r.set_defaults(func=cmd_rollback)
     s = subparsers.add_parser("summary", help="print coverage metrics")
-    s.add_argument("--level", required=True, choices=dataset.LEVELS)
-    s.add_argument("--period", help="YYYY-MM (default: the latest)")
-    s.add_argument("--segment", choices=[*dataset.SEGMENTS, dataset.ALL_SEGMENTS])
+    s.add_argument("--level", required=True, choices=LEVELS)
+    s.add_argument("--period", help=f"{PERIOD_FORMAT} (default: the latest)")
+    s.add_argument("--segment", choices=SEGMENT_CHOICES)
     s.add_argument("--format", default="table", choices=FORMATS)
     s.add_argument("--mirror", help="folder laid out like shared/data, used if a build is needed")
     s.set_defaults(func=cmd_summary)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from geo_coverage.config import Settings
 from geo_coverage.errors import GeoCoverageError
+from geo_coverage.region import BOUNDARY_LEVELS
 
 LOGGER = logging.getLogger("geo_coverage")
 
@@ -121,7 +122,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--boundaries", help="your own polygon file (any format GDAL reads)")
     b.add_argument("--code-field", help="field holding the Kemendagri code")
     b.add_argument("--name-field", help="field holding the area name")
-    b.add_argument("--level", default="regency", choices=["province", "regency", "district"])
+    b.add_argument("--level", default="regency", choices=BOUNDARY_LEVELS)
     b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     b.set_defaults(func=cmd_build)
     s = sub.add_parser("serve", help="run the web service (production server)")

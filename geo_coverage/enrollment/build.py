@@ -38,7 +38,7 @@ def store_key() -> str:
     digest.update("".join(p.sha256 for p in pinned_files() if p.key == PENDUDUK_KEY).encode())
     for path in (PUBLISHED_CSV, TARGETS_CSV):
         digest.update(path.read_bytes())
-    digest.update(package_digest("sources", "enrollment").encode())
+    digest.update(package_digest("sources", "enrollment", "region.py").encode())
     return digest.hexdigest()
 
 

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from geo_coverage.enrollment.table import COLUMNS
-from geo_coverage.sources.reference import REGION_CODE, Reference
+from geo_coverage.region import REGION_CODE
+from geo_coverage.sources.reference import Reference
 
 LOGGER = logging.getLogger(__name__)
 

@@ -15,13 +15,19 @@ from pathlib import Path
 import pandas as pd
 
 from geo_coverage.errors import GeoCoverageError
-from geo_coverage.sources.reference import REGION_PROVINCES, in_region, level_of, province_of
+from geo_coverage.region import (
+    POTENTIAL_OPTIONAL,
+    REGION_NAME,
+    REGION_PROVINCES,
+    in_region,
+    level_of,
+    period_problem,
+    province_of,
+    segment_problem,
+)
 
 LOGGER = logging.getLogger(__name__)
 
-SEGMENTS = ("wage", "informal", "construction", "migrant")
-SEGMENT_TERMS = {"wage": "PU", "informal": "BPU", "construction": "Jakon", "migrant": "PMI"}
-POTENTIAL_OPTIONAL = ("construction", "migrant")
 REQUIRED_COLUMNS = ("kode", "period", "segment", "potential_workers", "active_members")
 OPTIONAL_COLUMNS = ("source", "data_source")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
@@ -31,7 +37,6 @@ DEFAULT_DATA_SOURCE = "published"
 MAX_COUNT = 10**12
 DELIMITERS = (",", ";", "\t")
 
-_PERIOD = re.compile(r"(\d{4})-(\d{2})")
 _CODE = re.compile(r"\d{2}(\.\d{2}){0,2}")
 _GROUPED = re.compile(r"\d{1,3}([.,]\d{3})+")
 
@@ -210,7 +215,7 @@ def check_kode(kode: str, areas: Mapping[str, AreaInfo]) -> str | None:
             )
         return f"'{kode}' is not a Kemendagri code like 73.71{hint}"
     if not in_region(kode):
-        return f"'{kode}' is not in Sulawesi–Maluku (province codes {', '.join(REGION_PROVINCES)})"
+        return f"'{kode}' is not in {REGION_NAME} (province codes {', '.join(REGION_PROVINCES)})"
     if level_of(kode) == "district":
         return (
             f"'{kode}' is a district (kecamatan) code; rows must be regencies or cities "
@@ -221,29 +226,6 @@ def check_kode(kode: str, areas: Mapping[str, AreaInfo]) -> str | None:
     province = areas.get(province_of(kode))
     where = f" of {province.nama}" if province else ""
     return f"unknown regency/city code '{kode}'{where}"
-
-
-def check_period(period: str) -> str | None:
-    """What is wrong with a YYYY-MM period, or None."""
-    m = _PERIOD.fullmatch(period)
-    if m and 1 <= int(m.group(2)) <= 12 and 1990 <= int(m.group(1)) <= 2100:
-        return None
-    if period == "":
-        return "period is blank"
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", period):
-        return f"malformed period '{period}': write only year and month, {period[:7]}"
-    return f"malformed period '{period}': expected YYYY-MM, e.g. 2025-06"
-
-
-def check_segment(segment: str) -> str | None:
-    """What is wrong with a segment, or None."""
-    if segment in SEGMENTS:
-        return None
-    if segment == "":
-        return "segment is blank"
-    terms = {v.lower(): k for k, v in SEGMENT_TERMS.items()}
-    hint = f" ({segment} is written {terms[segment.lower()]})" if segment.lower() in terms else ""
-    return f"unknown segment '{segment}': use one of {', '.join(SEGMENTS)}{hint}"
 
 
 def _header(names: list[str]) -> tuple[dict[str, int], list[Problem], list[Problem]]:
@@ -289,8 +271,8 @@ def _check_row(
     segment = cells.get("segment", "").strip()
     for column, value, check in (
         ("kode", kode, lambda v: check_kode(v, areas)),
-        ("period", period, check_period),
-        ("segment", segment, check_segment),
+        ("period", period, period_problem),
+        ("segment", segment, segment_problem),
     ):
         if column in cells and (msg := check(value)):
             errors.append(Problem(line, column, msg))

@@ -17,7 +17,7 @@ import pandas as pd
 from geo_coverage.enrollment.table import AreaInfo, Problem, ValidationReport, _decode
 from geo_coverage.errors import GeoCoverageError
 from geo_coverage.package_files import data_dir
-from geo_coverage.sources.reference import REGION_PROVINCES
+from geo_coverage.region import REGION_PROVINCES
 
 LOGGER = logging.getLogger(__name__)
 

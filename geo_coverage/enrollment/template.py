@@ -14,7 +14,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from geo_coverage.enrollment.spreadsheet import DATA_SHEET
-from geo_coverage.enrollment.table import SEGMENT_TERMS, SEGMENTS
+from geo_coverage.i18n import LANGS, text
+from geo_coverage.region import SEGMENT_TERMS, SEGMENTS
 
 LOGGER = logging.getLogger(__name__)
 
@@ -28,52 +29,8 @@ COLUMNS = (
     "source",
     "data_source",
 )
-# column: (required, meaning in Indonesian, meaning in English)
-EXPLANATIONS = {
-    "kode": (
-        "ya",
-        "Kode Kemendagri kabupaten/kota, sebagai teks (73.71, bukan angka 73.71 yang bisa "
-        "menjadi 73.7).",
-        "Kemendagri code of the regency/city, as text (73.71).",
-    ),
-    "nama": (
-        "tidak",
-        "Nama wilayah, hanya sebagai panduan; tidak diimpor.",
-        "Name of the area, a guide only; not imported.",
-    ),
-    "period": (
-        "ya",
-        "Bulan data, YYYY-MM sebagai teks (2025-06); pilih dari daftar.",
-        "Month of the figures, YYYY-MM as text (2025-06); pick it from the list.",
-    ),
-    "segment": (
-        "ya",
-        "wage (PU), informal (BPU), construction (Jakon) atau migrant (PMI); pilih dari daftar.",
-        "wage (PU), informal (BPU), construction (Jakon) or migrant (PMI); pick from the list.",
-    ),
-    "potential_workers": (
-        "ya",
-        "Potensi pekerja: bilangan bulat ≥ 0 tanpa pemisah ribuan; boleh kosong untuk "
-        "construction dan migrant.",
-        "Potential workers: a whole number ≥ 0 without thousands separators; may be blank for "
-        "construction and migrant.",
-    ),
-    "active_members": (
-        "ya",
-        "Peserta aktif: bilangan bulat ≥ 0 tanpa pemisah ribuan.",
-        "Active members: a whole number ≥ 0 without thousands separators.",
-    ),
-    "source": (
-        "tidak",
-        "Sumber angka (teks bebas, disimpan apa adanya).",
-        "Where the figures come from (free text, stored as written).",
-    ),
-    "data_source": (
-        "tidak",
-        "published (kosong = published) atau modelled.",
-        "published (blank = published) or modelled.",
-    ),
-}
+REQUIRED = ("kode", "period", "segment", "potential_workers", "active_members")
+NOTES_SHEET = "keterangan"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 PERIOD_CHOICES = 13  # the chosen month and the twelve before it
 
@@ -144,30 +101,37 @@ def template_xlsx(areas: pd.DataFrame, period: str) -> bytes:
     whole.showErrorMessage = True
     whole.add(f"E2:F{last + 2000}")
     sheet.add_data_validation(whole)
-    notes = book.create_sheet("keterangan")
-    notes.append(["kolom / column", "wajib / required", "arti", "meaning"])
+    notes = book.create_sheet(NOTES_SHEET)
+    notes.append(
+        [_both("template.header.column"), _both("template.header.required")]
+        + _each("template.header.meaning")
+    )
     for name in COLUMNS:
-        notes.append([name, *EXPLANATIONS[name]])
+        required = "yes" if name in REQUIRED else "no"
+        notes.append(
+            [name, _both(f"template.required.{required}"), *_each(f"template.column.{name}")]
+        )
     notes.append([])
     terms = ", ".join(f"{s} = {t}" for s, t in SEGMENT_TERMS.items())
     notes.append(["segment", "", terms, terms])
-    notes.append(
-        [
-            "",
-            "",
-            "Unggah lembar 'data' di /admin/imports; jangan gunakan rumus, sel gabungan, "
-            "atau lembar/baris tersembunyi.",
-            "Upload the 'data' sheet at /admin/imports; no formulas, merged cells, or hidden "
-            "sheets or rows.",
-        ]
-    )
+    notes.append(["", "", *_each("template.upload_note")])
     for cell in notes[1]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
-    for letter, width in zip("ABCD", (20, 16, 70, 70), strict=True):
+    for letter, width in zip("ABCD", (20, 16, 70, 70), strict=True):  # meaning: id, en
         notes.column_dimensions[letter].width = width
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _both(key: str) -> str:
+    """A catalogue text in both languages: 'Indonesian / English'."""
+    return " / ".join(_each(key))
+
+
+def _each(key: str) -> list[str]:
+    """A catalogue text in each language, Indonesian first."""
+    return [text(key, lang) for lang in LANGS]
 
 
 def _col(letter: str) -> int:

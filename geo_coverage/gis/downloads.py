@@ -16,10 +16,12 @@ from datetime import UTC, datetime
 
 from geo_coverage.boundaries.shapes import REPORT_NAME, read_report
 from geo_coverage.config import Settings
-from geo_coverage.errors import BadRequest
+from geo_coverage.errors import BadRequest, invalid_choice
 from geo_coverage.gis import exports, features
 from geo_coverage.gis.query import choice, single_values
+from geo_coverage.i18n import API_LANG, LANGS, both, text
 from geo_coverage.metrics import dataset
+from geo_coverage.region import ALL_SEGMENTS, REGION_NAME, check_level, check_segment
 
 LOGGER = logging.getLogger(__name__)
 
@@ -36,10 +38,6 @@ COMMON_PARAMS = ("period", "segment", "simplified")
 EXTRA_PARAMS = {"csv": ("geometry",)}
 FILE_PREFIX = "sulama"
 CACHE_SIZE = 16
-LEVEL_TITLES = {
-    "province": ("provinsi", "provinces"),
-    "regency": ("kabupaten/kota", "regencies and cities"),
-}
 
 
 @dataclass(frozen=True)
@@ -73,18 +71,14 @@ class Download:
 
 def parse_request(level: str, ext: str, args: Mapping[str, Sequence[str]]) -> DownloadRequest:
     """Check the level, extension and query parameters (given as lists) of a download URL."""
-    features.check_level(level)
+    check_level(level)
     if ext not in FORMATS:
-        raise BadRequest(f"unknown format '{ext}'; valid formats: {', '.join(FORMATS)}", "format")
+        raise invalid_choice("format", ext, tuple(FORMATS))
     params = single_values(args, COMMON_PARAMS + EXTRA_PARAMS.get(ext, ()), f".{ext}")
     period = params.get("period")
     if period == features.ALL_PERIODS and ext != "gpkg":
-        raise BadRequest(
-            "period=all (every period in one file) is offered for .gpkg only; "
-            "choose one period for the other formats",
-            "period",
-        )
-    segment = choice(params, "segment", ("all", *dataset.SEGMENTS), "all")
+        raise BadRequest(text("error.period_all_gpkg_only", API_LANG), "period")
+    segment = check_segment(params.get("segment", ALL_SEGMENTS))
     simplified = choice(params, "simplified", FLAGS, "0") == "1"
     wkt = choice(params, "geometry", GEOMETRY_CHOICES, "none") == "wkt"
     return DownloadRequest(level, ext, period or None, segment, simplified, wkt)
@@ -98,12 +92,8 @@ def resolve(settings: Settings, req: DownloadRequest) -> DownloadRequest:
             req.level, req.ext, known[-1] if known else "none", req.segment, req.simplified, req.wkt
         )
     if req.period != features.ALL_PERIODS and req.period not in known:
-        extra = ", or all (every period, .gpkg only)"
-        raise BadRequest(
-            f"unknown period '{req.period}'; valid periods: {', '.join(known)}"
-            f"{extra if req.ext == 'gpkg' else ''}",
-            "period",
-        )
+        every = [text("error.all_periods", API_LANG)] if req.ext == "gpkg" else []
+        raise invalid_choice("period", req.period, [*known, *every])
     return req
 
 
@@ -143,12 +133,17 @@ def last_modified(settings: Settings) -> datetime:
 
 def title(req: DownloadRequest) -> str:
     """A bilingual title for the file's metadata."""
-    level_id, level_en = LEVEL_TITLES[req.level]
-    period = "semua periode / every period" if req.period == "all" else req.period
-    return (
-        f"Cakupan BPJS Ketenagakerjaan, {level_id} Sulawesi–Maluku / BPJS Ketenagakerjaan "
-        f"coverage, {level_en} of Sulawesi–Maluku: {period}, segment {req.segment}"
+    period = both("download.all_periods") if req.period == "all" else req.period
+    names = " / ".join(
+        text(
+            "download.title",
+            lang,
+            level=text(f"level.{req.level}", lang).lower(),
+            region=REGION_NAME,
+        )
+        for lang in LANGS
     )
+    return f"{names}: {period}, segment {req.segment}"
 
 
 def _produce(settings: Settings, req: DownloadRequest, key: str) -> Download:
@@ -161,7 +156,7 @@ def _produce(settings: Settings, req: DownloadRequest, key: str) -> Download:
         level=req.level,
         period=data.period,
         segment=data.segment,
-        geometry="simplified display geometry" if req.simplified else "full resolution",
+        geometry=text(f"download.geometry.{'simplified' if req.simplified else 'full'}", API_LANG),
         data_version=data.data_version,
         build_key=data.build_key,
         build_report=read_report(settings.shapes) or {},

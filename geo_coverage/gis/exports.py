@@ -25,51 +25,17 @@ import shapely
 from shapely.geometry import mapping
 
 from geo_coverage.boundaries.geometry import polygonal
-from geo_coverage.boundaries.shapes import LAYER_NAMES
+from geo_coverage.i18n import API_LANG, text
+from geo_coverage.metrics.registry import EXPORTED, SHAPEFILE_NAMES
+from geo_coverage.region import LAYER_NAMES
 from geo_coverage.sources import provenance
 
 LOGGER = logging.getLogger(__name__)
 
-# Every feature of every format carries these, in this order: name -> (JSON type, meaning).
-PROPERTY_INFO = {
-    "kode": ("string", "Kemendagri area code, e.g. 73.71"),
-    "nama": ("string", "area name"),
-    "prov_kode": ("string", "code of the province"),
-    "prov_nama": ("string", "name of the province"),
-    "period": ("string", "month of the figures, YYYY-MM"),
-    "segment": (
-        "string",
-        "worker segment: all, wage (PU), informal (BPU), construction (Jakon) or migrant (PMI)",
-    ),
-    "potential_workers": ("integer", "potensi pekerja: employed population"),
-    "active_members": ("integer", "peserta aktif: workers with paid-up membership"),
-    "coverage_pct": ("number", "UCJ coverage: active members / potential workers, %"),
-    "informal_coverage_pct": ("number", "coverage of informal (BPU) workers, %"),
-    "target_pct": ("number", "coverage target of the province and year, %"),
-    "gap_to_target": ("integer", "workers still to enrol to reach the target"),
-    "uncovered_informal": ("integer", "informal workers without membership"),
-    "priority_rank": ("integer", "outreach priority, 1 = first"),
-    "data_source": ("string", "published, modelled (illustrative) or mixed"),
-}
-PROPERTIES = tuple(PROPERTY_INFO)
-# dBASE field names hold at most 10 characters.
-SHAPEFILE_FIELDS = {
-    "kode": "kode",
-    "nama": "nama",
-    "prov_kode": "prov_kode",
-    "prov_nama": "prov_nama",
-    "period": "period",
-    "segment": "segment",
-    "potential_workers": "potential",
-    "active_members": "members",
-    "coverage_pct": "cov_pct",
-    "informal_coverage_pct": "inf_cov",
-    "target_pct": "target_pct",
-    "gap_to_target": "gap_target",
-    "uncovered_informal": "uncov_inf",
-    "priority_rank": "prio_rank",
-    "data_source": "data_src",
-}
+# Every feature of every format carries the registry's exported fields, in its order.
+PROPERTIES = tuple(f.key for f in EXPORTED)
+SHAPEFILE_FIELDS = SHAPEFILE_NAMES  # full name -> dBASE name (at most 10 characters)
+_TEXTS = frozenset(f.key for f in EXPORTED if f.json_type == "string")
 DECIMALS = 6  # RFC 7946 §11.2: about 10 cm, finer than the boundaries' accuracy
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 METADATA_TABLE = "metadata"
@@ -98,7 +64,7 @@ class Metadata:
             ("period", self.period),
             ("segment", self.segment),
             ("geometry", self.geometry),
-            ("crs", "WGS 84 longitude/latitude (EPSG:4326, OGC:CRS84 axis order)"),
+            ("crs", text("download.crs", API_LANG)),
             ("data_version", self.data_version),
             ("build_key", self.build_key),
             *(("source", line) for line in provenance.sources()),
@@ -248,15 +214,12 @@ def shapefile_readme(metadata: Metadata) -> str:
     """README.txt of a Shapefile zip: field names, sources, licences."""
     width = max(map(len, SHAPEFILE_FIELDS.values()))
     fields = "\n".join(
-        f"  {SHAPEFILE_FIELDS[name]:<{width}}  {name}: {PROPERTY_INFO[name][1]}"
-        for name in PROPERTIES
+        f"  {f.shapefile:<{width}}  {f.key}: {f.description.get(API_LANG)}" for f in EXPORTED
     )
     about = "\n".join(f"{key}: {value}" for key, value in metadata.rows())
     return (
-        f"{metadata.title}\n\n{about}\n\nFields (dBASE names hold at most 10 characters; "
-        f"the full names are those of the GeoJSON and CSV downloads):\n{fields}\n\n"
-        f"Encoding UTF-8 (.cpg). Coordinates WGS 84 longitude/latitude (.prj).\n\n"
-        f"{provenance.LICENCE}"
+        f"{metadata.title}\n\n{about}\n\n{text('download.readme.fields', API_LANG)}\n"
+        f"{fields}\n\n{text('download.readme.encoding', API_LANG)}\n\n{provenance.LICENCE}"
     )
 
 
@@ -285,14 +248,13 @@ def to_csv(frame: pd.DataFrame, wkt: bool = False) -> bytes:
     Text cells that could start a spreadsheet formula are neutralised; numbers stay numbers.
     """
     header = [*PROPERTIES, "wkt"] if wkt else list(PROPERTIES)
-    texts = {name for name, (kind, _) in PROPERTY_INFO.items() if kind == "string"}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     geoms = round_coordinates(frame.geometry.values) if wkt else None
     for i, props in enumerate(properties_of(frame)):
         row = [
-            "" if props[k] is None else neutralise(str(props[k])) if k in texts else props[k]
+            "" if props[k] is None else neutralise(str(props[k])) if k in _TEXTS else props[k]
             for k in PROPERTIES
         ]
         if geoms is not None:

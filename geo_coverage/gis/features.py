@@ -18,15 +18,15 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from geo_coverage.boundaries.shapes import DISPLAY_GPKG, LAYER_NAMES, REPORT_NAME, read_report
+from geo_coverage.boundaries.shapes import DISPLAY_GPKG, REPORT_NAME, read_report
 from geo_coverage.config import Settings
-from geo_coverage.errors import BadRequest, GeoCoverageError
+from geo_coverage.errors import GeoCoverageError
 from geo_coverage.gis import exports
 from geo_coverage.metrics import dataset
+from geo_coverage.region import LAYER_NAMES, check_level
 
 LOGGER = logging.getLogger(__name__)
 
-LEVELS = dataset.LEVELS
 ALL_PERIODS = "all"
 
 
@@ -86,13 +86,6 @@ def build_key(settings: Settings) -> str:
     with _LOCK:
         _KEYS[path] = (signature, report["build_key"])
     return report["build_key"]
-
-
-def check_level(level: str) -> str:
-    """The level if it is valid; BadRequest listing the valid ones otherwise."""
-    if level not in LEVELS:
-        raise BadRequest(f"unknown level '{level}'; valid levels: {', '.join(LEVELS)}", "level")
-    return level
 
 
 def shapes(settings: Settings, level: str, simplified: bool = False) -> Shapes:

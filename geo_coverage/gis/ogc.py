@@ -2,10 +2,10 @@
 
 Two collections, `provinces` and `regencies`; an item's id is its Kemendagri code (`73.71`).
 Items show one period (default: the latest) and one segment (default: all) at a time.
-Each function takes the service's absolute root URL (the API lives at root + PREFIX) and the
-query parameters as lists,
-and returns a dict (JSON) or bytes (GeoJSON); bad requests raise BadRequest, unknown
-collections or features NotFound.
+Each function takes the API's absolute URLs (Urls, from the web layer) and the query
+parameters as lists, and returns a dict (JSON) or bytes (GeoJSON); bad requests raise
+BadRequest, unknown collections or features NotFound. Titles come from the message catalogue,
+in the request's language where the resource takes `lang`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from __future__ import annotations
 import calendar
 import logging
 import math
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlencode
@@ -26,9 +25,20 @@ from geo_coverage.config import Settings
 from geo_coverage.errors import BadRequest, NotFound
 from geo_coverage.gis import downloads, exports, features
 from geo_coverage.gis.query import choice, single_values
-from geo_coverage.i18n import DEFAULT_LANG, LANGS
+from geo_coverage.i18n import API_LANG, DEFAULT_LANG, LANGS, text
 from geo_coverage.metrics import dataset
-from geo_coverage.sources.reference import REGION_PROVINCES
+from geo_coverage.region import (
+    ALL_SEGMENTS,
+    CODE_EXAMPLES,
+    LAYER_NAMES,
+    LEVELS,
+    PERIOD_FORMAT,
+    PERIOD_PATTERN,
+    REGION_PROVINCES,
+    SEGMENT_CHOICES,
+    check_province,
+    is_code_of,
+)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -45,36 +55,15 @@ CONFORMANCE = (
 PREFIX = "/ogc"
 LIMIT_DEFAULT = 100
 LIMIT_MAX = 1000
-COLLECTIONS = {"provinces": "province", "regencies": "regency"}
-CODE_PATTERNS = {"province": r"\d{2}", "regency": r"\d{2}\.\d{2}"}
-TEXT = {
-    "title": (
-        "Cakupan BPJS Ketenagakerjaan Sulawesi–Maluku",
-        "BPJS Ketenagakerjaan coverage, Sulawesi–Maluku",
-    ),
-    "description": (
-        "Cakupan kepesertaan jaminan sosial pekerja per provinsi dan kabupaten/kota di 8 "
-        "provinsi Sulawesi–Maluku. Angka berlabel 'modelled' bersifat ilustratif.",
-        "Worker social-insurance coverage by province and regency/city in the 8 provinces of "
-        "Sulawesi–Maluku. Figures labelled 'modelled' are illustrative.",
-    ),
-    "provinces": ("Provinsi: cakupan kepesertaan", "Provinces: coverage"),
-    "regencies": ("Kabupaten/kota: cakupan kepesertaan", "Regencies and cities: coverage"),
-    "provinces.description": (
-        "8 provinsi; satu periode dan satu segmen per permintaan (bawaan: periode terbaru, "
-        "semua segmen). Data ilustratif: angka berlabel data_source 'modelled' dimodelkan.",
-        "8 provinces; one period and one segment per request (default: the latest period, all "
-        "segments). Illustrative data: figures whose data_source is 'modelled' are modelled.",
-    ),
-    "regencies.description": (
-        "102 kabupaten/kota; satu periode dan satu segmen per permintaan (bawaan: periode "
-        "terbaru, semua segmen). Data ilustratif: angka berlabel data_source 'modelled' "
-        "dimodelkan.",
-        "102 regencies and cities; one period and one segment per request (default: the latest "
-        "period, all segments). Illustrative data: figures whose data_source is 'modelled' are "
-        "modelled.",
-    ),
-}
+COLLECTIONS = {LAYER_NAMES[level]: level for level in LEVELS}
+
+
+@dataclass(frozen=True)
+class Urls:
+    """The absolute URLs the API links to, built by the web layer from its routes."""
+
+    api: str  # the landing page; every other resource of the API lives below it
+    download: Callable[[str, str], str]  # (level, extension) -> the download's URL
 
 
 @dataclass(frozen=True)
@@ -135,12 +124,12 @@ PARAMETERS = {
         ),
         Parameter(
             "period",
-            {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
-            "Month of the figures (YYYY-MM); default the latest.",
+            {"type": "string", "pattern": f"^{PERIOD_PATTERN}$"},
+            f"Month of the figures ({PERIOD_FORMAT}); default the latest.",
         ),
         Parameter(
             "segment",
-            {"type": "string", "enum": ["all", *dataset.SEGMENTS], "default": "all"},
+            {"type": "string", "enum": list(SEGMENT_CHOICES), "default": ALL_SEGMENTS},
             "Worker segment; default all segments.",
         ),
     )
@@ -157,9 +146,9 @@ ACCEPTS = {
 }
 
 
-def say(key: str, lang: str) -> str:
-    """One of TEXT in a language."""
-    return TEXT[key][LANGS.index(lang)]
+def say(key: str, lang: str, **values) -> str:
+    """An OGC title or description of the catalogue in a language."""
+    return text(f"ogc.{key}", lang, **values)
 
 
 def check_params(resource: str, args: Mapping[str, Sequence[str]]) -> dict[str, str]:
@@ -176,24 +165,24 @@ def version_key(settings: Settings, url: str) -> str:
     return "|".join([dataset.data_version(settings), features.build_key(settings), url])
 
 
-def _link(href: str, rel: str, type_: str, title: str | None = None) -> dict:
+def _link(href: str, rel: str, type_: str, title: str) -> dict:
     """A link object."""
-    return {"href": href, "rel": rel, "type": type_, **({"title": title} if title else {})}
+    return {"href": href, "rel": rel, "type": type_, "title": title}
 
 
-def landing(root: str, args: Mapping[str, Sequence[str]]) -> dict:
+def landing(urls: Urls, args: Mapping[str, Sequence[str]]) -> dict:
     """The landing page: title and the links a client starts from."""
     lang = check_params("landing", args)["lang"]
-    base = root + PREFIX
+    base = urls.api
     return {
         "title": say("title", lang),
         "description": say("description", lang),
         "links": [
-            _link(f"{base}?lang={lang}", "self", JSON, "this document"),
-            _link(f"{base}/api", "service-desc", OPENAPI, "OpenAPI 3.0 definition"),
-            _link(f"{base}/api.html", "service-doc", HTML, "API documentation"),
-            _link(f"{base}/conformance", "conformance", JSON, "conformance classes"),
-            _link(f"{base}/collections?lang={lang}", "data", JSON, "collections"),
+            _link(f"{base}?lang={lang}", "self", JSON, say("link.landing", lang)),
+            _link(f"{base}/api", "service-desc", OPENAPI, say("link.api", lang)),
+            _link(f"{base}/api.html", "service-doc", HTML, say("link.doc", lang)),
+            _link(f"{base}/conformance", "conformance", JSON, say("link.conformance", lang)),
+            _link(f"{base}/collections?lang={lang}", "data", JSON, say("link.collections", lang)),
         ],
     }
 
@@ -207,7 +196,14 @@ def conformance(args: Mapping[str, Sequence[str]]) -> dict:
 def _level(collection_id: str) -> str:
     """The level of a collection id; NotFound listing the collections otherwise."""
     if collection_id not in COLLECTIONS:
-        raise NotFound(f"no collection '{collection_id}'; collections: {', '.join(COLLECTIONS)}")
+        raise NotFound(
+            text(
+                "error.no_collection",
+                API_LANG,
+                collection=collection_id,
+                valid=", ".join(COLLECTIONS),
+            )
+        )
     return COLLECTIONS[collection_id]
 
 
@@ -221,25 +217,26 @@ def _temporal(settings: Settings) -> list[list[str | None]]:
     return [[f"{known[0]}-01T00:00:00Z", f"{known[-1]}-{last_day:02d}T23:59:59Z"]]
 
 
-def _collection(settings: Settings, root: str, collection_id: str, lang: str) -> dict:
+def _collection(settings: Settings, urls: Urls, collection_id: str, lang: str) -> dict:
     """One collection's description."""
     level = _level(collection_id)
-    bounds = features.shapes(settings, level).bounds
+    shapes = features.shapes(settings, level)
+    bounds = shapes.bounds
     bbox = [
         float(bounds[:, 0].min()),
         float(bounds[:, 1].min()),
         float(bounds[:, 2].max()),
         float(bounds[:, 3].max()),
     ]
-    href = f"{root}{PREFIX}/collections/{collection_id}"
+    href = f"{urls.api}/collections/{collection_id}"
     files = [
-        _link(f"{root}/download/{level}.{ext}", "enclosure", media, label)
+        _link(urls.download(level, ext), "enclosure", media, label)
         for ext, (media, label) in downloads.FORMATS.items()
     ]
     return {
         "id": collection_id,
         "title": say(collection_id, lang),
-        "description": say(f"{collection_id}.description", lang),
+        "description": say(f"{collection_id}.description", lang, count=len(shapes.codes)),
         "extent": {
             "spatial": {"bbox": [bbox], "crs": CRS84},
             "temporal": {
@@ -257,22 +254,23 @@ def _collection(settings: Settings, root: str, collection_id: str, lang: str) ->
     }
 
 
-def collections(settings: Settings, root: str, args: Mapping[str, Sequence[str]]) -> dict:
+def collections(settings: Settings, urls: Urls, args: Mapping[str, Sequence[str]]) -> dict:
     """Every collection."""
     lang = check_params("collections", args)["lang"]
+    href = f"{urls.api}/collections?lang={lang}"
     return {
-        "links": [_link(f"{root}{PREFIX}/collections?lang={lang}", "self", JSON, "collections")],
-        "collections": [_collection(settings, root, cid, lang) for cid in COLLECTIONS],
+        "links": [_link(href, "self", JSON, say("link.collections", lang))],
+        "collections": [_collection(settings, urls, cid, lang) for cid in COLLECTIONS],
     }
 
 
 def collection(
-    settings: Settings, root: str, collection_id: str, args: Mapping[str, Sequence[str]]
+    settings: Settings, urls: Urls, collection_id: str, args: Mapping[str, Sequence[str]]
 ) -> dict:
     """One collection."""
     _level(collection_id)
     lang = check_params("collection", args)["lang"]
-    return _collection(settings, root, collection_id, lang)
+    return _collection(settings, urls, collection_id, lang)
 
 
 def _integer(value: str | None, name: str, default: int, low: int, high: int | None) -> int:
@@ -284,17 +282,14 @@ def _integer(value: str | None, name: str, default: int, low: int, high: int | N
     except ValueError:
         number = None
     if number is None or number < low or (high is not None and number > high):
-        valid = f"{low} to {high}" if high is not None else f"{low} or more"
-        raise BadRequest(f"invalid {name} '{value}'; valid values: integers {valid}", name)
+        key = "error.integer_range" if high is not None else "error.integer_minimum"
+        raise BadRequest(text(key, API_LANG, name=name, value=value, low=low, high=high), name)
     return number
 
 
 def parse_bbox(value: str) -> tuple[float, float, float, float]:
     """west,south,east,north in CRS84; 400 unless four finite numbers in range and order."""
-    message = (
-        f"invalid bbox '{value}'; give four numbers west,south,east,north in CRS84 "
-        "longitude/latitude, west ≤ east within -180..180, south ≤ north within -90..90"
-    )
+    message = text("error.bbox", API_LANG, value=value)
     try:
         numbers = [float(part) for part in value.split(",")]
     except ValueError:
@@ -307,20 +302,15 @@ def parse_bbox(value: str) -> tuple[float, float, float, float]:
     return west, south, east, north
 
 
-def _instant(text: str, end: bool) -> datetime:
+def _instant(value: str, end: bool) -> datetime:
     """A date or RFC 3339 date-time; a bare date means its start (or its end if end)."""
     try:
-        if "T" in text.upper():
-            moment = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+        if "T" in value.upper():
+            moment = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
             return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        day = datetime.fromisoformat(text).replace(tzinfo=UTC)
+        day = datetime.fromisoformat(value).replace(tzinfo=UTC)
     except ValueError:
-        raise BadRequest(
-            f"invalid datetime '{text}'; give a date (2025-06-30), a date-time "
-            "(2025-06-30T00:00:00Z) or an interval start/end with '..' for an "
-            "open end",
-            "datetime",
-        ) from None
+        raise BadRequest(text("error.datetime", API_LANG, value=value), "datetime") from None
     return day.replace(hour=23, minute=59, second=59) if end else day
 
 
@@ -332,9 +322,7 @@ def period_of_datetime(value: str, known: Sequence[str]) -> str:
     start = None if start_text in ("", "..") else _instant(start_text, False)
     end = None if end_text in ("", "..") else _instant(end_text, True)
     if start is not None and end is not None and start > end:
-        raise BadRequest(
-            f"invalid datetime '{value}': the interval ends before it starts", "datetime"
-        )
+        raise BadRequest(text("error.datetime_reversed", API_LANG, value=value), "datetime")
     touched = []
     for period in known:
         year, month = map(int, period.split("-"))
@@ -343,22 +331,19 @@ def period_of_datetime(value: str, known: Sequence[str]) -> str:
         if (start is None or start <= last) and (end is None or end >= first):
             touched.append(period)
     if not touched:
-        raise BadRequest(
-            f"datetime '{value}' touches no period; periods: {', '.join(known)}", "datetime"
-        )
+        message = text("error.datetime_no_period", API_LANG, value=value, periods=", ".join(known))
+        raise BadRequest(message, "datetime")
     return touched[-1]
 
 
 def _codes(value: str, level: str) -> set[str]:
     """The comma-separated codes of a kode filter, each well formed for the level."""
     codes = {c.strip() for c in value.split(",") if c.strip()}
-    pattern = CODE_PATTERNS[level]
-    bad = sorted(c for c in codes if not re.fullmatch(pattern, c))
-    if not codes or bad:
-        example = "73" if level == "province" else "73.71"
-        raise BadRequest(
-            f"invalid kode '{value}'; give {level} codes like {example}, comma-separated", "kode"
+    if not codes or not all(is_code_of(c, level) for c in codes):
+        message = text(
+            "error.kode", API_LANG, value=value, level=level, example=CODE_EXAMPLES[level]
         )
+        raise BadRequest(message, "kode")
     return codes
 
 
@@ -367,7 +352,7 @@ def _query(settings: Settings, params: Mapping[str, str]) -> tuple[str | None, s
     period = params.get("period")
     if "datetime" in params:
         if period is not None:
-            raise BadRequest("give either period or datetime, not both", "datetime")
+            raise BadRequest(text("error.period_and_datetime", API_LANG), "datetime")
         period = period_of_datetime(params["datetime"], dataset.periods(settings))
     return period, params.get("segment")
 
@@ -379,7 +364,7 @@ def _self_url(url: str, params: Mapping[str, str], **changes) -> str:
 
 
 def items(
-    settings: Settings, root: str, collection_id: str, args: Mapping[str, Sequence[str]]
+    settings: Settings, urls: Urls, collection_id: str, args: Mapping[str, Sequence[str]]
 ) -> bytes:
     """A page of features: filtered, bbox-selected, with paging links and counts."""
     level = _level(collection_id)
@@ -388,10 +373,8 @@ def items(
     offset = _integer(params.get("offset"), "offset", 0, 0, None)
     box = parse_bbox(params["bbox"]) if "bbox" in params else None
     prov = params.get("prov_kode")
-    if prov is not None and prov not in REGION_PROVINCES:
-        raise BadRequest(
-            f"unknown prov_kode '{prov}'; valid values: {', '.join(REGION_PROVINCES)}", "prov_kode"
-        )
+    if prov is not None:
+        check_province(prov, "prov_kode")
     codes = _codes(params["kode"], level) if "kode" in params else None
     period, segment = _query(settings, params)
     data = features.joined(settings, level, period, segment)
@@ -410,10 +393,11 @@ def items(
         exports.feature_text(props, geometry.texts[props["kode"]])
         for props in exports.properties_of(page)
     ]
-    url = f"{root}{PREFIX}/collections/{collection_id}/items"
+    href = f"{urls.api}/collections/{collection_id}"
+    url = f"{href}/items"
     links = [
-        _link(_self_url(url, params), "self", GEOJSON, "this page"),
-        _link(f"{root}{PREFIX}/collections/{collection_id}", "collection", JSON, "the collection"),
+        _link(_self_url(url, params), "self", GEOJSON, say("link.page", API_LANG)),
+        _link(href, "collection", JSON, say("link.collection", API_LANG)),
     ]
     if offset + limit < len(matched):
         links.append(
@@ -421,7 +405,7 @@ def items(
                 _self_url(url, params, offset=offset + limit, limit=limit),
                 "next",
                 GEOJSON,
-                "next page",
+                say("link.next", API_LANG),
             )
         )
     if offset > 0:
@@ -430,7 +414,7 @@ def items(
                 _self_url(url, params, offset=max(0, offset - limit), limit=limit),
                 "prev",
                 GEOJSON,
-                "previous page",
+                say("link.prev", API_LANG),
             )
         )
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -447,7 +431,7 @@ def items(
 
 def item(
     settings: Settings,
-    root: str,
+    urls: Urls,
     collection_id: str,
     feature_id: str,
     args: Mapping[str, Sequence[str]],
@@ -458,15 +442,20 @@ def item(
     data = features.joined(settings, level, params.get("period"), params.get("segment"))
     rows = data.frame[data.frame["kode"] == feature_id]
     if rows.empty:
-        raise NotFound(
-            f"no feature '{feature_id}' in {collection_id}; feature ids are "
-            f"Kemendagri codes like {'73' if level == 'province' else '73.71'}"
+        message = text(
+            "error.no_feature",
+            API_LANG,
+            feature=feature_id,
+            collection=collection_id,
+            example=CODE_EXAMPLES[level],
         )
+        raise NotFound(message)
     props = exports.properties_of(rows)[0]
-    href = f"{root}{PREFIX}/collections/{collection_id}"
+    href = f"{urls.api}/collections/{collection_id}"
+    self_url = _self_url(f"{href}/items/{feature_id}", params)
     links = [
-        _link(_self_url(f"{href}/items/{feature_id}", params), "self", GEOJSON, "this feature"),
-        _link(href, "collection", JSON, "the collection"),
+        _link(self_url, "self", GEOJSON, say("link.feature", API_LANG)),
+        _link(href, "collection", JSON, say("link.collection", API_LANG)),
     ]
-    text = exports.feature_text(props, features.shapes(settings, level).texts[feature_id], links)
-    return text.encode()
+    body = exports.feature_text(props, features.shapes(settings, level).texts[feature_id], links)
+    return body.encode()

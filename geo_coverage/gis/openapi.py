@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from geo_coverage.gis import ogc
-from geo_coverage.gis.exports import PROPERTY_INFO
+from geo_coverage.i18n import API_LANG
+from geo_coverage.metrics.registry import EXPORTED
+from geo_coverage.region import CODE_EXAMPLES, CODE_PATTERNS, LEVELS
 
 PATHS = {  # path under the API root -> (resource in ogc.ACCEPTS, operation id, summary)
     "/": ("landing", "getLandingPage", "Landing page"),
@@ -53,8 +55,12 @@ def _path_parameters() -> dict:
             "name": "featureId",
             "in": "path",
             "required": True,
-            "description": "Kemendagri code of the area, e.g. 73 or 73.71",
-            "schema": {"type": "string", "pattern": r"^\d{2}(\.\d{2})?$"},
+            "description": "Kemendagri code of the area, e.g. "
+            + " or ".join(CODE_EXAMPLES[level] for level in LEVELS),
+            "schema": {
+                "type": "string",
+                "pattern": f"^({'|'.join(CODE_PATTERNS[level] for level in LEVELS)})$",
+            },
         },
     }
 
@@ -84,10 +90,9 @@ def _schemas() -> dict:
         "properties": {k: {"type": "string"} for k in ("href", "rel", "type", "title")},
     }
     links = {"type": "array", "items": _ref("schemas", "link")}
-    kinds = {"string": "string", "integer": "integer", "number": "number"}
     properties = {
-        name: {"type": kinds[kind], "nullable": True, "description": text}
-        for name, (kind, text) in PROPERTY_INFO.items()
+        f.key: {"type": f.json_type, "nullable": True, "description": f.description.get(API_LANG)}
+        for f in EXPORTED
     }
     feature = {
         "type": "object",
@@ -98,7 +103,7 @@ def _schemas() -> dict:
             "geometry": {"type": "object"},
             "properties": {
                 "type": "object",
-                "required": list(PROPERTY_INFO),
+                "required": [f.key for f in EXPORTED],
                 "properties": properties,
             },
             "links": links,
@@ -187,17 +192,17 @@ def _operation(path: str, resource: str, operation_id: str, summary: str) -> dic
     }
 
 
-def openapi(root: str) -> dict:
-    """The OpenAPI 3.0 document of the API served at root + ogc.PREFIX."""
+def openapi(api_url: str) -> dict:
+    """The OpenAPI 3.0 document of the API whose landing page is api_url."""
     return {
         "openapi": "3.0.3",
         "info": {
-            "title": ogc.say("title", "en"),
+            "title": ogc.say("title", API_LANG),
             "version": "1.0.0",
-            "description": ogc.say("description", "en"),
+            "description": ogc.say("description", API_LANG),
             "license": {"name": "MIT"},
         },
-        "servers": [{"url": f"{root}{ogc.PREFIX}"}],
+        "servers": [{"url": api_url}],
         "paths": {path: _operation(path, *spec) for path, spec in PATHS.items()},
         "components": {
             "parameters": {**_path_parameters(), **_query_parameters()},

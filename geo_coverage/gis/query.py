@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from geo_coverage.errors import BadRequest
+from geo_coverage.errors import BadRequest, invalid_choice
+from geo_coverage.i18n import API_LANG, text
 
 
 def single_values(
@@ -13,15 +14,19 @@ def single_values(
     """The parameters (given as lists) as single values; 400 for unknown or repeated ones."""
     unknown = sorted(set(args) - set(accepted))
     if unknown:
-        raise BadRequest(
-            f"unknown query parameter(s) {', '.join(unknown)} for {where}; valid "
-            f"parameters: {', '.join(accepted)}",
-            unknown[0],
+        message = text(
+            "error.unknown_params",
+            API_LANG,
+            names=", ".join(unknown),
+            where=where,
+            valid=", ".join(accepted),
         )
+        raise BadRequest(message, unknown[0])
     out = {}
     for name, values in args.items():
         if len(values) != 1:
-            raise BadRequest(f"parameter '{name}' is given {len(values)} times; give it once", name)
+            message = text("error.repeated_param", API_LANG, name=name, count=len(values))
+            raise BadRequest(message, name)
         out[name] = values[0]
     return out
 
@@ -32,5 +37,5 @@ def choice(params: Mapping[str, str], name: str, choices: Sequence[str], default
     if value is None:
         return default
     if value not in choices:
-        raise BadRequest(f"invalid {name} '{value}'; valid values: {', '.join(choices)}", name)
+        raise invalid_choice(name, value, choices)
     return value

@@ -11,18 +11,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from geo_coverage.enrollment.table import SEGMENTS
-from geo_coverage.errors import BadRequest
+from geo_coverage.errors import BadRequest, invalid_choice
 from geo_coverage.i18n import DEFAULT_LANG, LANGS, format_period, text
-from geo_coverage.metrics.compute import LEVELS
-from geo_coverage.sources.reference import REGION_PROVINCES
+from geo_coverage.metrics.registry import MAP_METRICS, metric_title
+from geo_coverage.region import ALL_SEGMENTS, LEVELS, REGION_PROVINCES, SEGMENT_CHOICES
 
 LOGGER = logging.getLogger(__name__)
 
-METRICS = ("coverage", "informal_coverage", "wage_coverage", "gap", "uncovered_informal", "change")
+METRICS = tuple(MAP_METRICS)
 SCHEMES = ("target", "quantiles", "equal_interval", "natural_breaks")
 K_VALUES = (3, 4, 5, 6, 7)
-SEGMENT_CHOICES = ("all", *SEGMENTS)
 THRESHOLD_RANGE = (0.0, 100.0)
 # Parameters in the order they appear in URLs.
 PARAMS = ("level", "province", "metric", "segment", "period", "scheme", "k", "threshold", "lang")
@@ -33,8 +31,8 @@ class ViewState:
     """Everything that defines one map view; period None means the latest."""
 
     level: str = "regency"
-    metric: str = "coverage"
-    segment: str = "all"
+    metric: str = METRICS[0]  # the registry's first map metric: coverage
+    segment: str = ALL_SEGMENTS
     period: str | None = None
     scheme: str = "target"
     k: int = 5
@@ -71,10 +69,7 @@ def _choice(args: Mapping[str, str], name: str, valid: Sequence[str], default, l
     if value is None or value == "":
         return default
     if value not in valid:
-        raise BadRequest(
-            text("invalid_param", lang, name=name, value=value, valid=", ".join(valid)),
-            parameter=name,
-        )
+        raise invalid_choice(name, value, valid, lang)
     return value
 
 
@@ -132,9 +127,11 @@ def choices(lang: str, periods: Sequence[str]) -> list[tuple[str, str, list[tupl
     def labelled(name: str, values: Sequence[str]) -> list[tuple[str, str]]:
         return [(v, text(f"{name}.{v}", lang)) for v in values]
 
+    levels = sorted(LEVELS, key=lambda v: v != ViewState.level)  # the default first
+    metrics = [(m, metric_title(m, lang)) for m in METRICS]
     return [
-        ("level", text("level", lang), labelled("level", ("regency", "province"))),
-        ("metric", text("metric", lang), labelled("metric", METRICS)),
+        ("level", text("level", lang), labelled("level", levels)),
+        ("metric", text("metric", lang), metrics),
         ("segment", text("segment", lang), labelled("segment", SEGMENT_CHOICES)),
         ("period", text("period", lang), [(p, format_period(p, lang)) for p in reversed(periods)]),
         ("scheme", text("scheme", lang), labelled("scheme", SCHEMES)),

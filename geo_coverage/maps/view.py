@@ -13,57 +13,24 @@ import pandas as pd
 import shapely
 
 from geo_coverage.config import Settings
+from geo_coverage.enrollment.targets import DEFAULT_TARGET_PCT
 from geo_coverage.gis import features
 from geo_coverage.i18n import format_int, format_number, format_pct, format_period, text
 from geo_coverage.maps import classify
 from geo_coverage.maps.state import ViewState
 from geo_coverage.metrics import dataset
-from geo_coverage.sources.reference import REGION_PROVINCES
+from geo_coverage.metrics.registry import (
+    TABLE_FIELDS,
+    TOOLTIP_FIELDS,
+    MapSpec,
+    map_metric,
+    metric_title,
+)
+from geo_coverage.region import ALL_SEGMENTS, LAYER_NAMES, REGION_PROVINCES
 
 LOGGER = logging.getLogger(__name__)
 
-DEFAULT_TARGET_PCT = 60.0
 TOP_PRIORITIES = {"regency": 10, "province": 3}
-
-
-@dataclass(frozen=True)
-class MetricSpec:
-    """How one metric is read, classified and formatted."""
-
-    column: str
-    kind: str  # pct (coverage, sequential), count, gap (diverging at target), change (pp)
-    ramp: str
-    reverse: bool = False
-    centre: float | None = None
-    start: tuple[float, float] = (0.0, 0.0)  # first fixed step: (regency, province)
-
-
-METRIC_SPECS = {
-    "coverage": MetricSpec("coverage_pct", "pct", "YlGnBu"),
-    "informal_coverage": MetricSpec("informal_coverage_pct", "pct", "YlGnBu"),
-    "wage_coverage": MetricSpec("wage_coverage_pct", "pct", "YlGnBu"),
-    # Gap is 0 at or above the target: that class takes the blue side, any gap the red side.
-    "gap": MetricSpec(
-        "gap_to_target", "gap", "RdBu", reverse=True, centre=1.0, start=(5_000, 50_000)
-    ),
-    "uncovered_informal": MetricSpec(
-        "uncovered_informal", "count", "YlOrRd", start=(5_000, 100_000)
-    ),
-    "change": MetricSpec("change_pp", "change", "BrBG", centre=0.0, start=(1.0, 1.0)),
-}
-# Tooltip and table fields: (label key, column, format).
-FIELDS = (
-    ("field.coverage", "coverage_pct", "pct"),
-    ("field.active_members", "active_members", "int"),
-    ("field.potential_workers", "potential_workers", "int"),
-    ("field.informal_coverage", "informal_coverage_pct", "pct"),
-    ("field.wage_coverage", "wage_coverage_pct", "pct"),
-    ("field.uncovered_informal", "uncovered_informal", "int"),
-    ("field.gap", "gap_to_target", "int"),
-    ("field.target", "target_pct", "pct"),
-    ("field.change", "change_pp", "pp"),
-)
-TABLE_FIELDS = ("field.uncovered_informal", "field.informal_coverage", "field.gap")
 
 
 @dataclass(frozen=True)
@@ -118,15 +85,15 @@ class MapView:
     @property
     def layer(self) -> str:
         """The TopoJSON object the areas come from."""
-        return "provinces" if self.state.level == "province" else "regencies"
+        return LAYER_NAMES[self.state.level]
 
     def by_rank(self) -> list[Area]:
         """The areas in priority order; areas without a rank last, by code."""
         return sorted(self.areas, key=lambda a: (a.rank is None, a.rank or 0, a.kode))
 
     def to_json(self, source_line: str) -> dict:
-        """The compact JSON the browser draws from (short keys: one entry per area)."""
-        table = [self.fields.index(text(key, self.state.lang)) for key in TABLE_FIELDS]
+        """The JSON the browser draws from: one entry per area, tooltip values by field."""
+        table_fields = [TOOLTIP_FIELDS.index(f) for f in TABLE_FIELDS]
         return {
             "lang": self.state.lang,
             "level": self.state.level,
@@ -145,7 +112,7 @@ class MapView:
                 ],
             },
             "fields": list(self.fields),
-            "table": table,
+            "table_fields": table_fields,
             "state": {
                 "level": self.state.level,
                 "metric": self.state.metric,
@@ -159,22 +126,22 @@ class MapView:
             "queries": _queries(self.state),
             "areas": {
                 a.kode: {
-                    "n": a.nama,
-                    "p": a.prov_kode,
-                    "f": a.fill if a.cls >= 0 else None,
+                    "name": a.nama,
+                    "province": a.prov_kode,
+                    "fill": a.fill if a.cls >= 0 else None,
                     "low": a.low,
-                    "r": a.rank,
-                    "s": a.source_note,
-                    "v": list(a.cells),
+                    "rank": a.rank,
+                    "source_note": a.source_note,
+                    "values": list(a.cells),
                 }
                 for a in self.areas
             },
-            "order": [a.kode for a in self.by_rank()],
+            "ranked": [a.kode for a in self.by_rank()],
             "priorities": [
-                {"k": k, "r": r, "ll": [round(lat, 5), round(lon, 5)]}
+                {"kode": k, "rank": r, "latlng": [round(lat, 5), round(lon, 5)]}
                 for r, k, lon, lat in self.priorities
             ],
-            "low": list(self.low),
+            "low_areas": list(self.low),
             "low_title": self.low_title,
         }
 
@@ -191,16 +158,7 @@ def _queries(state: ViewState) -> dict:
     }
 
 
-def _cell(value, kind: str, lang: str) -> str:
-    """One tooltip value formatted for the language."""
-    if kind == "pct":
-        return format_pct(value, lang)
-    if kind == "pp":
-        return "–" if pd.isna(value) else format_number(value, lang, 2, signed=True)
-    return format_int(value, lang)
-
-
-def _number(value: float, spec: MetricSpec, lang: str, digits: int) -> str:
+def _number(value: float, spec: MapSpec, lang: str, digits: int) -> str:
     """A class bound formatted like the metric."""
     if spec.kind in ("count", "gap"):
         return format_int(value, lang)
@@ -208,7 +166,7 @@ def _number(value: float, spec: MetricSpec, lang: str, digits: int) -> str:
     return f"{number} %" if spec.kind == "pct" else number
 
 
-def class_labels(classes: classify.Classes, spec: MetricSpec, lang: str) -> list[str]:
+def class_labels(classes: classify.Classes, spec: MapSpec, lang: str) -> list[str]:
     """A range label for each class: '< a', 'a – b', '≥ b' (lower bounds belong to a class).
 
     Fixed bounds show the decimals they have (at most two); data-driven cuts one decimal.
@@ -237,7 +195,7 @@ def reference_target(frame: pd.DataFrame) -> float:
     return Counter(targets).most_common(1)[0][0] if targets else DEFAULT_TARGET_PCT
 
 
-def fixed_cuts(spec: MetricSpec, state: ViewState, target: float) -> list[float]:
+def fixed_cuts(spec: MapSpec, state: ViewState, target: float) -> list[float]:
     """The fixed breaks of a metric: around the target, or a ladder from the target (gap 0)."""
     start = spec.start[0] if state.level == "regency" else spec.start[1]
     if spec.kind == "pct":
@@ -272,12 +230,13 @@ def build_view(
     `anchors` holds a point inside each area (lon, lat) for the priority markers.
     """
     lang = state.lang
-    spec = METRIC_SPECS[state.metric]
+    field = map_metric(state.metric)
+    spec = field.map
     frame = metrics
     if state.province:
         frame = frame[frame["prov_kode"] == state.province]
     frame = frame.sort_values("kode").reset_index(drop=True)
-    values = _floats(frame[spec.column])
+    values = _floats(frame[field.key])
     target = reference_target(frame)
     classes = classify.classify(
         values,
@@ -286,12 +245,12 @@ def build_view(
         ramp=spec.ramp,
         fixed=fixed_cuts(spec, state, target),
         centre=spec.centre,
-        reverse=spec.reverse,
+        reverse=field.reverse_ramp,
     )
     index = classes.index(values)
     low = _low_mask(frame, state.threshold)
     rank_column = "priority_rank" if state.province else "priority_rank_region"
-    fields = tuple(text(key, lang) for key, _, _ in FIELDS)
+    fields = tuple(f.label.get(lang) for f in TOOLTIP_FIELDS)
     areas = []
     for i, row in enumerate(frame.itertuples(index=False)):
         source = row.data_source if isinstance(row.data_source, str) else None
@@ -306,7 +265,7 @@ def build_view(
                 low=bool(low[i]),
                 rank=None if pd.isna(rank) else int(rank),
                 source_note=text(source, lang) if source in ("modelled", "mixed") else None,
-                cells=tuple(_cell(getattr(row, col), kind, lang) for _, col, kind in FIELDS),
+                cells=tuple(f.format(getattr(row, f.key), lang) for f in TOOLTIP_FIELDS),
             )
         )
     legend = [
@@ -325,7 +284,7 @@ def build_view(
         state=state,
         title=_title(state, frame),
         period_label=format_period(state.period, lang) if state.period else "–",
-        legend_title=text(f"metric.{state.metric}", lang),
+        legend_title=metric_title(state.metric, lang),
         legend=tuple(legend),
         notes=_notes(state, spec, target),
         illustrative=any(a.source_note for a in areas),
@@ -339,8 +298,8 @@ def build_view(
 def _title(state: ViewState, frame: pd.DataFrame) -> str:
     """The map title: metric (and segment), where, when."""
     lang = state.lang
-    metric = text(f"metric.{state.metric}", lang)
-    if state.segment != "all":
+    metric = metric_title(state.metric, lang)
+    if state.segment != ALL_SEGMENTS:
         metric = f"{metric} — {text(f'segment.{state.segment}', lang)}"
     period = format_period(state.period, lang) if state.period else "–"
     if state.province:
@@ -352,7 +311,7 @@ def _title(state: ViewState, frame: pd.DataFrame) -> str:
     )
 
 
-def _notes(state: ViewState, spec: MetricSpec, target: float) -> tuple[str, ...]:
+def _notes(state: ViewState, spec: MapSpec, target: float) -> tuple[str, ...]:
     """Legend notes: what the outline and the numbers mean, and the target the breaks use."""
     lang = state.lang
     notes = []
@@ -377,7 +336,7 @@ _ANCHORS: dict[tuple, dict[str, tuple[float, float]]] = {}
 
 def load_view(settings: Settings, state: ViewState) -> MapView:
     """The view model of a state, from the store's metrics and the display geometry."""
-    segment = None if state.segment == "all" else state.segment
+    segment = None if state.segment == ALL_SEGMENTS else state.segment
     metrics = dataset.load_metrics(settings, state.level, state.period, segment)
     key = (settings.shapes, state.level, features.build_key(settings))
     if key not in _ANCHORS:

@@ -33,48 +33,13 @@ import numpy as np
 import pandas as pd
 
 from geo_coverage.enrollment.targets import DEFAULT_TARGET_PCT
-from geo_coverage.sources.reference import REGION_CODE, REGION_NAME
+from geo_coverage.metrics.registry import COLUMNS, COUNT_COLUMNS, DTYPES, FIELDS
+from geo_coverage.region import REGION_CODE, REGION_NAME
 
 LOGGER = logging.getLogger(__name__)
 
-LEVELS = ("province", "regency")
-METRIC_COLUMNS = (
-    "potential_workers",
-    "active_members",
-    "coverage_pct",
-    "wage_coverage_pct",
-    "informal_coverage_pct",
-    "target_pct",
-    "gap_to_target",
-    "uncovered_informal",
-    "change_pp",
-    "priority_rank",
-    "priority_rank_region",
-    "data_source",
-)
-COLUMNS = ("kode", "nama", "prov_kode", "prov_nama", "level", "period", "segment", *METRIC_COLUMNS)
-_COUNTS = ("potential_workers", "active_members")
-DTYPES = {
-    "kode": "string",
-    "nama": "string",
-    "prov_kode": "string",
-    "prov_nama": "string",
-    "level": "string",
-    "period": "string",
-    "segment": "string",
-    "potential_workers": "Int64",
-    "active_members": "Int64",
-    "coverage_pct": "Float64",
-    "wage_coverage_pct": "Float64",
-    "informal_coverage_pct": "Float64",
-    "target_pct": "Float64",
-    "gap_to_target": "Int64",
-    "uncovered_informal": "Int64",
-    "change_pp": "Float64",
-    "priority_rank": "Int64",
-    "priority_rank_region": "Int64",
-    "data_source": "string",
-}
+_COUNTS = COUNT_COLUMNS  # potential_workers, active_members: summed before any ratio
+_PERCENTAGES = {f.key: f.decimals for f in FIELDS if f.unit == "percent"}
 
 
 def data_source_rule() -> str:
@@ -395,7 +360,7 @@ def compute_metrics(
     else:
         result["priority_rank"] = _ranks(result, "_score", rank_group)
         result["priority_rank_region"] = _ranks(result, "_score", None)
-    for col in ("coverage_pct", "wage_coverage_pct", "informal_coverage_pct", "target_pct"):
-        result[col] = result[col].astype("Float64").round(2)
+    for col, decimals in _PERCENTAGES.items():
+        result[col] = result[col].astype("Float64").round(decimals)
     result = result.loc[:, list(COLUMNS)].astype(DTYPES)
     return result.sort_values(["period", "kode"]).reset_index(drop=True)

@@ -15,24 +15,14 @@ import pandas as pd
 
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
-from geo_coverage.enrollment.table import SEGMENTS
-from geo_coverage.errors import BadRequest
-from geo_coverage.metrics.compute import COLUMNS, DTYPES, LEVELS, area_frame, compute_metrics
+from geo_coverage.errors import invalid_choice
+from geo_coverage.i18n import API_LANG, text
+from geo_coverage.metrics.compute import area_frame, compute_metrics
+from geo_coverage.metrics.registry import COLUMNS, DTYPES
+from geo_coverage.region import ALL_SEGMENTS, check_level, check_period, check_segment
 
 LOGGER = logging.getLogger(__name__)
 
-__all__ = [
-    "COLUMNS",
-    "LEVELS",
-    "SEGMENTS",
-    "data_version",
-    "import_history",
-    "load_all_metrics",
-    "load_metrics",
-    "periods",
-    "region_metrics",
-]
-ALL_SEGMENTS = "all"
 ALL_PERIODS = "*"
 
 
@@ -77,22 +67,15 @@ def _check(
     entry: _Cached, level: str | None, period: str | None, segment: str | None
 ) -> tuple[str | None, str | None]:
     """Validated (period, segment): latest period for None, None for 'all'; BadRequest else."""
-    if level is not None and level not in LEVELS:
-        raise BadRequest(f"unknown level '{level}'; valid levels: {', '.join(LEVELS)}", "level")
-    if segment == ALL_SEGMENTS:
-        segment = None
-    if segment is not None and segment not in SEGMENTS:
-        raise BadRequest(
-            f"unknown segment '{segment}'; valid segments: "
-            f"{', '.join(SEGMENTS)} (or {ALL_SEGMENTS})",
-            "segment",
-        )
+    if level is not None:
+        check_level(level)
+    if segment is not None:
+        segment = None if check_segment(segment) == ALL_SEGMENTS else segment
     if period is None:
-        period = entry.periods[-1] if entry.periods else None
-    elif period not in entry.periods:
-        valid = ", ".join(entry.periods) or "none (the store holds no data)"
-        raise BadRequest(f"unknown period '{period}'; valid periods: {valid}", "period")
-    return period, segment
+        return (entry.periods[-1] if entry.periods else None), segment
+    if not entry.periods:
+        raise invalid_choice("period", period, [text("error.no_periods", API_LANG)])
+    return check_period(period, entry.periods), segment
 
 
 def _compute(entry: _Cached, level: str, period: str | None, segment: str | None) -> pd.DataFrame:

@@ -8,49 +8,23 @@ import logging
 
 import pandas as pd
 
+from geo_coverage.metrics.registry import FIELD, FIELDS, METRIC_COLUMNS
+
 LOGGER = logging.getLogger(__name__)
 
 FORMATS = ("table", "csv", "json")
-SUMMARY_COLUMNS = (
-    "kode",
-    "nama",
-    "period",
-    "segment",
-    "potential_workers",
-    "active_members",
-    "coverage_pct",
-    "wage_coverage_pct",
-    "informal_coverage_pct",
-    "target_pct",
-    "gap_to_target",
-    "uncovered_informal",
-    "change_pp",
-    "priority_rank",
-    "priority_rank_region",
-    "data_source",
-)
-_RIGHT = {
-    "potential_workers",
-    "active_members",
-    "coverage_pct",
-    "wage_coverage_pct",
-    "informal_coverage_pct",
-    "target_pct",
-    "gap_to_target",
-    "uncovered_informal",
-    "change_pp",
-    "priority_rank",
-    "priority_rank_region",
-}
+SUMMARY_COLUMNS = ("kode", "nama", "period", "segment", *METRIC_COLUMNS)
+_RIGHT = {f.key for f in FIELDS if f.unit != "text"}  # numbers, right-aligned
 
 
 def _cell(value, column: str) -> str:
     """One value as table text: thousands separated counts, 2-decimal percentages."""
     if value is None or value is pd.NA:
         return ""
-    if column.endswith("_pct") or column == "change_pp":
-        return f"{float(value):.2f}"
-    if column in _RIGHT:
+    field = FIELD[column]
+    if field.dtype == "Float64":
+        return f"{float(value):.{field.decimals}f}"
+    if field.dtype == "Int64":
         return f"{int(value):,}"
     return str(value)
 

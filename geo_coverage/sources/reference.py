@@ -6,28 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo_coverage.region import in_region, province_of
 from geo_coverage.sources.dumps import read_rows
 
-REGION_PROVINCES = ("71", "72", "73", "74", "75", "76", "81", "82")
-REGION_CODE = "SULAMA"
-REGION_NAME = "Sulawesi–Maluku"
 LUAS_KEY = "wilayah/db/wilayah_luas.sql"
 PENDUDUK_KEY = "wilayah/db/wilayah_penduduk.sql"
-
-
-def province_of(kode: str) -> str:
-    """The province code of any area code ('73.71.01' -> '73')."""
-    return kode.split(".")[0]
-
-
-def level_of(kode: str) -> str:
-    """'province', 'regency' or 'district' from the shape of a Kemendagri code."""
-    return {1: "province", 2: "regency", 3: "district"}.get(kode.count(".") + 1, "unknown")
-
-
-def in_region(kode: str) -> bool:
-    """Whether a code lies in one of the eight Sulawesi–Maluku provinces."""
-    return province_of(kode) in REGION_PROVINCES
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The files the pages load: our own CSS/JS and Leaflet's from the XStatic package; no Flask."""
+"""The files the pages load: our own CSS and ES modules, Leaflet's from the XStatic package;
+no Flask."""
 
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ LOGGER = logging.getLogger(__name__)
 OWN = STATIC
 LEAFLET = Path(xstatic.pkg.leaflet.BASE_DIR)
 LEAFLET_PREFIX = "leaflet/"
+MODULES = "js"  # our ES modules, in OWN
 _TEXT_TYPES = (".js", ".css", ".svg", ".json", ".map")
+# Not left to the system's mime.types: browsers run modules only when served as JavaScript.
+_TYPES = {".js": "text/javascript"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,9 @@ def find(filename: str) -> Asset | None:
     if path is None:
         return None
     body = path.read_bytes()
-    mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    mimetype = (
+        _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    )
     text = path.suffix in _TEXT_TYPES
     return Asset(
         body,
@@ -60,6 +66,12 @@ def find(filename: str) -> Asset | None:
         mimetype,
         hashlib.sha256(body).hexdigest()[:16],
     )
+
+
+@cache
+def modules() -> tuple[str, ...]:
+    """The asset names of our ES modules ('js/main.js', ...), in a stable order."""
+    return tuple(path.relative_to(OWN).as_posix() for path in sorted((OWN / MODULES).rglob("*.js")))
 
 
 def code_version() -> str:

@@ -6,11 +6,11 @@ from flask import Blueprint, current_app, request, url_for
 from werkzeug.routing import BaseConverter
 
 from geo_coverage.gis import downloads
+from geo_coverage.i18n import DEFAULT_LANG, text
 from geo_coverage.web.http import cached_response, etag_of
 
 bp = Blueprint("downloads", __name__)
 MAX_AGE_S = 300
-EVERY_PERIOD_LABEL = {"id": "GeoPackage, semua periode", "en": "GeoPackage, every period"}
 
 
 class LevelConverter(BaseConverter):
@@ -43,7 +43,7 @@ def download(level: str, ext: str):
 
 
 def download_links(
-    level: str, period: str | None = None, segment: str | None = None, lang: str = "id"
+    level: str, period: str | None = None, segment: str | None = None, lang: str = DEFAULT_LANG
 ) -> list[dict]:
     """The "Unduh data" links of a view: label, url and format of each file (request context)."""
     params = {"period": period, "segment": None if segment in (None, "all") else segment}
@@ -66,7 +66,7 @@ def download_links(
     )
     links.append(
         {
-            "label": EVERY_PERIOD_LABEL.get(lang, EVERY_PERIOD_LABEL["id"]),
+            "label": text("download.every_period", lang),
             "format": "gpkg",
             "url": every,
         }

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from geo_coverage.errors import GeoCoverageError
-from geo_coverage.i18n import text
+from geo_coverage.i18n import DEFAULT_LANG, LANGS, text
 
 LOGGER = logging.getLogger(__name__)
 JSON_PREFIXES = ("/ogc", "/api", "/download", "/healthz")
@@ -28,8 +28,15 @@ def error_response(status: int, code: str, message: str):
     if wants_json():
         resp = jsonify(code=code, description=message)
     else:
-        lang = "en" if request.args.get("lang") == "en" else "id"
-        resp = render_template("error.html", status=status, message=message, lang=lang)
+        lang = request.args.get("lang") if request.args.get("lang") in LANGS else DEFAULT_LANG
+        resp = render_template(
+            "error.html",
+            status=status,
+            message=message,
+            lang=lang,
+            back=text("error.back_to_map", lang),
+            home=url_for("pages.browse", lang=None if lang == DEFAULT_LANG else lang),
+        )
     return resp, status
 
 

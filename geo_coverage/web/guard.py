@@ -17,6 +17,7 @@ LOGGER = logging.getLogger(__name__)
 OPEN_ENDPOINTS = frozenset({"health.healthz", "auth.login", "auth.login_post"})
 SIGNED_BLUEPRINT = "signed"
 NO_STORE_BLUEPRINTS = ("auth", "admin", "api_imports")
+IMMUTABLE_S = 24 * 3600  # responses kept this long are versioned by their URL
 
 
 def _refuse(status: int, message: str) -> Response:
@@ -58,16 +59,23 @@ def _check() -> Response | None:
     return _refuse(401, "this service is private: sign in, or send an API token")
 
 
+def _private(control: str) -> str:
+    """Cache-Control for a signed-in user: never a shared cache; pages and data revalidated
+    every time (a 304 is cheap), so an activation shows at once; versioned assets kept."""
+    parts = [p.strip() for p in control.split(",") if p.strip()]
+    ages = [int(p[8:]) for p in parts if p.startswith("max-age=") and p[8:].isdigit()]
+    if ages and min(ages) >= IMMUTABLE_S:
+        return f"private, max-age={min(ages)}"
+    return "private, no-cache"
+
+
 def _cache_headers(resp: Response) -> Response:
     """No shared cache keeps private answers; sign-in and admin pages are never stored."""
     settings = current_app.config["SETTINGS"]
     if request.blueprint in NO_STORE_BLUEPRINTS:
         resp.headers["Cache-Control"] = "no-store"
-    elif settings.private or auth.principal() is not None:
-        control = resp.headers.get("Cache-Control", "")
-        parts = [p.strip() for p in control.split(",") if p.strip()]
-        parts = [p for p in parts if p not in ("public", "private")]
-        resp.headers["Cache-Control"] = ", ".join(["private", *parts])
+    elif request.blueprint != SIGNED_BLUEPRINT and (settings.private or auth.principal()):
+        resp.headers["Cache-Control"] = _private(resp.headers.get("Cache-Control", ""))
     if settings.private:
         resp.vary.update(("Cookie", "Authorization"))
     return resp

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from geo_coverage.gis import ogc, openapi
 from geo_coverage.web.http import cached_response, etag_of
@@ -18,9 +18,14 @@ CORS_HEADERS = {
 }
 
 
-def _root() -> str:
-    """The service's absolute root URL, without a trailing slash."""
-    return request.url_root.rstrip("/")
+def _download_url(level: str, ext: str) -> str:
+    """The absolute URL of a download."""
+    return url_for("downloads.download", level=level, ext=ext, _external=True)
+
+
+def _urls() -> ogc.Urls:
+    """The absolute URLs the API links to, from this app's routes."""
+    return ogc.Urls(url_for("ogc.landing", _external=True).rstrip("/"), _download_url)
 
 
 def _args() -> dict[str, list[str]]:
@@ -45,7 +50,7 @@ def _cors(resp: Response) -> Response:
 @bp.get("", strict_slashes=False)
 def landing():
     """Landing page."""
-    return _json(ogc.landing(_root(), _args()))
+    return _json(ogc.landing(_urls(), _args()))
 
 
 @bp.get("/conformance")
@@ -58,35 +63,35 @@ def conformance():
 def api():
     """OpenAPI 3.0 definition."""
     ogc.check_params("api", _args())
-    return _json(openapi.openapi(_root()), ogc.OPENAPI)
+    return _json(openapi.openapi(_urls().api), ogc.OPENAPI)
 
 
 @bp.get("/api.html")
 def api_doc():
     """Human-readable API documentation."""
     ogc.check_params("api", _args())
-    return render_template("ogc_api.html", api=openapi.openapi(_root()))
+    return render_template("ogc_api.html", api=openapi.openapi(_urls().api))
 
 
 @bp.get("/collections")
 def collections():
     """Every collection."""
-    return _json(ogc.collections(current_app.config["SETTINGS"], _root(), _args()))
+    return _json(ogc.collections(current_app.config["SETTINGS"], _urls(), _args()))
 
 
 @bp.get("/collections/<collection_id>")
 def collection(collection_id: str):
     """One collection."""
-    return _json(ogc.collection(current_app.config["SETTINGS"], _root(), collection_id, _args()))
+    return _json(ogc.collection(current_app.config["SETTINGS"], _urls(), collection_id, _args()))
 
 
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
     """A page of features."""
     settings = current_app.config["SETTINGS"]
-    root, args = _root(), _args()
+    urls, args = _urls(), _args()
     return cached_response(
-        lambda: ogc.items(settings, root, collection_id, args),
+        lambda: ogc.items(settings, urls, collection_id, args),
         ogc.GEOJSON,
         etag_of(ogc.version_key(settings, request.url)),
     )
@@ -96,9 +101,9 @@ def items(collection_id: str):
 def item(collection_id: str, feature_id: str):
     """One feature."""
     settings = current_app.config["SETTINGS"]
-    root, args = _root(), _args()
+    urls, args = _urls(), _args()
     return cached_response(
-        lambda: ogc.item(settings, root, collection_id, feature_id, args),
+        lambda: ogc.item(settings, urls, collection_id, feature_id, args),
         ogc.GEOJSON,
         etag_of(ogc.version_key(settings, request.url)),
     )

@@ -10,12 +10,13 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON
 from geo_coverage.errors import NotFound
 from geo_coverage.gis.features import build_key
-from geo_coverage.i18n import strings, text
+from geo_coverage.i18n import API_LANG, strings, text
 from geo_coverage.maps import image
 from geo_coverage.maps import view as map_view
 from geo_coverage.maps.classify import NODATA_FILL, NODATA_HATCH
 from geo_coverage.maps.state import ViewState, choices, parse_view
 from geo_coverage.metrics import dataset
+from geo_coverage.metrics.registry import FIELD
 from geo_coverage.web import assets
 from geo_coverage.web.download_routes import download_links
 from geo_coverage.web.http import cached_response, etag_of
@@ -26,7 +27,8 @@ bp = Blueprint("pages", __name__)
 
 VIEW_MAX_AGE = 60
 YEAR = 365 * 24 * 3600
-JS_STRINGS = ("field.priority_rank", "copied", "load_failed")  # texts the script writes
+JS_STRINGS = ("copied", "load_failed")  # texts the script writes, with JS_LABELS
+JS_LABELS = {"field.priority_rank": "priority_rank"}  # script key -> registry field
 
 
 def _settings():
@@ -71,6 +73,24 @@ def _asset_url(filename: str) -> str:
     return url_for("pages.asset", filename=filename, v=found.version)
 
 
+def _plain_asset_url(filename: str) -> str:
+    """The unversioned URL of an asset (what the modules' relative imports resolve to)."""
+    return url_for("pages.asset", filename=filename)
+
+
+def _import_map(
+    asset: Callable[[str], str] = _asset_url, plain_asset: Callable[[str], str] = _plain_asset_url
+) -> dict:
+    """The page's import map: each module's plain URL to its content-hashed one.
+
+    The modules import each other by relative paths ("./state.js"), which resolve to plain
+    URLs; this map sends them to the versioned URLs, cached for a year. A change to a module
+    changes its own hash, hence this map and the page's ETag (it covers the code digest); the
+    other modules keep their URLs and stay cached.
+    """
+    return {"imports": {plain_asset(name): asset(name) for name in assets.modules()}}
+
+
 def _view_data(settings, state: ViewState, view: map_view.MapView) -> dict:
     """The per-view JSON with the view's download links."""
     data = view.to_json(map_view.source_line(settings, state.lang))
@@ -78,11 +98,18 @@ def _view_data(settings, state: ViewState, view: map_view.MapView) -> dict:
     return data
 
 
+def _script_strings(lang: str) -> dict[str, str]:
+    """The texts the browser script writes itself: catalogue messages and field labels."""
+    labels = {key: FIELD[name].label.get(lang) for key, name in JS_LABELS.items()}
+    return strings(JS_STRINGS, lang) | labels
+
+
 def _page(
     template: str,
     mode: str,
     state: ViewState | None = None,
     asset: Callable[[str], str] = _asset_url,
+    plain_asset: Callable[[str], str] = _plain_asset_url,
     geometry: str | None = None,
     variant: str = "",
 ):
@@ -106,7 +133,7 @@ def _page(
             "paths": _paths(),
             "geometry": geometry or url_for("pages.geometry", v=build_key(settings)[:16]),
             "tiles": tiles,
-            "strings": strings(JS_STRINGS, state.lang),
+            "strings": _script_strings(state.lang),
         }
         lang = state.lang
         return render_template(
@@ -117,6 +144,7 @@ def _page(
             lang=lang,
             t=lambda key, **kw: text(key, lang, **kw),
             asset=asset,
+            import_map=_import_map(asset, plain_asset),
             nodata_fill=NODATA_FILL,
             nodata_hatch=NODATA_HATCH,
             choices=choices(lang, dataset.periods(settings)),
@@ -140,10 +168,14 @@ def embed():
 
 
 def embed_page(
-    state: ViewState, asset: Callable[[str], str], geometry: str, variant: str
+    state: ViewState,
+    asset: Callable[[str], str],
+    plain_asset: Callable[[str], str],
+    geometry: str,
+    variant: str,
 ) -> Response:
     """The embed page of a given view, loading its assets and geometry from given URLs."""
-    return _page("embed.html", "embed", state, asset, geometry, variant)
+    return _page("embed.html", "embed", state, asset, plain_asset, geometry, variant)
 
 
 @bp.get("/api/map-data")
@@ -205,7 +237,8 @@ def geometry_response() -> Response:
 
 @bp.get("/assets/<path:filename>")
 def asset(filename: str):
-    """Our own CSS/JS and Leaflet's files, from the package; long-lived when versioned."""
+    """Our own CSS and ES modules and Leaflet's files, from the package; long-lived when
+    versioned."""
     return asset_response(filename)
 
 
@@ -213,7 +246,7 @@ def asset_response(filename: str) -> Response:
     """One asset (404 if unknown), long-lived when the URL carries its version."""
     found = assets.find(filename)
     if found is None:
-        raise NotFound(f"no asset {filename}")
+        raise NotFound(text("error.no_asset", API_LANG, filename=filename))
     versioned = request.args.get("v") == found.version
     return cached_response(
         found.body,

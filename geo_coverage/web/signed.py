@@ -6,6 +6,7 @@ else opens without sign-in."""
 
 from __future__ import annotations
 
+import html
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -16,6 +17,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from geo_coverage.accounts import links
 from geo_coverage.errors import BadRequest, Forbidden, GeoCoverageError, NotFound
+from geo_coverage.i18n import DEFAULT_LANG, text
 from geo_coverage.maps.state import ViewState, parse_view
 from geo_coverage.metrics import dataset
 from geo_coverage.web import assets, pages
@@ -53,9 +55,11 @@ class Link:
     @property
     def iframe(self) -> str:
         """HTML to paste into a slide or an intranet page."""
+        lang = dict(parse_qsl(self.query)).get("lang", DEFAULT_LANG)
+        title = html.escape(text("app_title", lang), quote=True)
         return (
             f'<iframe src="{self.embed_url}" width="800" height="600" style="border:0" '
-            'loading="lazy" title="Peta cakupan / Coverage map"></iframe>'
+            f'loading="lazy" title="{title}"></iframe>'
         )
 
 
@@ -183,7 +187,11 @@ def embed(token: str):
     """The embed page of the link's view."""
     state = _open(token)
     geometry = url_for("signed.geometry", token=token)
-    return _short_lived(pages.embed_page(state, _asset_url(token), geometry, token))
+
+    def plain(filename: str) -> str:
+        return url_for("signed.asset", token=token, filename=filename)
+
+    return _short_lived(pages.embed_page(state, _asset_url(token), plain, geometry, token))
 
 
 @bp.get("/<token>/map.png")

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 from flask import Blueprint, Response, current_app, request
 
 from geo_coverage.enrollment import store
-from geo_coverage.enrollment.table import check_period
 from geo_coverage.enrollment.template import template_csv, template_xlsx
 from geo_coverage.errors import BadRequest, NotFound
+from geo_coverage.region import period_problem
 
 bp = Blueprint("templates", __name__)
 OFFICE_TZ = timezone(timedelta(hours=8))
@@ -31,7 +31,7 @@ def template(ext: str):
     if ext not in FORMATS:
         raise NotFound(f"no template .{ext}; formats: {', '.join(FORMATS)}")
     period = request.args.get("period") or last_month()
-    if problem := check_period(period):
+    if problem := period_problem(period):
         raise BadRequest(problem, "period")
     mimetype, make = FORMATS[ext]
     areas = store.read_areas(current_app.config["SETTINGS"].store_path)

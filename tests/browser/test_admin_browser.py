@@ -25,7 +25,7 @@ def _fill(page, kode: str) -> tuple[str, list]:
     page.wait_for_selector(PAINTED, state="attached", timeout=20_000)
     fill = page.get_attribute(f'#map path[data-kode="{kode}"]', "fill")
     config = page.evaluate("JSON.parse(document.getElementById('map-config').textContent)")
-    return fill, config["data"]["areas"][kode]["v"]
+    return fill, config["data"]["areas"][kode]["values"]
 
 
 def test_editor_takes_an_excel_file_to_the_live_map_and_back(office_url):

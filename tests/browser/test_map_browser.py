@@ -13,7 +13,9 @@ import pytest
 from harness import block_non_local, chromium, is_local, serve
 
 from geo_coverage import create_app
+from geo_coverage.i18n import text
 from geo_coverage.metrics import dataset
+from geo_coverage.metrics.registry import metric_title
 
 TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
 PAINTED = "html[data-painted]"
@@ -38,6 +40,7 @@ class Visit:
     errors: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
 
     def assert_clean(self) -> None:
         """No console errors, no script errors, no failed request to the app."""
@@ -94,6 +97,7 @@ def visit(browser, app_url):
         )
         page.on("pageerror", lambda e: found.errors.append(str(e)))
         page.on("dialog", lambda d: (found.errors.append(f"dialog: {d.message}"), d.dismiss()))
+        page.on("request", lambda r: is_local(r.url) and found.requests.append(r.url))
         page.on("requestfailed", lambda r: is_local(r.url) and found.failed.append(r.url))
         page.on(
             "response",
@@ -119,12 +123,12 @@ def test_browse_draws_every_regency_offline(visit, hostile_settings):
     config = page.evaluate("JSON.parse(document.getElementById('map-config').textContent)")
     for kode in ("71.71", "73.06", "81.01"):
         fill = page.get_attribute(f'#map path[data-kode="{kode}"]', "fill")
-        assert fill == config["data"]["areas"][kode]["f"], kode
+        assert fill == config["data"]["areas"][kode]["fill"], kode
     assert page.locator("#legend li").count() == len(config["data"]["legend"]["entries"])
     assert page.locator("#legend li.nodata .swatch.hatched").count() == 1
     assert page.locator(".priority-marker").count() == 10
     assert page.locator("#priority-table tbody tr").count() == 102
-    assert page.locator("#map path.area-low").count() == len(config["data"]["low"]) > 0
+    assert page.locator("#map path.area-low").count() == len(config["data"]["low_areas"]) > 0
     assert page.locator("#controls select").count() == 6
     assert page.locator("#illustrative-note").is_visible()
     assert page.locator("#source-line").inner_text().startswith("Sumber:")
@@ -255,3 +259,73 @@ def test_areas_without_data_are_hatched(visit):
     assert "No data" in no_data.inner_text() and "102" in no_data.inner_text()
     assert v.page.locator("#nodata-hatch line").count() == 1
     v.assert_clean()
+
+
+def test_modules_load_once_each_by_their_versioned_urls(visit, app_url):
+    v = visit("/?province=73")
+    page = v.page
+    imports = page.evaluate(
+        "JSON.parse(document.querySelector('script[type=importmap]').textContent).imports"
+    )
+    modules = sorted(url for url in v.requests if "/assets/js/" in url)
+    assert modules == sorted(app_url + url for url in imports.values())
+    assert all(re.search(r"\.js\?v=[0-9a-f]{16}$", url) for url in modules)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.click("#copy-embed")
+    page.wait_for_function(
+        "(done) => document.getElementById('copy-embed').textContent === done",
+        arg=text("copied", "id"),
+    )
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.input_value("#embed-code") and "/embed?province=73" in copied
+    page.mouse.click(*v.point_inside("73.06"))  # inside a province, a click selects the area
+    page.wait_for_selector('#priority-table tr[data-kode="73.06"].selected')
+    page.mouse.move(1, 1)  # over the panel: the selected area stays highlighted
+    assert page.get_attribute('#map path[data-kode="73.06"]', "stroke-width") == "4.5"
+    page.focus('#priority-table tr[data-kode="73.71"]')
+    page.keyboard.press("Enter")  # so does Enter on a row, and the map zooms to the area
+    selected = page.locator("#priority-table tr.selected")
+    assert selected.count() == 1 and selected.get_attribute("data-kode") == "73.71"
+    assert page.get_attribute('#map path[data-kode="73.71"]', "stroke-width") == "4.5"
+    assert page.get_attribute('#map path[data-kode="73.06"]', "stroke-width") != "4.5"
+    v.assert_clean()
+
+
+def test_a_slow_older_view_never_replaces_a_newer_one(visit):
+    v = visit("/")
+    page = v.page
+    held, ended = [], []
+    page.on("requestfinished", lambda r: ended.append(r.url))
+    page.on("requestfailed", lambda r: ended.append(r.url))
+
+    def hold_the_gap_view(route):
+        if "metric=gap" in route.request.url:
+            held.append(route)  # answered below, once the newer view is drawn
+        else:
+            route.continue_()
+
+    def wait_until(condition) -> None:
+        for _ in range(500):
+            if condition():
+                return
+            page.wait_for_timeout(10)
+        raise AssertionError("timed out")
+
+    entries = page.evaluate("history.length")
+    page.route("**/api/map-data?*", hold_the_gap_view)
+    page.select_option('select[name="metric"]', "gap")
+    wait_until(lambda: held)
+    page.select_option('select[name="metric"]', "informal_coverage")
+    title = metric_title("informal_coverage", "id")
+    shown = "(title) => document.querySelector('#legend h2').textContent === title"
+    page.wait_for_function(shown, arg=title)
+    stale = held[0].request
+    held[0].continue_()  # the older answer arrives last (unless the page gave up on it)
+    wait_until(lambda: stale.url in ended)
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => setTimeout(done)))")
+    assert page.inner_text("#legend h2") == title
+    assert page.inner_text("#view-title").startswith(title)
+    assert page.input_value('select[name="metric"]') == "informal_coverage"
+    assert "metric=informal_coverage" in page.url and page.evaluate("history.length") == entries + 1
+    assert v.errors == [] and v.failed in ([], [stale.url])  # superseded: aborted, no error
+    assert page.locator("#status").is_hidden()

@@ -159,7 +159,7 @@ def test_summary_table_and_json(cli):
 
 def test_summary_unknown_period_lists_valid_ones(cli):
     code, _, err = cli("summary", "--level", "province", "--period", "2019-01")
-    assert code == 2 and "valid periods: 2021-12, 2024-08, 2025-06, 2025-12" in err
+    assert code == 2 and "Valid values: 2021-12, 2024-08, 2025-06, 2025-12" in err
 
 
 def test_import_builds_the_store_first(tmp_path, mirror_dir, monkeypatch, capsys):

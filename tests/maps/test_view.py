@@ -10,7 +10,7 @@ from geo_coverage.maps import view as map_view
 from geo_coverage.maps.classify import NODATA_FILL
 from geo_coverage.maps.state import ViewState
 from geo_coverage.metrics import dataset
-from geo_coverage.metrics.compute import COLUMNS, DTYPES
+from geo_coverage.metrics.registry import COLUMNS, DTYPES, MAP_METRICS
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -116,9 +116,21 @@ def test_priorities_tooltips_and_sources():
     assert view.areas[3].source_note == "partly illustrative (modelled)"
     assert view.illustrative
     data = view.to_json("source")
-    assert data["order"] == ["74.01", "73.01", "73.02", "73.03"]
-    assert data["areas"]["73.03"]["f"] is None and data["areas"]["73.01"]["low"] is True
-    assert data["priorities"][0] == {"k": "74.01", "r": 1, "ll": [-4.0, 122.5]}
+    assert data["ranked"] == ["74.01", "73.01", "73.02", "73.03"]
+    assert data["areas"]["73.03"]["fill"] is None and data["areas"]["73.01"]["low"] is True
+    assert data["areas"]["73.01"] == {
+        "name": "Kab <b>Satu</b>",
+        "province": "73",
+        "fill": view.areas[0].fill,
+        "low": True,
+        "rank": 2,
+        "source_note": "illustrative (modelled)",
+        "values": list(first.cells),
+    }
+    assert data["priorities"][0] == {"kode": "74.01", "rank": 1, "latlng": [-4.0, 122.5]}
+    assert data["low_areas"] == list(view.low)
+    table = [data["fields"][i] for i in data["table_fields"]]
+    assert table == [field.label.en for field in map_view.TABLE_FIELDS]
 
 
 def test_drill_down_keeps_the_province_and_ranks_within_it():
@@ -161,7 +173,7 @@ def test_real_regencies_all_classified(regency_view):
 
 def test_every_metric_and_scheme_renders_on_real_data(served_settings):
     period = dataset.periods(served_settings)[0]  # the first period has no change_pp
-    for metric in map_view.METRIC_SPECS:
+    for metric in MAP_METRICS:
         for scheme in ("target", "natural_breaks"):
             state = ViewState(level="province", metric=metric, scheme=scheme, period=period)
             view = map_view.load_view(served_settings, state)
@@ -170,6 +182,8 @@ def test_every_metric_and_scheme_renders_on_real_data(served_settings):
 
 
 def test_every_metric_uses_a_colour_blind_safe_ramp_of_its_kind():
-    for name, spec in map_view.METRIC_SPECS.items():
-        ramps = classify.DIVERGING_RAMPS if spec.centre is not None else classify.SEQUENTIAL_RAMPS
-        assert spec.ramp in ramps, name
+    for name, field in MAP_METRICS.items():
+        spec = field.map
+        ramps = {"diverging": classify.DIVERGING_RAMPS, "sequential": classify.SEQUENTIAL_RAMPS}
+        assert spec.ramp in ramps[spec.ramp_kind], name
+        assert (spec.centre is not None) == (spec.ramp_kind == "diverging"), name

@@ -40,11 +40,6 @@ CONTRACT_COLUMNS = [
 ]
 
 
-def test_constants():
-    assert dataset.SEGMENTS == ("wage", "informal", "construction", "migrant")
-    assert dataset.LEVELS == ("province", "regency")
-
-
 @pytest.mark.parametrize(("level", "count"), [("province", 8), ("regency", 102)])
 def test_load_metrics_shape_and_types(sample_store_template, reference, level, count):
     frame = dataset.load_metrics(sample_store_template, level)
@@ -92,14 +87,14 @@ def test_segment_and_period_selection(sample_store_template):
 @pytest.mark.parametrize(
     ("kwargs", "words"),
     [
-        ({"level": "district"}, "valid levels: province, regency"),
+        ({"level": "district"}, "'level': 'district'. Valid values: province, regency"),
         (
             {"level": "province", "period": "2020-01"},
-            "valid periods: 2021-12, 2024-08, 2025-06, 2025-12",
+            "'period': '2020-01'. Valid values: 2021-12, 2024-08, 2025-06, 2025-12",
         ),
         (
             {"level": "province", "segment": "BPU"},
-            "valid segments: wage, informal, construction, migrant",
+            "'segment': 'BPU'. Valid values: all, wage, informal, construction, migrant",
         ),
     ],
 )

@@ -176,9 +176,16 @@ def test_private_mode_after_sign_in_is_private_to_caches(office_settings, accoun
     for url in ("/", "/ogc/collections", "/download/province.csv", "/api/map-data"):
         resp = browser.client.get(url)
         assert resp.status_code == 200, url
-        control = resp.headers["Cache-Control"]
-        assert control.startswith("private") and "public" not in control, url
+        assert resp.headers["Cache-Control"] == "private, no-cache", url
         assert {"Cookie", "Authorization"} <= set(resp.vary), url
+
+
+def test_signed_in_users_always_see_the_current_data(browser):
+    browser.login("viewer")
+    assert browser.client.get("/").headers["Cache-Control"] == "private, no-cache"
+    page = browser.client.get("/").get_data(as_text=True)
+    versioned = re.search(r'href="(/assets/map.css\?v=[0-9a-f]+)"', page).group(1)
+    assert browser.client.get(versioned).headers["Cache-Control"] == "private, max-age=31536000"
 
 
 def test_private_ogc_api_takes_a_bearer_token(office_settings, viewer_token):

@@ -1,10 +1,12 @@
 """The map routes through the Flask test client: status, types, framing, caching, fills, errors."""
 
 import gzip
+import hashlib
 import html
 import io
 import json
 import re
+from urllib.parse import urljoin
 
 import numpy as np
 import pytest
@@ -17,6 +19,7 @@ from geo_coverage import create_app
 from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON
 from geo_coverage.maps import view as map_view
 from geo_coverage.metrics import dataset
+from geo_coverage.package_files import STATIC
 
 GZIP = {"Accept-Encoding": "gzip"}
 
@@ -65,7 +68,7 @@ def test_browse_page(client, hostile_settings):
     assert config["mode"] == "browse" and config["tiles"] is None
     assert len(config["data"]["areas"]) == 102
     for kode in ("73.71", "71.01", "82.72"):
-        assert config["data"]["areas"][kode]["f"] == _expected_fill(hostile_settings, kode), kode
+        assert config["data"]["areas"][kode]["fill"] == _expected_fill(hostile_settings, kode), kode
     assert re.search(r'href="/download/regency\.geojson\?period=[\d-]+" download>', page)
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert sources and not [s for s in sources if s.startswith(("http:", "https:", "//"))]
@@ -87,7 +90,7 @@ def test_revalidation_renders_nothing(client, monkeypatch):
 def test_stored_text_is_escaped(client):
     page = client.get("/").get_data(as_text=True)
     assert "<img" not in page
-    assert _config(page)["data"]["areas"]["73.71"]["n"].startswith("Kota Makassar <img src=x")
+    assert _config(page)["data"]["areas"]["73.71"]["name"].startswith("Kota Makassar <img src=x")
     drilled = client.get("/?province=73").get_data(as_text=True)
     assert "<b>" not in drilled and "Sulawesi Selatan &lt;b&gt;&amp;amp;&lt;/b&gt;" in drilled
     png = client.get("/map.png?province=73")  # the title holds '$x^{$', broken mathtext
@@ -212,8 +215,12 @@ def test_geometry(client, hostile_settings):
 
 def test_assets(client):
     page = client.get("/embed").get_data(as_text=True)
-    scripts = re.findall(r'src="(/assets/[^"]+)"', page)
-    assert [s.split("?")[0] for s in scripts] == ["/assets/leaflet/leaflet.js", "/assets/map.js"]
+    scripts = re.findall(r'<script (?:type="module" )?src="(/assets/[^"]+)"', page)
+    assert [s.split("?")[0] for s in scripts] == [
+        "/assets/leaflet/leaflet.js",
+        "/assets/js/main.js",
+    ]
+    assert '<script type="module" src="/assets/js/main.js?v=' in page
     for url in scripts + re.findall(r'href="(/assets/[^"]+)"', page):
         resp = client.get(url, headers=GZIP)
         assert resp.status_code == 200 and resp.headers["Content-Encoding"] == "gzip"
@@ -226,6 +233,32 @@ def test_assets(client):
         "/assets/%2e%2e/maps.py",
     ):
         assert client.get(missing).status_code == 404, missing
+
+
+IMPORTS = re.compile(r"""(?:^import|\bfrom)\s+["']([^"']+)["']""", re.MULTILINE)
+
+
+def test_modules_load_through_the_import_map(client):
+    page = client.get("/").get_data(as_text=True)
+    found = re.search(r'<script type="importmap">(.*?)</script>', page, re.DOTALL)
+    assert found and page.index('type="importmap"') < page.index('rel="modulepreload"')
+    imports = json.loads(found.group(1))["imports"]
+    files = sorted((STATIC / "js").glob("*.js"))
+    assert len(files) >= 7 and set(imports) == {f"/assets/js/{f.name}" for f in files}
+    for path in files:  # each URL carries its own file's content hash: a change reloads it
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        assert imports[f"/assets/js/{path.name}"] == f"/assets/js/{path.name}?v={digest}"
+    assert re.findall(r'<link rel="modulepreload" href="([^"]+)">', page) == list(imports.values())
+    for plain, versioned in imports.items():
+        resp = client.get(versioned)
+        assert resp.status_code == 200 and resp.mimetype == "text/javascript", plain
+        assert resp.headers["Cache-Control"] == "public, max-age=31536000"
+        specifiers = IMPORTS.findall(resp.get_data(as_text=True))
+        for specifier in specifiers:  # no import bypasses the map (and its versions)
+            assert urljoin(versioned, specifier) in imports, (plain, specifier)
+    main = imports["/assets/js/main.js"]
+    assert len(IMPORTS.findall(client.get(main).get_data(as_text=True))) >= 6
+    assert client.get("/assets/js/main.js").headers["Cache-Control"] == "public, max-age=60"
 
 
 PARAMETERS = (
