@@ -94,3 +94,28 @@ def test_editor_takes_an_excel_file_to_the_live_map_and_back(office_url):
         context.close()
     # the rejected upload answers 422 on purpose; nothing else may go wrong
     assert [e for e in errors if "status of 422" not in e] == []
+
+
+def test_a_signed_link_draws_the_map_for_someone_not_signed_in(office_url):
+    with chromium() as browser:
+        editor = browser.new_page()
+        editor.goto(office_url + "/login")
+        editor.fill("input[name=username]", "editor")
+        editor.fill("input[name=password]", PASSWORD)
+        editor.click("button[type=submit]")
+        editor.goto(office_url + "/admin/links")
+        editor.fill("input[name=view]", office_url + "/?level=province&metric=gap")
+        editor.click("text=Buat tautan")
+        embed = editor.get_attribute("#embed-url", "href")
+        outsider = browser.new_context()  # no cookies: a slide shown outside the office
+        page = outsider.new_page()
+        failed: list[str] = []
+        page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+        page.on("pageerror", lambda e: failed.append(str(e)))
+        page.goto(embed)
+        page.wait_for_selector(PAINTED, state="attached", timeout=20_000)
+        assert page.locator("#map path[data-kode]").count() == 8
+        assert failed == []
+        page.goto(office_url + "/")
+        assert "/login?next=" in page.url  # the rest stays closed
+        outsider.close()
