@@ -29,6 +29,9 @@ CODE_PATTERNS = {
     "district": r"\d{2}\.\d{2}\.\d{2}",
 }
 CODE_EXAMPLES = {"province": "73", "regency": "73.71", "district": "73.71.01"}
+# Official names start with the kind of area (Kemendagri): names, not texts to translate.
+REGENCY_PREFIX = "Kabupaten "
+CITY_PREFIX = "Kota "
 # Layer names of each level: shapefiles, TopoJSON objects and OGC API collections.
 LAYER_NAMES = {"province": "provinces", "regency": "regencies", "district": "districts"}
 

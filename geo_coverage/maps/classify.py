@@ -114,6 +114,17 @@ def data_cuts(values: np.ndarray, scheme: str, k: int) -> list[float]:
     return sorted(set(cuts))
 
 
+def rounded_quantile_cuts(values: np.ndarray, k: int, digits: int) -> list[float]:
+    """k-1 quantile cuts rounded to the decimals the figures are shown with (distinct, and
+    each inside the range of the values, so that no class is empty by rounding alone)."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    shown = np.round(finite, digits)
+    cuts = {round(c, digits) for c in data_cuts(shown, "quantiles", k)}
+    low, high = (shown.min(), shown.max()) if shown.size else (0.0, 0.0)
+    return sorted(c for c in cuts if low < c <= high)
+
+
 def _without_empty_classes(
     cuts: list[float], finite: np.ndarray, keep: float | None
 ) -> list[float]:
