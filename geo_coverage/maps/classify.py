@@ -23,6 +23,14 @@ DIVERGING_RAMPS = ("RdBu", "BrBG")
 # "No data" is drawn hatched in this grey on white; no ramp above contains either colour.
 NODATA_FILL = "#ffffff"
 NODATA_HATCH = "#8c8c8c"
+# The map's sea (no basemap) and lines. No single sea colour has 3:1 contrast with every class
+# of every ramp, so each area is edged in a dark grey that has 3:1 with the sea and with every
+# class colour close to the sea's (tests/maps/test_classify.py measures it); the bold outline
+# has a white halo so that it shows on the darkest fill too.
+SEA = "#dfe8ee"
+AREA_EDGE = "#4d4d4d"
+OUTLINE = "#1a1a1a"
+HALO = "#ffffff"
 _MAPCLASSIFY = {
     "quantiles": mapclassify.Quantiles,
     "equal_interval": mapclassify.EqualInterval,

@@ -198,19 +198,26 @@ def parse_view(args: Mapping[str, str], periods: Sequence[str]) -> ViewState:
     return state.with_()
 
 
-def choices(lang: str, periods: Sequence[str]) -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """The browse page's selects: (parameter, label, [(value, option text)]), in lang."""
+def choices(
+    lang: str, periods: Sequence[str], provinces: Sequence[tuple[str, str]] = ()
+) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The browse page's selects: (parameter, label, [(value, option text)]), in lang; the
+    empty value is the default where there is one (the whole region, the previous period)."""
 
     def labelled(name: str, values: Sequence[str]) -> list[tuple[str, str]]:
         return [(v, text(f"{name}.{v}", lang)) for v in values]
 
     levels = sorted(LEVELS, key=lambda v: v != ViewState.level)  # the default first
     metrics = [(m, metric_title(m, lang)) for m in METRICS]
+    newest_first = [(p, format_period(p, lang)) for p in reversed(periods)]
     return [
+        ("province", text("province", lang), [("", text("province.all", lang)), *provinces]),
         ("level", text("level", lang), labelled("level", levels)),
         ("metric", text("metric", lang), metrics),
         ("segment", text("segment", lang), labelled("segment", SEGMENT_CHOICES)),
-        ("period", text("period", lang), [(p, format_period(p, lang)) for p in reversed(periods)]),
+        ("period", text("period", lang), newest_first),
+        ("base", text("base", lang), [("", text("base.previous", lang)), *newest_first]),
         ("scheme", text("scheme", lang), labelled("scheme", SCHEMES)),
         ("k", text("k", lang), [(str(k), str(k)) for k in K_VALUES]),
+        ("outline", text("outline", lang), labelled("outline", OUTLINES)),
     ]

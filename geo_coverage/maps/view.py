@@ -29,6 +29,7 @@ from geo_coverage.maps.state import COMPARED_METRICS, WORST_SHARE, ViewState
 from geo_coverage.metrics import dataset
 from geo_coverage.metrics.registry import (
     FIELD,
+    MAP_METRICS,
     TABLE_FIELDS,
     TOOLTIP_FIELDS,
     Field,
@@ -48,6 +49,14 @@ LOGGER = logging.getLogger(__name__)
 
 TOP_PRIORITIES = {"regency": 10, "province": 3}
 NAMED_PRIORITIES = 3  # the top-ranked areas that carry their name on the map
+MAP_COLORS = {
+    "sea": classify.SEA,
+    "edge": classify.AREA_EDGE,
+    "outline": classify.OUTLINE,
+    "halo": classify.HALO,
+}
+# The metrics about one segment, which the segment choice does not apply to.
+METRIC_SEGMENTS = {m: f.map.segment for m, f in MAP_METRICS.items() if f.map.segment}
 
 
 @dataclass(frozen=True)
@@ -579,6 +588,30 @@ def load_context(settings: Settings, state: ViewState) -> Context:
         if base is not None:
             comparison = dataset.compare(settings, state.level, state.period, base, segment)
     return Context(parts, base, comparison, dataset.segment_gaps(settings, state.period))
+
+
+def places(settings: Settings) -> list[dict]:
+    """Every province and regency by name, for the place search: kode, name, province."""
+    found = []
+    for level in ("province", "regency"):
+        frame = dataset.load_metrics(settings, level)
+        for row in frame.loc[:, ["kode", "nama", "prov_kode", "prov_nama"]].itertuples():
+            found.append(
+                {
+                    "kode": row.kode,
+                    "name": row.nama,
+                    "level": level,
+                    "province": row.prov_kode if level == "regency" else row.kode,
+                    "province_name": row.prov_nama if level == "regency" else None,
+                }
+            )
+    return found
+
+
+def province_names(settings: Settings) -> list[tuple[str, str]]:
+    """(code, name) of the region's provinces, in code order."""
+    frame = dataset.load_metrics(settings, "province")
+    return list(zip(frame["kode"], frame["nama"], strict=True))
 
 
 def source_line(settings: Settings, lang: str) -> str:

@@ -7,6 +7,7 @@ import logging
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON
+from geo_coverage.config import DEFAULT_TILES_ATTRIBUTION
 from geo_coverage.errors import NotFound
 from geo_coverage.gis.features import build_key
 from geo_coverage.i18n import API_LANG, strings, text
@@ -26,7 +27,22 @@ bp = Blueprint("pages", __name__)
 
 VIEW_MAX_AGE = 60
 YEAR = 365 * 24 * 3600
-JS_STRINGS = ("copied", "load_failed")  # texts the script writes, with JS_LABELS
+JS_STRINGS = (  # texts the script writes, with JS_LABELS
+    "copied",
+    "copy_hint",
+    "load_failed",
+    "legend",
+    "close",
+    "selected",
+    "sort_by",
+    "search.none",
+    "search.results",
+    "area",
+    "province",
+    "leaflet.zoom_in",
+    "leaflet.zoom_out",
+    "leaflet.library",
+)
 JS_LABELS = {"field.priority_rank": "priority_rank"}  # script key -> registry field
 
 
@@ -91,6 +107,7 @@ def _view_data(settings, state: ViewState, view: map_view.MapView) -> dict:
     """The per-view JSON with the view's download links."""
     data = view.to_json(map_view.source_line(settings, state.lang))
     data["downloads"] = download_links(state.level, state.period, state.segment, state.lang)
+    data["data_link"] = next(d["url"] for d in data["downloads"] if d["format"] == "csv")
     return data
 
 
@@ -112,6 +129,8 @@ def _page(template: str, mode: str):
             if settings.tiles.strip().lower() == "none"
             else {"url": settings.tiles, "attribution": settings.tiles_attribution}
         )
+        if tiles and tiles["attribution"] == DEFAULT_TILES_ATTRIBUTION:
+            tiles["attribution"] = text("leaflet.osm", state.lang)
         config = {
             "mode": mode,
             "data": _view_data(settings, state, view),
@@ -119,6 +138,9 @@ def _page(template: str, mode: str):
             "geometry": url_for("pages.geometry", v=build_key(settings)[:16]),
             "tiles": tiles,
             "strings": _script_strings(state.lang),
+            "places": map_view.places(settings),
+            "colors": map_view.MAP_COLORS,
+            "metric_segments": map_view.METRIC_SEGMENTS,
         }
         lang = state.lang
         return render_template(
@@ -132,7 +154,7 @@ def _page(template: str, mode: str):
             import_map=_import_map(),
             nodata_fill=NODATA_FILL,
             nodata_hatch=NODATA_HATCH,
-            choices=choices(lang, dataset.periods(settings)),
+            choices=choices(lang, dataset.periods(settings), map_view.province_names(settings)),
         ).encode("utf-8")
 
     return cached_response(render, "text/html", _view_etag(state, template), max_age=VIEW_MAX_AGE)
