@@ -124,12 +124,13 @@ def test_browse_draws_every_regency_offline(visit, hostile_settings):
     for kode in ("71.71", "73.06", "81.01"):
         fill = page.get_attribute(f'#map path[data-kode="{kode}"]', "fill")
         assert fill == config["data"]["areas"][kode]["fill"], kode
-    assert page.locator("#legend li").count() == len(config["data"]["legend"]["entries"])
+    classes = page.locator("#legend-body > ul:not(.keys) > li")
+    assert classes.count() == len(config["data"]["legend"]["entries"])
     assert page.locator("#legend li.nodata .swatch.hatched").count() == 1
     assert page.locator(".priority-marker").count() == 10
     assert page.locator("#priority-table tbody tr").count() == 102
     assert page.locator("#map path.area-low").count() == len(config["data"]["low_areas"]) > 0
-    assert page.locator("#controls select").count() == 6
+    assert page.locator("#controls select").count() == 9
     assert page.locator("#illustrative-note").is_visible()
     assert page.locator("#source-line").inner_text().startswith("Sumber:")
     assert "period=" + dataset.periods(hostile_settings)[-1] in page.url  # a permalink
@@ -151,7 +152,7 @@ def test_tooltip_shows_the_figures_and_keeps_names_as_text(visit):
         "Coverage",
         "Active members",
         "Potential workers",
-        "Informal coverage",
+        "Coverage of informal workers (BPU)",
         "Gap to target",
         "Priority rank",
         "December 2025",
@@ -192,9 +193,10 @@ def test_controls_change_the_view_and_the_link_reproduces_it(visit):
     page = v.page
     page.select_option('select[name="metric"]', "gap")
     page.wait_for_url(re.compile(r"metric=gap"))
-    first = page.locator("#legend li").first
+    first = page.locator("#legend-body li").first
     assert "0 (target tercapai)" in first.inner_text()
     assert page.inner_text("#view-title").startswith("Kesenjangan terhadap target")
+    page.select_option('select[name="outline"]', "threshold")  # asks for the number first
     page.fill('input[name="threshold"]', "45")
     page.press('input[name="threshold"]', "Enter")
     page.wait_for_url(re.compile(r"threshold=45"))
@@ -208,7 +210,7 @@ def test_controls_change_the_view_and_the_link_reproduces_it(visit):
     again = visit(link)
     assert (
         again.paths() == 8
-        and "0 (target tercapai)" in again.page.locator("#legend li").first.inner_text()
+        and "0 (target tercapai)" in again.page.locator("#legend-body li").first.inner_text()
     )
     assert again.page.input_value('select[name="metric"]') == "gap"
     v.assert_clean()

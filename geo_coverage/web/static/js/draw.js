@@ -289,19 +289,19 @@ function drawLabels() {
       continue;
     }
     const way = direction || "right";
-    taken.push(labelBox(spot, text, way, gap));
-    const offset = { right: [gap, 0], left: [-gap, 0], top: [0, -gap], bottom: [0, gap] }[way];
-    const label = L.tooltip({
-      permanent: true,
-      direction: way,
-      offset,
+    const box = labelBox(spot, text, way, gap);
+    taken.push(box);
+    const [width, height] = [box[2] - box[0], box[3] - box[1]];
+    const html = el("span", null, text);
+    const icon = L.divIcon({
       className: "area-label" + (selected ? " selected" : ""),
-      pane: "labels",
-      interactive: false,
-    })
-      .setLatLng(latlng)
-      .setContent(el("span", null, text));
+      html,
+      iconSize: [width, height],
+      iconAnchor: [spot.x - box[0], spot.y - box[1]],
+    });
+    const label = L.marker(latlng, { icon, interactive: false, keyboard: false, pane: "labels" });
     labelLayer.addLayer(label);
+    label.on("add", () => label.getElement().setAttribute("aria-hidden", "true"));
   }
   labelLayer.addTo(map);
 }
