@@ -7,112 +7,12 @@ show that the choropleth, legend and controls render without internet.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-import pytest
-from harness import block_non_local, chromium, is_local, serve
+from harness import PAINTED, serve
 
-from geo_coverage import create_app
 from geo_coverage.i18n import text
 from geo_coverage.metrics import dataset
 from geo_coverage.metrics.registry import metric_title
-
-TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
-PAINTED = "html[data-painted]"
-POINT_INSIDE = """(kode) => {
-  const path = document.querySelector(`#map path[data-kode="${kode}"]`);
-  const box = path.getBoundingClientRect();
-  for (let i = 1; i < 24; i++) {
-    for (let j = 1; j < 24; j++) {
-      const x = box.left + box.width * i / 24, y = box.top + box.height * j / 24;
-      if (document.elementFromPoint(x, y) === path) { return [x, y]; }
-    }
-  }
-  return null;
-}"""
-
-
-@dataclass
-class Visit:
-    """A page and what went wrong on it."""
-
-    page: object
-    errors: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    blocked: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-
-    def assert_clean(self) -> None:
-        """No console errors, no script errors, no failed request to the app."""
-        assert self.errors == [] and self.failed == []
-
-    def paths(self) -> int:
-        """How many areas are drawn."""
-        return self.page.locator("#map path[data-kode]").count()
-
-    def point_inside(self, kode: str) -> list[float]:
-        """A visible point of an area on screen."""
-        point = self.page.evaluate(POINT_INSIDE, kode)
-        assert point, f"{kode} is not visible"
-        return point
-
-
-@pytest.fixture(scope="module")
-def app_url(hostile_settings):
-    app = create_app(
-        {
-            "instance": hostile_settings.instance,
-            "shapes": hostile_settings.shapes,
-            "mirror": hostile_settings.mirror,
-            "tiles": TILES,
-        }
-    )
-    with serve(app) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def visit(browser, app_url):
-    contexts = []
-
-    def open_page(url: str, width: int = 1280, height: int = 800, wait: bool = True) -> Visit:
-        context = browser.new_context(viewport={"width": width, "height": height})
-        contexts.append(context)
-        found = Visit(context.new_page())
-        block_non_local(context, found.blocked)
-        page = found.page
-        page.on(
-            "console",
-            lambda m: (
-                m.type == "error"
-                and is_local(m.location.get("url") or app_url)
-                and found.errors.append(m.text)
-            ),
-        )
-        page.on("pageerror", lambda e: found.errors.append(str(e)))
-        page.on("dialog", lambda d: (found.errors.append(f"dialog: {d.message}"), d.dismiss()))
-        page.on("request", lambda r: is_local(r.url) and found.requests.append(r.url))
-        page.on("requestfailed", lambda r: is_local(r.url) and found.failed.append(r.url))
-        page.on(
-            "response",
-            lambda r: (
-                is_local(r.url) and r.status >= 400 and found.failed.append(f"{r.status} {r.url}")
-            ),
-        )
-        page.goto(url if url.startswith("http") else app_url + url)
-        if wait:
-            page.wait_for_selector(PAINTED, state="attached", timeout=20_000)
-        return found
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def test_browse_draws_every_regency_offline(visit, hostile_settings):

@@ -152,18 +152,6 @@ export function drawAreas(view, shapes, onClick, padding = [0, 0]) {
   drawLabels();
 }
 
-/** Hover tooltips on wide screens; on narrow ones a tap opens the bottom sheet instead. */
-export function usingTooltips(on) {
-  for (const layer of Object.values(layers)) {
-    if (on && !layer.getTooltip()) {
-      const kode = layer.getElement().getAttribute("data-kode");
-      layer.bindTooltip(() => areaInfo(kode), { sticky: true });
-    } else if (!on && layer.getTooltip()) {
-      layer.unbindTooltip();
-    }
-  }
-}
-
 /** Marker positions pushed apart until no two overlap: [x, y] layer points. */
 function spread(points) {
   const moved = points.map((p) => [p.x, p.y]);

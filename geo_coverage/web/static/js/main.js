@@ -11,7 +11,7 @@ import { initControls, syncControls } from "./controls.js";
 import { loadGeometry, loadView } from "./data.js";
 import { drawDataTable, initDataTable, resetOrder } from "./datatable.js";
 import { status } from "./dom.js";
-import { createMap, drawAreas, drawProvinceLines, usingTooltips } from "./draw.js";
+import { createMap, drawAreas, drawProvinceLines } from "./draw.js";
 import { initEmbedHeight } from "./embed.js";
 import { areaSummary } from "./info.js";
 import { addLegend, drawLegend, legendRoom } from "./legend.js";
@@ -33,9 +33,10 @@ import { drawTable, initTable } from "./table.js";
 const geometry = loadGeometry();
 let shapes = null;
 
-/** Tooltips follow the pointer, except on a narrow browse page, where the sheet shows them. */
-function tooltipsWanted() {
-  return !(browsing && narrow());
+/** Tooltips follow the pointer, except on a narrow browse page, where the sheet shows an
+    area's figures instead (the stylesheet hides tooltips in this mode). */
+function useSheet() {
+  document.body.classList.toggle("sheet-mode", browsing && narrow());
 }
 
 function render(view) {
@@ -44,7 +45,6 @@ function render(view) {
   closeSheet();
   drawLegend(view.legend);
   drawAreas(view, shapes, onAreaClick, legendRoom());
-  usingTooltips(tooltipsWanted());
   if (browsing) {
     if (kind !== `${view.state.metric}|${view.level}`) {
       resetOrder();
@@ -105,6 +105,7 @@ function painted() {
   });
 }
 
+useSheet();
 const map = createMap(config.tiles);
 addLegend(map);
 if (!browsing) {
@@ -130,7 +131,7 @@ geometry
           areaSummary(kode),
         );
       });
-      onWidthChange(() => usingTooltips(tooltipsWanted()));
+      onWidthChange(useSheet);
     }
   })
   .catch((error) => {
