@@ -157,6 +157,12 @@ def test_map_data_api(client, hostile_settings):
         ("scheme=x", "scheme", "target, quantiles, equal_interval, natural_breaks"),
         ("k=2", "k", "3, 4, 5, 6, 7"),
         ("threshold=x", "threshold", "0"),
+        ("metric=change&base=2030-01", "base", "2021-12, 2024-08, 2025-06"),
+        ("metric=change&period=2021-12&base=2021-12", "base", "tidak ada"),
+        ("base=2021-12", "base", "metric=change"),
+        ("metric=informal_coverage&segment=wage", "segment", "segment=all"),
+        ("outline=thick", "outline", "worst, target, threshold, none"),
+        ("outline=none&threshold=40", "outline", "threshold"),
     ],
 )
 def test_bad_parameters_answer_400(client, query, parameter, valid):
@@ -166,9 +172,9 @@ def test_bad_parameters_answer_400(client, query, parameter, valid):
     assert f"'{parameter}'" in text and valid in text and "tidak valid" in text
     english = client.get(f"/embed?{query}&lang=en").get_data(as_text=True)
     assert "Invalid parameter" in english
-    api = client.get(f"/api/map-data?{query}")
+    api = client.get(f"/api/map-data?{query}&lang=en")
     assert api.status_code == 400 and api.json["code"] == "BadRequest"
-    assert valid in api.json["description"]
+    assert f"'{parameter}'" in api.json["description"]
     assert client.get(f"/map.png?{query}").status_code == 400
 
 
@@ -303,3 +309,27 @@ def test_any_query_answers_200_or_400_never_500(client, query):
     assert resp.status_code in (200, 400), resp.data
     if resp.status_code == 400:
         assert resp.json["description"]
+
+
+def test_the_view_json_names_the_baseline_and_carries_the_data_table(client, hostile_settings):
+    periods = dataset.periods(hostile_settings)
+    data = client.get(f"/api/map-data?metric=change&base={periods[0]}&lang=en").json
+    assert data["base"] == "December 2021" and data["state"]["base"] == periods[0]
+    assert (
+        "since December 2021" in data["title"] and "since December 2021" in data["legend"]["title"]
+    )
+    assert len(data["table"]["columns"]) == 3 and all(
+        len(a["table"]) == 3 for a in data["areas"].values()
+    )
+    assert data["unavailable"] == {"construction": "no data", "migrant": "no data"}
+    assert data["data_link"].startswith("/download/regency.csv?period=")
+    assert dataset.data_version(hostile_settings) not in data["source"]
+
+
+def test_the_browse_page_disables_what_does_not_apply(client):
+    page = client.get("/?metric=informal_coverage").get_data(as_text=True)
+    assert re.search(r'<select name="segment" disabled', page)
+    assert re.search(r'<select name="base" disabled', page)
+    assert re.search(r'<option value="construction"\s+disabled>[^<]*\(tidak ada data\)', page)
+    assert re.search(r'<input name="threshold"[^>]*disabled', page, re.DOTALL)
+    assert 'class="skip-link" href="#map"' in page and 'id="data-table"' in page
