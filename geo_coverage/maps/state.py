@@ -27,7 +27,7 @@ THRESHOLD_RANGE = (0.0, 100.0)
 OUTLINES = ("worst", "target", "threshold", "none")
 WORST_SHARE = 5  # "worst" outlines one area in this many: the worst fifth
 # The metric that compares two periods, and so takes ?base=.
-COMPARED_METRICS = tuple(m for m, f in MAP_METRICS.items() if f.map.compared is not None)
+COMPARED_METRICS = tuple(m for m, f in MAP_METRICS.items() if f.spec.compared is not None)
 # Parameters in the order they appear in URLs.
 PARAMS = (
     "level",
@@ -123,7 +123,7 @@ def _threshold(args: Mapping[str, str], lang: str) -> float | None:
 def _segment(args: Mapping[str, str], metric: str, lang: str) -> str:
     """The segment, which a metric about one segment (informal coverage) does not take."""
     segment = _choice(args, "segment", SEGMENT_CHOICES, ViewState.segment, lang)
-    own = map_metric(metric).map.segment
+    own = map_metric(metric).spec.segment
     if own is not None and segment != ALL_SEGMENTS:
         raise BadRequest(
             text(

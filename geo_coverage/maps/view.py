@@ -56,7 +56,7 @@ MAP_COLORS = {
     "halo": classify.HALO,
 }
 # The metrics about one segment, which the segment choice does not apply to.
-METRIC_SEGMENTS = {m: f.map.segment for m, f in MAP_METRICS.items() if f.map.segment}
+METRIC_SEGMENTS = {m: f.spec.segment for m, f in MAP_METRICS.items() if f.spec.segment}
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ class MapView:
         lang = self.state.lang
         outline = self.state.outline
         if outline == "worst":
-            worst = map_metric(self.state.metric).map.worst.get(lang)
+            worst = map_metric(self.state.metric).spec.worst.get(lang)
             return text("worst_title", lang, worst=worst)
         if outline == "target":
             return text("below_target", lang)
@@ -340,10 +340,10 @@ def outlined(frame: pd.DataFrame, state: ViewState, values: np.ndarray, field_: 
 
 def _metric_values(frame: pd.DataFrame, field_: Field, context: Context) -> np.ndarray:
     """The mapped figure of each area; a comparison takes the context's baseline."""
-    if field_.map.compared is not None and context.comparison is not None:
+    if field_.spec.compared is not None and context.comparison is not None:
         change = frame[["kode"]].merge(context.comparison, on="kode", how="left")
         return _floats(change[field_.key])
-    if field_.map.compared is not None:
+    if field_.spec.compared is not None:
         return np.full(len(frame), np.nan)  # nothing earlier to compare with
     return _floats(frame[field_.key])
 
@@ -356,7 +356,7 @@ def _table_parts(
     lang = state.lang
     period = format_period(state.period, lang) if state.period else "–"
     coverage = FIELD["coverage_pct"]
-    if field_.map.compared is not None:
+    if field_.spec.compared is not None:
         before = None
         if context.comparison is None:
             after = _floats(frame["coverage_pct"])
@@ -373,9 +373,9 @@ def _table_parts(
     names = [n for n in (field_.aggregation.numerator, field_.aggregation.denominator) if n]
     source = frame
     suffix = ""
-    if field_.map.segment is not None and context.parts is not None:
+    if field_.spec.segment is not None and context.parts is not None:
         source = frame[["kode"]].merge(context.parts, on="kode", how="left")
-        suffix = f" — {text(f'segment.{field_.map.segment}', lang)}"
+        suffix = f" — {text(f'segment.{field_.spec.segment}', lang)}"
     columns, cells = [], [[] for _ in range(len(frame))]
     for name in dict.fromkeys(names):
         part = FIELD[name]
@@ -419,7 +419,7 @@ def build_view(
     context = context or Context()
     lang = state.lang
     field_ = map_metric(state.metric)
-    spec = field_.map
+    spec = field_.spec
     digits = field_.display_decimals or 0
     frame = metrics
     if state.province:
@@ -577,7 +577,7 @@ def load_view(settings: Settings, state: ViewState) -> MapView:
 
 def load_context(settings: Settings, state: ViewState) -> Context:
     """The counts of the metric's own segment, the comparison and the segments without data."""
-    spec = map_metric(state.metric).map
+    spec = map_metric(state.metric).spec
     segment = None if state.segment == ALL_SEGMENTS else state.segment
     parts = base = comparison = None
     if spec.segment is not None and state.period is not None:

@@ -74,6 +74,13 @@ class Field:
     shown: int | None = None  # decimals shown to people when not the unit's
 
     @property
+    def spec(self) -> MapSpec:
+        """How it is mapped (map metrics only)."""
+        if self.map is None:
+            raise LookupError(f"{self.key} is not a map metric")
+        return self.map
+
+    @property
     def display_decimals(self) -> int | None:
         """Decimals every page, tooltip, legend and image shows the figure with."""
         return self.shown if self.shown is not None else UNITS[self.unit][3]
@@ -478,7 +485,7 @@ def map_metric(metric: str) -> Field:
 def metric_title(metric: str, lang: str, base: str | None = None) -> str:
     """The long name of a map metric: legend title, menu option, map title; a comparison
     names its baseline (`base`, a period as people read it) when one is given."""
-    spec = MAP_METRICS[metric].map
+    spec = MAP_METRICS[metric].spec
     if base is not None and spec.compared is not None:
         return spec.compared.get(lang).format(base=base)
     return spec.title.get(lang)
