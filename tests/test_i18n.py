@@ -22,7 +22,11 @@ INDONESIAN = re.compile(
 )
 TEXT_HOMES = {"metrics/registry.py"}  # modules that may write Text(id, en) themselves
 # Official name prefixes (Kemendagri's "Kabupaten X", "Kota Y") are names, not texts.
-NAME_CONSTANTS = {("region.py", "REGENCY_PREFIX"), ("region.py", "CITY_PREFIX")}
+NAME_CONSTANTS = {
+    ("region.py", "REGENCY_PREFIX"),
+    ("region.py", "CITY_PREFIX"),
+    ("region.py", "NAME_PREFIXES"),
+}
 
 
 def _placeholders(template: str) -> set[str]:
@@ -86,10 +90,11 @@ def _pairs_in(source: str, relative: str) -> list[str]:
     tree = ast.parse(source)
     parents, docstrings, found = _parents(tree), _docstrings(tree), []
     names = {
-        id(node.value)
+        id(part)
         for node in ast.walk(tree)
         if isinstance(node, ast.Assign)
         and any((relative, getattr(t, "id", None)) in NAME_CONSTANTS for t in node.targets)
+        for part in ast.walk(node.value)
     }
     for node in ast.walk(tree):
         where = f"{relative}:{getattr(node, 'lineno', '?')}"

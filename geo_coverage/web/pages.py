@@ -17,6 +17,7 @@ from geo_coverage.maps.classify import NODATA_FILL, NODATA_HATCH
 from geo_coverage.maps.state import ViewState, choices, parse_view
 from geo_coverage.metrics import dataset
 from geo_coverage.metrics.registry import FIELD
+from geo_coverage.region import NAME_PREFIXES
 from geo_coverage.web import assets
 from geo_coverage.web.download_routes import download_links
 from geo_coverage.web.http import cached_response, etag_of
@@ -139,6 +140,7 @@ def _page(template: str, mode: str):
             "tiles": tiles,
             "strings": _script_strings(state.lang),
             "places": map_view.places(settings),
+            "name_prefixes": NAME_PREFIXES,
             "colors": map_view.MAP_COLORS,
             "metric_segments": map_view.METRIC_SEGMENTS,
         }

@@ -1,12 +1,16 @@
 /* The place search: a combobox over every province and regency name. It matches names with or
-   without their "Kabupaten"/"Kota" prefix, ignores case and accents, ranks whole-name matches
-   first, and is driven by the arrow keys, Enter and Escape (the ARIA combobox pattern). */
+   without the kind of area before them (config.name_prefixes, full or abbreviated), ignores
+   case and accents, ranks whole-name matches first, and is driven by the arrow keys, Enter and
+   Escape (the ARIA combobox pattern). */
 
 import { el } from "./dom.js";
 import { config, strings } from "./state.js";
 
 const MAX_RESULTS = 8;
-const PREFIXES = /^(kabupaten|kab\.?|kota|provinsi|prov\.?)\s+/;
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const PREFIXES = new RegExp(
+  `^(${config.name_prefixes.map((p) => escape(p.toLowerCase())).join("|")})\\s+`,
+);
 
 /** Lower case, no accents, single spaces. */
 function fold(text) {
