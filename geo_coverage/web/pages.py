@@ -43,6 +43,7 @@ JS_STRINGS = (  # texts the script writes, with JS_LABELS
     "leaflet.zoom_in",
     "leaflet.zoom_out",
     "leaflet.library",
+    "map_label",
 )
 JS_LABELS = {"field.priority_rank": "priority_rank"}  # script key -> registry field
 

@@ -201,6 +201,10 @@ export function syncControls(view) {
   document.getElementById("embed-code").value = embedCode(view);
   syncDownloads(view.downloads);
   document.title = view.title;
+  document.getElementById("map").setAttribute(
+    "aria-label",
+    strings.map_label.replace("{title}", view.title),
+  );
   document.getElementById("view-title").textContent = view.title;
   document.getElementById("source-line").textContent = view.source;
   document.getElementById("illustrative-note").hidden = !view.illustrative;
