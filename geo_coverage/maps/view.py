@@ -40,6 +40,7 @@ from geo_coverage.metrics.registry import (
 from geo_coverage.region import (
     ALL_SEGMENTS,
     LAYER_NAMES,
+    LEVELS,
     REGENCY_PREFIX,
     REGION_PROVINCES,
     SEGMENTS,
@@ -593,7 +594,7 @@ def load_context(settings: Settings, state: ViewState) -> Context:
 def places(settings: Settings) -> list[dict]:
     """Every province and regency by name, for the place search: kode, name, province."""
     found = []
-    for level in ("province", "regency"):
+    for level in LEVELS:
         frame = dataset.load_metrics(settings, level)
         for row in frame.loc[:, ["kode", "nama", "prov_kode", "prov_nama"]].itertuples():
             found.append(

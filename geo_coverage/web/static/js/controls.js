@@ -74,7 +74,12 @@ function syncFields(form) {
 /** Wire the controls to `navigate(query, push)`, and the history to the views on screen. */
 export function initControls(navigate) {
   history.replaceState(null, "", `${config.paths.page}?${currentView().queries.self}`);
-  window.addEventListener("popstate", () => navigate(location.search.replace(/^\?/, ""), false));
+  window.addEventListener("popstate", () => {
+    const query = location.search.replace(/^\?/, "");
+    if (query !== currentView().queries.self) {
+      navigate(query, false); // not for a jump within the page (a skip link's #map)
+    }
+  });
   const form = document.getElementById("controls");
   let keyed = false; // the last change came from keys that only move the choice
   let pending = false; // a select's choice not yet applied
