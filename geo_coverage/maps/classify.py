@@ -28,7 +28,7 @@ NODATA_HATCH = "#8c8c8c"
 # class colour close to the sea's (tests/maps/test_classify.py measures it); the bold outline
 # has a white halo so that it shows on the darkest fill too.
 SEA = "#dfe8ee"
-AREA_EDGE = "#4d4d4d"
+AREA_EDGE = "#333333"
 OUTLINE = "#1a1a1a"
 HALO = "#ffffff"
 _MAPCLASSIFY = {
