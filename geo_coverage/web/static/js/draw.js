@@ -220,7 +220,7 @@ function drawMarkers() {
 
 const measure = document.createElement("canvas").getContext("2d");
 
-/** A label's box [x0, y0, x1, y1] in layer pixels when put at `spot` in a direction. */
+/** A label's box [x0, y0, x1, y1] in map pixels when put at `spot` in a direction. */
 function labelBox(spot, text, direction, gap) {
   measure.font = "600 11px system-ui, sans-serif";
   const width = measure.measureText(text).width + 12;
@@ -242,8 +242,9 @@ function overlaps(a, b) {
   return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
 }
 
-/** Names on the top-ranked areas (beside their markers, wherever they cover no other marker
-    or name; otherwise left out until zoomed in) and always on the selected area. */
+/** Names on the top-ranked areas (beside their markers, wherever they stay on the map and
+    cover no other marker or name; otherwise left out until zoomed in) and always on the
+    selected area. */
 function drawLabels() {
   const view = currentView();
   if (labelLayer) {
@@ -254,8 +255,11 @@ function drawLabels() {
     return;
   }
   const half = MARKER / 2 + 1;
+  const size = map.getSize();
+  const frame = [0, 0, size.x, size.y];
+  const within = (b) => b[0] >= frame[0] && b[1] >= frame[1] && b[2] <= frame[2] && b[3] <= frame[3];
   const taken = Object.values(markerSpots).map((latlng) => {
-    const p = map.latLngToLayerPoint(latlng);
+    const p = map.latLngToContainerPoint(latlng);
     return [p.x - half, p.y - half, p.x + half, p.y + half];
   });
   const chosen = selectedKode() && view.areas[selectedKode()] ? [selectedKode()] : [];
@@ -265,12 +269,12 @@ function drawLabels() {
       continue;
     }
     const latlng = markerSpots[kode] || layer.getCenter();
-    const spot = map.latLngToLayerPoint(latlng);
+    const spot = map.latLngToContainerPoint(latlng);
     const gap = markerSpots[kode] ? half + 2 : 0;
     const text = view.areas[kode].label;
     const direction = ["right", "left", "top", "bottom"].find((way) => {
       const box = labelBox(spot, text, way, gap);
-      return !taken.some((other) => overlaps(box, other));
+      return within(box) && !taken.some((other) => overlaps(box, other));
     });
     const selected = kode === selectedKode();
     if (!direction && !selected) {
