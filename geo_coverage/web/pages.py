@@ -140,7 +140,7 @@ def _page(template: str, mode: str):
             "geometry": url_for("pages.geometry", v=build_key(settings)[:16]),
             "tiles": tiles,
             "strings": _script_strings(state.lang),
-            "places": map_view.places(settings),
+            "places": map_view.places(settings) if mode == "browse" else [],
             "name_prefixes": NAME_PREFIXES,
             "colors": map_view.MAP_COLORS,
             "metric_segments": map_view.METRIC_SEGMENTS,
