@@ -23,6 +23,8 @@ REGION_PROVINCES = ("71", "72", "73", "74", "75", "76", "81", "82")
 # The levels maps, downloads and the OGC API serve; boundaries are also built for districts.
 LEVELS = ("province", "regency")
 BOUNDARY_LEVELS = (*LEVELS, "district")
+# The steps figures are summed through, from the regency rows up to the whole region.
+ROLLUP_LEVELS = ("regency", "province", "region")
 CODE_PATTERNS = {
     "province": r"\d{2}",
     "regency": r"\d{2}\.\d{2}",

@@ -19,10 +19,13 @@ import pyogrio
 import shapely
 
 from geo_coverage.boundaries import checks, display
+from geo_coverage.boundaries.gaps import find_holes, summarise
 from geo_coverage.boundaries.geometry import polygonal
 from geo_coverage.boundaries.layers import (
     Layer,
+    close_layer_gaps,
     compare_source_provinces,
+    nest_layer,
     parse_dump_layer,
     provinces_from_regencies,
     repair_layer,
@@ -71,7 +74,8 @@ def _layers(
     own: OwnBoundaries | None,
     progress: Callable[[str], None],
 ) -> tuple[dict[str, Layer], dict]:
-    """Parse (or read the own file for one level), repair, and derive provinces."""
+    """Parse (or read the own file for one level), repair, close gaps, derive provinces from
+    the regencies and nest the districts in them (an own district file is kept un-nested)."""
     raw: dict[str, Layer] = {}
     for level in BOUNDARY_LEVELS:
         if own is not None and own.level == level:
@@ -82,15 +86,28 @@ def _layers(
             progress(f"{level}: parsing the public boundary dumps")
             raw[level] = parse_dump_layer(paths, level)
     repaired = {lv: repair_layer(layer, progress) for lv, layer in raw.items()}
+    layers = dict(repaired)
+    layers["regency"] = close_layer_gaps(repaired["regency"], progress=progress)
     extra: dict = {}
     if own is None or own.level != "province":
-        derived = provinces_from_regencies(repaired["regency"], reference)
+        before = provinces_from_regencies(repaired["regency"], reference)
+        derived = provinces_from_regencies(layers["regency"], reference)
         extra["source_provinces_vs_regency_union"] = compare_source_provinces(
             derived, repaired["province"]
         )
-        derived.stats = {**repaired["province"].stats, "derived_from": "regencies"}
-        repaired["province"] = derived
-    return repaired, extra
+        derived.stats = {
+            **repaired["province"].stats,
+            "derived_from": "regencies",
+            "gaps_before": summarise(find_holes(before.geoms), before.codes, before.names),
+        }
+        layers["province"] = derived
+    else:
+        layers["province"] = close_layer_gaps(repaired["province"], progress=progress)
+    if own is not None and own.level == "district":
+        layers["district"] = close_layer_gaps(repaired["district"], progress=progress)
+    else:
+        layers["district"] = nest_layer(repaired["district"], layers["regency"], progress=progress)
+    return {lv: layers[lv] for lv in BOUNDARY_LEVELS}, extra
 
 
 def _known_codes(paths: Mapping[str, Path], reference: Reference, level: str) -> set[str]:
@@ -146,11 +163,58 @@ def _display(layers: Mapping[str, Layer]) -> tuple[dict, dict[str, gpd.GeoDataFr
         "regency_vertices": int(shapely.get_num_coordinates(geoms).sum()),
         "regency_vertices_full": int(shapely.get_num_coordinates(reg.geoms).sum()),
         "coverage_valid": bool(shapely.coverage_is_valid(geoms)),
+        "gaps": sum(h.is_gap for h in find_holes(geoms)),
         "arcs": len(topology["arcs"]),
         "topojson_bytes": size,
         "topojson_gzip_bytes": gz,
     }
     return topology, frames, figures | {"_raw": raw}
+
+
+_BEFORE_DERIVED = (
+    "overlaps: the published province polygons; gaps: the union of the repaired regencies "
+    "before their gaps were closed (holes in one area are gaps between regencies of one province)"
+)
+_BEFORE_NESTED = "as drawn, after make_valid (overlaps) and coverage_clean (gaps), before nesting"
+_BEFORE = "as drawn, after make_valid (overlaps) and coverage_clean (gaps)"
+
+
+def _before_is(stats: Mapping) -> str:
+    """What a layer's 'before' figures describe."""
+    if "derived_from" in stats:
+        return _BEFORE_DERIVED
+    return _BEFORE_NESTED if "nested_in" in stats else _BEFORE
+
+
+def _coverage_figures(layers: Mapping[str, Layer], results: list[dict]) -> dict:
+    """Overlaps and gaps of each layer before the repairs and after them (from the checks)."""
+    out = {}
+    for level, layer in layers.items():
+        found = {r["check"]: r for r in results if r["level"] == level}
+        before = layer.stats.get("gaps_before", {})
+        gap_keys = ("gaps", "gap_km2", "holes_in_one_area", "holes_in_one_area_km2")
+        out[level] = {
+            "before_is": _before_is(layer.stats),
+            "overlaps": {
+                "before": {
+                    "pairs": layer.stats.get("overlapping_pairs_before"),
+                    "km2": layer.stats.get("overlap_km2_before"),
+                },
+                "after": {
+                    "pairs": found["no_overlaps"]["pairs"],
+                    "km2": found["no_overlaps"]["overlap_km2"],
+                },
+            },
+            "gaps": {
+                "before": {k: before.get(k) for k in gap_keys},
+                "after": {
+                    k: len(v) if isinstance(v, list) else v
+                    for k, v in found["gaps"].items()
+                    if k in gap_keys
+                },
+            },
+        }
+    return out
 
 
 def _layer_figures(layer: Layer) -> dict:
@@ -221,6 +285,7 @@ def build_shapes(
         },
         "official_area_code_repairs": dict(reference.repaired_codes),
         "layers": {lv: _layer_figures(layer) for lv, layer in layers.items()},
+        "coverage_repairs": _coverage_figures(layers, results),
         "checks": results,
         **extra,
     }

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 import shapely
 
+from geo_coverage.boundaries.gaps import GAP_WIDTH_DEG, KM_PER_DEG, find_holes
 from geo_coverage.boundaries.geometry import areas_km2, overlapping_pairs
 from geo_coverage.boundaries.layers import AREA_TOLERANCE, EXPECTED_COUNTS, NESTING_MIN_SHARE, Layer
 from geo_coverage.region import province_of
@@ -72,12 +73,48 @@ def check_layer(layer: Layer, reference: Reference) -> list[dict]:
             "no_overlaps",
             layer.level,
             [f"{layer.level} {a} and {b} overlap by {km2:.6f} km²" for a, b, km2 in pairs],
+            pairs=len(pairs),
             overlap_km2=round(sum(x for *_, x in pairs), 6),
         )
     )
+    out.append(check_gaps(layer))
     if layer.level in AREA_TOLERANCE:
         out.append(_official_area_check(layer, reference))
     return out
+
+
+def check_gaps(layer: Layer) -> dict:
+    """No gap between neighbours: every hole of the layer's union lies inside one area.
+
+    Holes inside one area (a lake) are kept and listed; each gap fails, naming its neighbours.
+    """
+    holes = find_holes(layer.geoms)
+    gaps = [h for h in holes if h.is_gap]
+    failures = []
+    for hole in gaps:
+        d = hole.describe(layer.codes, layer.names)
+        around = ", ".join(
+            f"{k} {n}" for k, n in zip(d["neighbours"], d["neighbour_names"], strict=True)
+        )
+        wide = (
+            f", wider than the {GAP_WIDTH_DEG * KM_PER_DEG:.1f} km the build closes"
+            if hole.width_deg > GAP_WIDTH_DEG
+            else ""
+        )
+        failures.append(
+            f"{layer.level}: gap of {d['area_km2']:.4f} km² ({d['width_km']:.3f} km wide{wide}) "
+            f"at lon {d['point'][0]}, lat {d['point'][1]}, between {around}"
+        )
+    inside = [h for h in holes if not h.is_gap]
+    return _result(
+        "gaps",
+        layer.level,
+        failures,
+        gaps=len(gaps),
+        gap_km2=round(sum(h.area_km2 for h in gaps), 4),
+        holes_in_one_area=[h.describe(layer.codes, layer.names) for h in inside],
+        holes_in_one_area_km2=round(sum(h.area_km2 for h in inside), 4),
+    )
 
 
 def _official_area_check(layer: Layer, reference: Reference) -> dict:
@@ -125,7 +162,7 @@ def nesting_share(children: Layer, parents: Layer, parent_of) -> dict[str, float
 
 
 def check_nesting(layers: Mapping[str, Layer]) -> list[dict]:
-    """Regencies inside their province (required); districts inside their regency (reported)."""
+    """Regencies inside their province; districts inside their regency (required when nested)."""
     out = []
     shares = nesting_share(layers["regency"], layers["province"], province_of)
     failures = [
@@ -146,21 +183,34 @@ def check_nesting(layers: Mapping[str, Layer]) -> list[dict]:
         )
     )
     if "district" in layers:
-        d = nesting_share(
-            layers["district"], layers["regency"], lambda k: ".".join(k.split(".")[:2])
-        )
-        known = {k: s for k, s in d.items() if s is not None}
-        below = sorted(k for k, s in known.items() if s < NESTING_MIN_SHARE)
-        out.append(
-            {
-                "check": "district_in_regency",
-                "level": "district",
-                "passed": True,
-                "informational": True,
-                "failures": [],
-                "min_share_pct": round(min(known.values(), default=0) * 100, 3),
-                "below_required_share": below,
-                "without_regency": sorted(k for k, s in d.items() if s is None),
-            }
-        )
+        out.append(_district_nesting(layers["district"], layers["regency"]))
     return out
+
+
+def _district_nesting(districts: Layer, regencies: Layer) -> dict:
+    """Districts inside their regency: required when the build nested them, else reported."""
+    d = nesting_share(districts, regencies, lambda k: ".".join(k.split(".")[:2]))
+    known = {k: s for k, s in d.items() if s is not None}
+    below = sorted(k for k, s in known.items() if s < NESTING_MIN_SHARE)
+    without = sorted(k for k, s in d.items() if s is None)
+    required = districts.stats.get("nested_in") == "regency"
+    failures = (
+        [f"district {k}: no regency {k.rsplit('.', 1)[0]} in the regency layer" for k in without]
+        + [
+            f"district {k}: only {known[k]:.2%} of its area lies in regency "
+            f"{k.rsplit('.', 1)[0]} (required {NESTING_MIN_SHARE:.1%})"
+            for k in below
+        ]
+        if required
+        else []
+    )
+    return {
+        "check": "district_in_regency",
+        "level": "district",
+        "passed": not failures,
+        "informational": not required,
+        "failures": failures,
+        "min_share_pct": round(min(known.values(), default=0) * 100, 3),
+        "below_required_share": below,
+        "without_regency": without,
+    }

@@ -24,15 +24,25 @@ def simplify_coverage(
 ) -> tuple[np.ndarray, int]:
     """Simplify a valid coverage keeping shared borders, drop islets, snap to the grid.
 
-    Returns the new geometries and the number of islets dropped. An area never loses its
+    Returns the new geometries and the number of islets dropped. An islet is a small part
+    touching no other area: enclaves stay, so dropping leaves no hole. An area never loses its
     largest part, however small.
     """
-    simple = shapely.coverage_simplify(np.asarray(geoms, dtype=object), tolerance)
+    simple = np.array(
+        [
+            polygonal(g)
+            for g in shapely.coverage_simplify(np.asarray(geoms, dtype=object), tolerance)
+        ],
+        dtype=object,
+    )
+    tree = shapely.STRtree(simple)
     out, dropped = [], 0
-    for geom in simple:
-        parts = np.array([p for p in shapely.get_parts(polygonal(geom))], dtype=object)
+    for i, geom in enumerate(simple):
+        parts = np.array(list(shapely.get_parts(geom)), dtype=object)
         sizes = areas_km2(parts)
         keep = (sizes >= min_islet_km2) | (sizes == sizes.max())
+        for j in np.flatnonzero(~keep):
+            keep[j] = bool(np.any(tree.query(parts[j], predicate="intersects") != i))
         dropped += int((~keep).sum())
         out.append(MultiPolygon(list(parts[keep])))
     snapped = shapely.set_precision(np.array(out, dtype=object), GRID_DEG)

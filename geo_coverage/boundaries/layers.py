@@ -12,12 +12,20 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo_coverage.boundaries.gaps import (
+    GAP_WIDTH_DEG,
+    KM_PER_DEG,
+    close_gaps,
+    find_holes,
+    summarise,
+)
 from geo_coverage.boundaries.geometry import (
     areas_km2,
     overlapping_pairs,
     parse_latlng_multipolygon,
     polygonal,
 )
+from geo_coverage.boundaries.nesting import nest_in_parents
 from geo_coverage.region import REGION_PROVINCES, level_of, province_of
 from geo_coverage.sources.dumps import read_rows
 from geo_coverage.sources.reference import Reference
@@ -27,6 +35,7 @@ LOGGER = logging.getLogger(__name__)
 EXPECTED_COUNTS = {"province": 8, "regency": 102, "district": 1265}
 AREA_TOLERANCE = {"province": 0.01, "regency": 0.06}
 NESTING_MIN_SHARE = 0.995
+NESTING_REPORT_CHANGE = 0.01  # nesting repairs are listed for areas whose size changes more
 _PROVINCE_FILES = ("5", "6", "7")
 
 
@@ -134,6 +143,89 @@ def repair_layer(layer: Layer, progress: Callable[[str], None] = LOGGER.info) ->
         "area_change_km2_max": round(float(np.max(np.abs(area_after - area_before))), 4),
     }
     return Layer(layer.level, layer.codes, layer.names, cleaned, repairs, stats)
+
+
+def close_layer_gaps(
+    layer: Layer,
+    max_width_deg: float = GAP_WIDTH_DEG,
+    progress: Callable[[str], None] = LOGGER.info,
+) -> Layer:
+    """Close the gaps between neighbours, each into the neighbour sharing most of its border."""
+    holes = find_holes(layer.geoms)
+    geoms, closed = close_gaps(layer.geoms, holes, max_width_deg)
+    repairs = list(layer.repairs)
+    for hole in closed:
+        repairs.append(
+            {
+                "repair": "gap_closed",
+                "kode": layer.codes[hole.neighbours[0]],
+                "neighbours": [layer.codes[i] for i in hole.neighbours],
+                "area_km2": round(hole.area_km2, 4),
+                "width_km": round(hole.width_deg * KM_PER_DEG, 3),
+                "point": list(hole.point()),
+            }
+        )
+    km2 = sum(h.area_km2 for h in closed)
+    progress(f"{layer.level}: {len(closed)} gaps between neighbours ({km2:.2f} km²) closed")
+    stats = {
+        **layer.stats,
+        "gap_width_max_km": round(max_width_deg * KM_PER_DEG, 3),
+        "gaps_before": summarise(holes, layer.codes, layer.names),
+        "gaps_closed": len(closed),
+        "gap_km2_closed": round(km2, 4),
+    }
+    return Layer(layer.level, layer.codes, layer.names, geoms, repairs, stats)
+
+
+def nest_layer(
+    children: Layer,
+    parents: Layer,
+    max_width_deg: float = GAP_WIDTH_DEG,
+    progress: Callable[[str], None] = LOGGER.info,
+) -> Layer:
+    """The children clipped to their parents, filling each parent's narrow uncovered parts."""
+    before = summarise(find_holes(children.geoms), children.codes, children.names)
+    nested = nest_in_parents(
+        children.codes, children.geoms, parents.codes, parents.geoms, max_width_deg
+    )
+    area_before, area_after = areas_km2(children.geoms), areas_km2(nested.geoms)
+    change = area_after / np.where(area_before > 0, area_before, np.nan) - 1
+    repairs = list(children.repairs)
+    for i in np.flatnonzero(np.abs(change) > NESTING_REPORT_CHANGE):
+        repairs.append(
+            {
+                "repair": f"nested_in_{parents.level}",
+                "kode": children.codes[i],
+                "area_km2_before": round(float(area_before[i]), 3),
+                "area_km2_after": round(float(area_after[i]), 3),
+            }
+        )
+    uncovered_km2 = sum(u["area_km2"] for u in nested.uncovered)
+    progress(
+        f"{children.level}: clipped to their {parents.level}; {nested.filled} uncovered parts "
+        f"({nested.received_km2.sum():.2f} km²) filled, {len(nested.uncovered)} wider ones "
+        f"({uncovered_km2:.2f} km²) left in no {children.level}"
+    )
+    quantiles = np.nanquantile(change, (0.0, 0.01, 0.5, 0.99, 1.0)) * 100
+    stats = {
+        **children.stats,
+        "gap_width_max_km": round(max_width_deg * KM_PER_DEG, 3),
+        "gaps_before": before,
+        "nested_in": parents.level,
+        "nesting": {
+            "clipped_km2": nested.clipped_km2,
+            "parts_filled": nested.filled,
+            "filled_km2": round(float(nested.received_km2.sum()), 4),
+            "uncovered": nested.uncovered,
+            "uncovered_km2": round(uncovered_km2, 4),
+            "area_change_pct": dict(
+                zip(
+                    ("min", "p1", "p50", "p99", "max"), np.round(quantiles, 2).tolist(), strict=True
+                )
+            ),
+        },
+    }
+    return Layer(children.level, children.codes, children.names, nested.geoms, repairs, stats)
 
 
 def provinces_from_regencies(regencies: Layer, reference: Reference) -> Layer:

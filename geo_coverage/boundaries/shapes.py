@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
+from geo_coverage.errors import GeoCoverageError
 from geo_coverage.region import BOUNDARY_LEVELS, LAYER_NAMES
 
 REPORT_NAME = "build_report.json"
@@ -38,3 +41,36 @@ def read_report(shapes: Path) -> dict | None:
 def is_built(shapes: Path) -> bool:
     """Whether shapes/ holds every output of a successful build."""
     return read_report(shapes) is not None and all(p.exists() for p in outputs(shapes))
+
+
+_KEYS: OrderedDict[Path, tuple[tuple[int, int], str]] = OrderedDict()
+_KEYS_LOCK = threading.Lock()
+KEYS_KEPT = 16
+
+
+def build_key(shapes: Path) -> str:
+    """The build key of the shapes in a folder (the report is read again only when it changes)."""
+    path = shapes / REPORT_NAME
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise GeoCoverageError(f"no shapes built in {shapes}: run geo-coverage build") from exc
+    signature = (stat.st_mtime_ns, stat.st_size)
+    with _KEYS_LOCK:
+        known = _KEYS.get(path)
+    if known is not None and known[0] == signature:
+        return known[1]
+    report = read_report(shapes)
+    if report is None:
+        raise GeoCoverageError(f"the build report in {shapes} cannot be read")
+    with _KEYS_LOCK:
+        _KEYS[path] = (signature, report["build_key"])
+        while len(_KEYS) > KEYS_KEPT:
+            _KEYS.popitem(last=False)
+    return report["build_key"]
+
+
+def clear_cache() -> None:
+    """Forget the build keys read so far."""
+    with _KEYS_LOCK:
+        _KEYS.clear()

@@ -7,6 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
 from geo_coverage.enrollment.build import build_sample_store
@@ -18,6 +20,8 @@ from geo_coverage.metrics.summary import FORMATS, format_summary
 from geo_coverage.region import LEVELS, PERIOD_FORMAT, SEGMENT_CHOICES
 
 LOGGER = logging.getLogger(__name__)
+
+REGION = "region"
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -94,6 +98,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
     """Print the metrics of every province or regency for a period."""
     settings = _settings(args)
     _ensure_store(settings)
+    if args.level == REGION:
+        frame = pd.DataFrame([dataset.region_metrics(settings, args.period, args.segment)])
+        sys.stdout.write(format_summary(frame, args.format))
+        return 0
     frame = dataset.load_metrics(settings, args.level, args.period, args.segment)
     total = (
         dataset.region_metrics(settings, args.period, args.segment)
@@ -128,7 +136,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("--to", type=int, help="activate this stored version instead")
     r.set_defaults(func=cmd_rollback)
     s = subparsers.add_parser("summary", help="print coverage metrics")
-    s.add_argument("--level", required=True, choices=LEVELS)
+    s.add_argument("--level", required=True, choices=[*LEVELS, REGION])
     s.add_argument("--period", help=f"{PERIOD_FORMAT} (default: the latest)")
     s.add_argument("--segment", choices=SEGMENT_CHOICES)
     s.add_argument("--format", default="table", choices=FORMATS)

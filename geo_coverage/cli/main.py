@@ -1,4 +1,4 @@
-"""The geo-coverage command: build, serve, import, rollback, summary, history."""
+"""The geo-coverage command: build, serve, import, rollback, summary, history, evidence."""
 
 from __future__ import annotations
 
@@ -116,9 +116,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--threads", type=int, default=8)
     s.add_argument("--mirror", help="folder laid out like shared/data, used if a build is needed")
     s.set_defaults(func=cmd_serve)
-    from geo_coverage.cli import enrollment
+    from geo_coverage.cli import enrollment, evidence
 
     enrollment.add_commands(sub)
+    evidence.add_command(sub)
     return p
 
 

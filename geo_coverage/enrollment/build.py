@@ -1,9 +1,10 @@
-"""The store build: reference tables (areas, targets, published figures) and the sample data.
+"""The store build: reference tables (areas, targets, evidence, uncertainty) and the sample.
 
 Idempotent like the shapes build: a digest of the inputs and of the code is kept in the store,
 and a build with the same digest does nothing. The modelled sample is stored as its own
-version named SAMPLE_FILE_NAME, only when the store has no versions yet or when the active
-version is an earlier sample; data a user imported is never overwritten by the sample.
+version named SAMPLE_FILE_NAME, with its provenance, only when the store has no versions yet
+or when the active version is an earlier sample; data a user imported is never overwritten by
+the sample.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from pathlib import Path
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
 from geo_coverage.enrollment.areas import area_infos, areas_frame
-from geo_coverage.enrollment.sample import generate_sample
+from geo_coverage.enrollment.sample import evidence_uses, generate_sample
 from geo_coverage.enrollment.table import read_table, to_csv
 from geo_coverage.enrollment.targets import TARGETS_CSV, read_targets
+from geo_coverage.enrollment.validation import all_comparisons, uncertainty_table
 from geo_coverage.errors import BuildError
 from geo_coverage.package_files import package_digest
+from geo_coverage.sources.evidence import EVIDENCE_CSV, read_evidence
 from geo_coverage.sources.pinned import fetch_all, pinned_files
-from geo_coverage.sources.published import PUBLISHED_CSV, read_published, with_figures
 from geo_coverage.sources.reference import PENDUDUK_KEY, load_reference
 
 LOGGER = logging.getLogger(__name__)
@@ -35,7 +37,7 @@ def store_key() -> str:
     """A digest of everything the store build depends on: inputs, data files and code."""
     digest = hashlib.sha256(store.SCHEMA_VERSION.encode())
     digest.update("".join(p.sha256 for p in pinned_files() if p.key == PENDUDUK_KEY).encode())
-    for path in (PUBLISHED_CSV, TARGETS_CSV):
+    for path in (EVIDENCE_CSV, TARGETS_CSV):
         digest.update(path.read_bytes())
     digest.update(package_digest("sources", "enrollment", "region.py").encode())
     return digest.hexdigest()
@@ -60,26 +62,40 @@ def build_sample_store(
     paths = paths if paths is not None else fetch_all(settings, progress)
     reference = load_reference(paths)
     areas = areas_frame(reference)
-    published = read_published()
-    progress("modelling the sample enrollment data")
-    text = to_csv(generate_sample(reference, published))
+    evidence = read_evidence(EVIDENCE_CSV, known_codes=set(areas["kode"]))
+    progress(f"modelling the sample enrollment data from {len(evidence)} published figures")
+    sample = generate_sample(reference, evidence)
+    text = to_csv(sample.rows)
     report = read_table(text.encode("utf-8"), SAMPLE_FILE_NAME, area_infos(areas))
     if not report.ok:
         raise BuildError(["the generated sample fails validation:"] + report.lines("errors"))
+    progress("measuring the model's errors by leaving published figures out")
+    uncertainty = uncertainty_table(all_comparisons(sample.model))
+    uses = evidence_uses(sample.model)
     store.initialise(path)
-    store.write_reference(path, areas, read_targets(), with_figures(published))
+    store.write_reference(
+        path,
+        areas,
+        read_targets(),
+        evidence.assign(use=evidence["line"].map(uses)),
+        uncertainty,
+    )
     (settings.instance / SAMPLE_CSV_NAME).write_text(text, encoding="utf-8")
+    digest = hashlib.sha256(report.sha256.encode())
+    digest.update(sample.provenance.to_csv(index=False).encode())
+    sha256 = digest.hexdigest()
     history, active = store.versions(path)
     current = next((v for v in history if v.id == active), None)
-    if current is None or (current.kind == "sample" and current.sha256 != report.sha256):
+    if current is None or (current.kind == "sample" and current.sha256 != sha256):
         version = store.write_version(
             path,
             report.rows,
             kind="sample",
             file_name=SAMPLE_FILE_NAME,
-            sha256=report.sha256,
+            sha256=sha256,
             file_rows=len(report.rows),
             replace_all=True,
+            provenance=sample.provenance,
         )
         progress(
             f"stored the modelled sample as version {version.id}: {version.total_rows} "

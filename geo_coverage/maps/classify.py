@@ -11,7 +11,6 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import mapclassify
 import numpy as np
 from branca.utilities import color_brewer
 
@@ -31,10 +30,11 @@ SEA = "#dfe8ee"
 AREA_EDGE = "#333333"
 OUTLINE = "#1a1a1a"
 HALO = "#ffffff"
+# mapclassify's classifier of each data-driven scheme (mapclassify loads scipy: imported on use)
 _MAPCLASSIFY = {
-    "quantiles": mapclassify.Quantiles,
-    "equal_interval": mapclassify.EqualInterval,
-    "natural_breaks": mapclassify.FisherJenks,
+    "quantiles": "Quantiles",
+    "equal_interval": "EqualInterval",
+    "natural_breaks": "FisherJenks",
 }
 
 
@@ -111,26 +111,37 @@ def data_cuts(values: np.ndarray, scheme: str, k: int) -> list[float]:
     k = min(k, len(distinct))
     if k < 2:
         return []
+    import mapclassify
+
     with warnings.catch_warnings():
         # Ties can leave fewer distinct quantiles than k; the legend then shows fewer classes.
         warnings.filterwarnings("ignore", "Not enough unique values", UserWarning)
         # Fisher–Jenks on about a hundred values is fast enough without numba.
         warnings.filterwarnings("ignore", "Numba not installed", UserWarning)
-        bins = _MAPCLASSIFY[scheme](finite, k=k).bins
+        bins = getattr(mapclassify, _MAPCLASSIFY[scheme])(finite, k=k).bins
     # mapclassify bins are upper bounds (v <= bin); a cut just above keeps that grouping.
     cuts = [float(np.nextafter(b, np.inf)) for b in bins[:-1]]
     return sorted(set(cuts))
 
 
 def rounded_quantile_cuts(values: np.ndarray, k: int, digits: int) -> list[float]:
-    """k-1 quantile cuts rounded to the decimals the figures are shown with (distinct, and
-    each inside the range of the values, so that no class is empty by rounding alone)."""
+    """k-1 quantile cuts of the values as shown (rounded to `digits`), each moved up to the
+    next shown value, so that a cut is a figure people read and no class is empty; values that
+    differ as shown are never all in one class."""
     finite = np.asarray(values, dtype=float)
-    finite = finite[np.isfinite(finite)]
-    shown = np.round(finite, digits)
-    cuts = {round(c, digits) for c in data_cuts(shown, "quantiles", k)}
-    low, high = (shown.min(), shown.max()) if shown.size else (0.0, 0.0)
-    return sorted(c for c in cuts if low < c <= high)
+    rounded = np.round(finite[np.isfinite(finite)], digits)
+    shown = np.unique(rounded)
+    cuts = set()
+    for cut in data_cuts(rounded, "quantiles", k) if shown.size > 1 else []:
+        above = shown[shown >= cut]
+        if above.size and above[0] > shown[0]:
+            cuts.add(float(above[0]))
+    if not cuts and shown.size > 1:
+        # Ties defeat the quantiles (one area apart from all the others): split where the
+        # counts come nearest to halves, so that differing figures never share one class.
+        below = np.searchsorted(np.sort(rounded), shown[1:], side="left")
+        cuts.add(float(shown[1:][np.argmin(np.abs(below - rounded.size / 2))]))
+    return sorted(cuts)
 
 
 def _without_empty_classes(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,8 +48,15 @@ class _Cached:
     results: dict[tuple, dict[str, pd.DataFrame]] = field(default_factory=dict)
 
 
-_CACHE: dict[Path, _Cached] = {}
+_CACHE: OrderedDict[Path, _Cached] = OrderedDict()
 _LOCK = threading.Lock()
+STORES_KEPT = 4  # snapshots of this many store files stay in memory
+
+
+def clear_cache() -> None:
+    """Forget every snapshot and computed metric (they are read again when asked)."""
+    with _LOCK:
+        _CACHE.clear()
 
 
 def data_version(settings: Settings) -> str:
@@ -56,19 +64,29 @@ def data_version(settings: Settings) -> str:
     return store.data_version(settings.store_path)
 
 
+def data_changed_at(settings: Settings) -> str:
+    """When the active data last changed (import, rollback or rebuild), ISO 8601 UTC."""
+    return store.current_version(settings.store_path).changed_at
+
+
 def _cached(settings: Settings) -> _Cached:
     """The cached snapshot for the store's current data version, reading it if needed."""
     path = settings.store_path
     tag = data_version(settings)
-    entry = _CACHE.get(path)
-    if entry is not None and entry.snapshot.data_version == tag:
-        return entry
+    with _LOCK:
+        entry = _CACHE.get(path)
+        if entry is not None and entry.snapshot.data_version == tag:
+            _CACHE.move_to_end(path)
+            return entry
     snapshot = store.read_snapshot(path)
     history, _active = store.versions(path)
     imported = next((v.created_at[:10] for v in history if v.id == snapshot.active), None)
     entry = _Cached(snapshot, sorted(snapshot.rows["period"].unique().tolist()), imported)
     with _LOCK:
         _CACHE[path] = entry
+        _CACHE.move_to_end(path)
+        while len(_CACHE) > STORES_KEPT:
+            _CACHE.popitem(last=False)
     return entry
 
 
@@ -129,7 +147,13 @@ def _compute(entry: _Cached, level: str, period: str | None, segment: str | None
     if parts is None:
         snap = entry.snapshot
         frame = compute_metrics(
-            snap.rows, snap.areas, snap.targets, snap.published, level=level, segment=segment
+            snap.rows,
+            snap.areas,
+            snap.targets,
+            snap.provenance,
+            level=level,
+            segment=segment,
+            uncertainty=snap.uncertainty,
         )
         parts = {ALL_PERIODS: frame}
         parts |= {

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 from enrollment_helpers import DATA, store_state
 
-from geo_coverage.sources.published import read_published
+from geo_coverage.enrollment.sample import PERIODS
+from geo_coverage.sources.evidence import read_evidence
 
 pytest_plugins = ["enrollment_fixtures"]
 
@@ -51,31 +52,32 @@ def test_summary_csv_shows_the_published_december_2021_figures(cli):
     code, out, _ = cli("summary", "--level", "province", "--period", "2021-12", "--format", "csv")
     assert code == 0
     table = read_csv(out).set_index("kode")
-    assert list(table.columns[:5]) == [
+    assert list(table.columns[:8]) == [
         "nama",
         "period",
         "segment",
         "potential_workers",
         "active_members",
+        "coverage_pct",
+        "coverage_pct_low",
+        "coverage_pct_high",
     ]
     assert len(table) == 8
-    published = read_published()
-    published = published[
-        (published["level"] == "province")
-        & (published["period"] == "2021-12")
-        & published["active_members"].notna()
+    ev = read_evidence()
+    counts = ev[
+        (ev["level"] == "province")
+        & (ev["period"] == "2021-12")
+        & ev["metric"].isin(["active_members", "potential_workers"])
     ]
-    assert len(published) == 7
-    for row in published.itertuples():
+    assert counts["kode"].nunique() == 7  # no figure for Sulawesi Barat
+    for row in counts.itertuples():
         got = table.loc[row.kode]
-        assert (int(got["active_members"]), int(got["potential_workers"])) == (
-            row.active_members,
-            row.potential_workers,
-        )
-        assert got["data_source"] == "published"
+        assert int(got[row.metric]) == int(row.value)
+        assert got["data_source"] == "published" and got["coverage_pct_low"] == ""
         assert got["nama"] == row.nama
     assert table.loc["71", "coverage_pct"] == "79.86"
     assert table.loc["76", "data_source"] == "modelled"
+    assert float(table.loc["76", "coverage_pct_low"]) < float(table.loc["76", "coverage_pct"])
 
 
 def test_spreadsheet_file_imports(cli):
@@ -92,7 +94,21 @@ def test_spreadsheet_file_imports(cli):
     )
     old = {r["kode"]: r for r in before}
     new = {r["kode"]: r for r in after}
-    assert new["73.71"]["active_members"] == 250_000 + 60_000
+    jakon = json.loads(
+        cli(
+            "summary",
+            "--level",
+            "regency",
+            "--period",
+            "2025-06",
+            "--segment",
+            "construction",
+            "--format",
+            "json",
+        )[1]
+    )
+    kept = {r["kode"]: r for r in jakon}["73.71"]  # the sample's construction row stays
+    assert new["73.71"]["active_members"] == 250_000 + 60_000 + kept["active_members"]
     assert new["73.06"]["active_members"] == 70_000 + 160_000 + 4_200  # construction counts
     assert new["73.06"]["potential_workers"] == 90_000 + 150_000
     assert new["73.06"]["data_source"] == "published"
@@ -149,7 +165,11 @@ def test_summary_table_and_json(cli):
     lines = out.splitlines()
     assert code == 0 and lines[0].split()[:3] == ["kode", "nama", "period"]
     assert len(lines) == 2 + 8 + 2 and lines[-1].startswith("SULAMA")
-    assert "1,327,000" in out and "2,801,936" in out
+    assert "47.38" in out and "2,801,936" in out
+    assert lines[0].split()[6:9] == ["coverage_pct", "coverage_pct_low", "coverage_pct_high"]
+    # Sulawesi Barat is modelled: coverage, then its likely range, all with two decimals
+    sulbar = next(line for line in lines if line.startswith("76 "))
+    assert re.search(r" \d+\.\d\d +\d+\.\d\d +\d+\.\d\d ", sulbar), sulbar
     code, out, _ = cli("summary", "--level", "regency", "--segment", "informal", "--format", "json")
     rows = json.loads(out)
     assert len(rows) == 102 and {r["period"] for r in rows} == {"2025-12"}
@@ -159,7 +179,7 @@ def test_summary_table_and_json(cli):
 
 def test_summary_unknown_period_lists_valid_ones(cli):
     code, _, err = cli("summary", "--level", "province", "--period", "2019-01")
-    assert code == 2 and "Valid values: 2021-12, 2024-08, 2025-06, 2025-12" in err
+    assert code == 2 and "Valid values: " + ", ".join(PERIODS) in err
 
 
 def test_import_builds_the_store_first(tmp_path, mirror_dir, monkeypatch, capsys):

@@ -155,3 +155,11 @@ def test_every_class_stands_out_from_the_sea_and_every_outline_from_its_fill():
         # The bold outline is a dark line on a white halo: one of them has 3:1 with any fill.
         best = max(_contrast(classify.OUTLINE, colour), _contrast(classify.HALO, colour))
         assert best >= 3, colour
+
+
+def test_change_cuts_are_shown_values_and_split_differing_figures():
+    assert classify.rounded_quantile_cuts(np.array([4.5] + [4.51] * 16), 5, 2) == [4.51]
+    assert classify.rounded_quantile_cuts(np.array([1.0] * 5), 5, 2) == []
+    cuts = classify.rounded_quantile_cuts(np.linspace(-3, 7, 101), 5, 2)
+    assert len(cuts) == 4 and all(round(c, 2) == c for c in cuts)
+    assert classify.rounded_quantile_cuts(np.array([1.234, 1.236, np.nan]), 5, 2) == [1.24]

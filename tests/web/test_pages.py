@@ -17,6 +17,8 @@ from matplotlib.image import imread
 
 from geo_coverage import create_app
 from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON
+from geo_coverage.enrollment.sample import PERIODS
+from geo_coverage.i18n import format_period, text
 from geo_coverage.maps import view as map_view
 from geo_coverage.metrics import dataset
 from geo_coverage.package_files import STATIC
@@ -152,12 +154,12 @@ def test_map_data_api(client, hostile_settings):
     [
         ("level=kecamatan", "level", "province, regency"),
         ("metric=x", "metric", "coverage, informal_coverage"),
-        ("period=1999-01", "period", "2021-12, 2024-08, 2025-06, 2025-12"),
+        ("period=1999-01", "period", ", ".join(PERIODS)),
         ("segment=x", "segment", "all, wage, informal"),
         ("scheme=x", "scheme", "target, quantiles, equal_interval, natural_breaks"),
         ("k=2", "k", "3, 4, 5, 6, 7"),
         ("threshold=x", "threshold", "0"),
-        ("metric=change&base=2030-01", "base", "2021-12, 2024-08, 2025-06"),
+        ("metric=change&base=2030-01", "base", "2021-12, 2022-09"),
         ("metric=change&period=2021-12&base=2021-12", "base", "tidak ada"),
         ("base=2021-12", "base", "metric=change"),
         ("metric=informal_coverage&segment=wage", "segment", "segment=all"),
@@ -314,22 +316,27 @@ def test_any_query_answers_200_or_400_never_500(client, query):
 def test_the_view_json_names_the_baseline_and_carries_the_data_table(client, hostile_settings):
     periods = dataset.periods(hostile_settings)
     data = client.get(f"/api/map-data?metric=change&base={periods[0]}&lang=en").json
-    assert data["base"] == "December 2021" and data["state"]["base"] == periods[0]
-    assert (
-        "since December 2021" in data["title"] and "since December 2021" in data["legend"]["title"]
-    )
+    base = format_period(periods[0], "en")
+    assert data["base"] == base and data["state"]["base"] == periods[0]
+    assert f"since {base}" in data["title"] and f"since {base}" in data["legend"]["title"]
     assert len(data["table"]["columns"]) == 3 and all(
         len(a["table"]) == 3 for a in data["areas"].values()
     )
-    assert data["unavailable"] == {"construction": "no data", "migrant": "no data"}
+    gaps = dataset.segment_gaps(hostile_settings, periods[-1])
+    assert gaps and data["unavailable"] == {
+        s: text(f"unavailable.{g}", "en") for s, g in gaps.items()
+    }
     assert data["data_link"].startswith("/download/regency.csv?period=")
     assert dataset.data_version(hostile_settings) not in data["source"]
 
 
-def test_the_browse_page_disables_what_does_not_apply(client):
+def test_the_browse_page_disables_what_does_not_apply(client, hostile_settings):
     page = client.get("/?metric=informal_coverage").get_data(as_text=True)
+    gaps = dataset.segment_gaps(hostile_settings, dataset.periods(hostile_settings)[-1])
     assert re.search(r'<select name="segment" disabled', page)
     assert re.search(r'<select name="base" disabled', page)
-    assert re.search(r'<option value="construction"\s+disabled>[^<]*\(tidak ada data\)', page)
+    for segment, why in gaps.items():
+        reason = re.escape(text(f"unavailable.{why}", "id"))
+        assert re.search(rf'<option value="{segment}"\s+disabled>[^<]*\({reason}\)', page)
     assert re.search(r'<input name="threshold"[^>]*disabled', page, re.DOTALL)
     assert 'class="skip-link" href="#map"' in page and 'id="data-table"' in page
