@@ -153,7 +153,7 @@ def render_png(view: MapView, settings: Settings, source: str) -> bytes:
     """The PNG bytes of a view."""
     fig = Figure(figsize=SIZE_INCHES, dpi=DPI)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.01, 0.09, 0.98, 0.82))
+    ax = fig.add_axes((0.01, 0.09, 0.98, 0.80))
     west, south, east, north = _draw_areas(ax, view, settings)
     _draw_context(ax, settings)
     _draw_priorities(ax, view)
@@ -166,10 +166,21 @@ def render_png(view: MapView, settings: Settings, source: str) -> bytes:
     ax.set_yticks([])
     _draw_legend(ax, view)
     lang = view.state.lang
-    fig.text(0.01, 0.965, view.title, fontsize=14, fontweight="bold", va="center", parse_math=False)
+    if view.banner:  # how many areas shown are modelled, above everything else
+        fig.text(
+            0.01,
+            0.98,
+            view.banner,
+            fontsize=9,
+            fontweight="bold",
+            va="center",
+            color="#8a4b00",
+            parse_math=False,
+        )
+    fig.text(0.01, 0.948, view.title, fontsize=14, fontweight="bold", va="center", parse_math=False)
     fig.text(
         0.01,
-        0.93,
+        0.913,
         f"{text('period', lang)}: {view.period_label} · " + " · ".join(view.all_notes),
         fontsize=9,
         va="center",
