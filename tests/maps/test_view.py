@@ -449,7 +449,9 @@ def test_the_tooltip_lists_the_published_figures_around_the_period_and_says_when
     first = areas["73.01"].evidence
     assert [f.line for f in first.figures] == [2, 3, 5]  # nearest first, the shown metrics first
     assert first.figures[0].period == "December 2025" and first.figures[0].value == "35 %"
-    assert first.figures[0].qualifier == "exact" and first.figures[0].source == "Outlet 2, 1 Jan 2025"
+    assert (
+        first.figures[0].qualifier == "exact" and first.figures[0].source == "Outlet 2, 1 Jan 2025"
+    )
     assert first.figures[2].period == "2025" and first.figures[2].value == "90,000"
     assert first.more == 1  # the 2023 figure is on the sources page
     assert first.note == (
