@@ -84,6 +84,15 @@ def consistency_text(consistency: str, lang: str) -> str:
     return text(f"figure.consistency.{consistency or 'unchecked'}", lang)
 
 
+def basis_text(basis: str, lang: str) -> str:
+    """What a figure is counted against, in lang; a stated variant keeps its own words."""
+    known, _, rest = basis.partition(" ")
+    key = f"figure.basis.{known}"
+    if key not in MESSAGES:
+        return basis
+    return f"{text(key, lang)} {rest}".strip()
+
+
 def value_text(metric: str, value: str, number, decimals, lang: str) -> str:
     """A published value with its written decimals in lang's format: '47,38 %', '1.327.000';
     text values (ranks, statements) as written."""

@@ -13,6 +13,7 @@ import pandas as pd
 from geo_coverage.errors import BadRequest
 from geo_coverage.i18n import text
 from geo_coverage.maps.evidence import (
+    basis_text,
     consistency_text,
     metric_text,
     period_text,
@@ -41,6 +42,7 @@ class Row:
     consistency: str
     consistency_key: str
     basis: str
+    basis_key: str
     source: tuple[tuple[str, str | None], ...]  # text pieces, a URL where the text is an address
     links: tuple[str, ...]  # the source's URLs (those of the same article for "(same)")
     note: str
@@ -149,7 +151,8 @@ def sources_page(
                 qualifier_key=str(r.qualifier),
                 consistency=consistency_text(str(r.consistency or ""), lang),
                 consistency_key=str(r.consistency or "unchecked"),
-                basis=str(r.basis),
+                basis=basis_text(str(r.basis), lang),
+                basis_key=str(r.basis),
                 source=tuple(source_parts(str(r.source))),
                 links=links[r.line],
                 note=str(r.note or ""),
