@@ -186,7 +186,6 @@ class MapView:
             "title": self.title,
             "period": self.period_label,
             "source": source_line,
-            "illustrative": self.illustrative,
             "banner": self.banner,
             "sources_query": sources_query(self.state),
             "rank_rule": self.rank_rule,
