@@ -13,14 +13,17 @@ import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import pandas as pd
+
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
-from geo_coverage.enrollment.areas import area_infos, areas_frame
+from geo_coverage.enrollment.areas import REGION_META, area_infos, areas_frame
 from geo_coverage.enrollment.sample import generate_sample
-from geo_coverage.enrollment.table import read_table, to_csv
+from geo_coverage.enrollment.table import ValidationReport, empty_rows, read_table, to_csv
 from geo_coverage.enrollment.targets import TARGETS_CSV, read_targets
 from geo_coverage.errors import BuildError
 from geo_coverage.package_files import package_digest
+from geo_coverage.region import SAMPLE_REGION, Region
 from geo_coverage.sources.pinned import fetch_all, pinned_files
 from geo_coverage.sources.published import PUBLISHED_CSV, read_published, with_figures
 from geo_coverage.sources.reference import PENDUDUK_KEY, load_reference
@@ -31,9 +34,10 @@ SAMPLE_FILE_NAME = "sample (modelled)"
 SAMPLE_CSV_NAME = "sample_enrollment.csv"
 
 
-def store_key() -> str:
-    """A digest of everything the store build depends on: inputs, data files and code."""
-    digest = hashlib.sha256(store.SCHEMA_VERSION.encode())
+def store_key(region: Region) -> str:
+    """A digest of everything the store build depends on: the region, inputs, data files and
+    code."""
+    digest = hashlib.sha256(f"{store.SCHEMA_VERSION}|{region.key}".encode())
     digest.update("".join(p.sha256 for p in pinned_files() if p.key == PENDUDUK_KEY).encode())
     for path in (PUBLISHED_CSV, TARGETS_CSV):
         digest.update(path.read_bytes())
@@ -49,7 +53,8 @@ def build_sample_store(
 ) -> bool:
     """Build the enrollment store unless it is up to date; True if anything was written."""
     path = settings.store_path
-    key = store_key()
+    region = settings.region
+    key = store_key(region)
     if (
         not force
         and store.is_store_built(settings.store_path)
@@ -58,16 +63,22 @@ def build_sample_store(
         progress(f"enrollment store {path} is up to date; nothing to do")
         return False
     paths = paths if paths is not None else fetch_all(settings, progress)
-    reference = load_reference(paths)
-    areas = areas_frame(reference)
+    areas = areas_frame(load_reference(paths, region))
     published = read_published()
     progress("modelling the sample enrollment data")
-    text = to_csv(generate_sample(reference, published))
-    report = read_table(text.encode("utf-8"), SAMPLE_FILE_NAME, area_infos(areas))
+    sample = sample_rows(paths, published, region)
+    text = to_csv(sample)
+    if sample.empty:
+        progress(f"the modelled sample covers {SAMPLE_REGION.name} only: no rows for {region.name}")
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        report = ValidationReport(SAMPLE_FILE_NAME, sha, empty_rows())
+    else:
+        report = read_table(text.encode("utf-8"), SAMPLE_FILE_NAME, area_infos(areas))
     if not report.ok:
         raise BuildError(["the generated sample fails validation:"] + report.lines("errors"))
     store.initialise(path)
-    store.write_reference(path, areas, read_targets(), with_figures(published))
+    store.write_reference(path, areas, read_targets(region), with_figures(published))
+    store.set_meta(path, REGION_META, region.key)
     (settings.instance / SAMPLE_CSV_NAME).write_text(text, encoding="utf-8")
     history, active = store.versions(path)
     current = next((v for v in history if v.id == active), None)
@@ -95,3 +106,12 @@ def build_sample_store(
     store.set_meta(path, "build_key", key)
     progress(f"enrollment store {path} is built")
     return True
+
+
+def sample_rows(paths: Mapping[str, Path], published: pd.DataFrame, region: Region) -> pd.DataFrame:
+    """The modelled sample's rows in the region: the model describes SAMPLE_REGION (its
+    published figures), so a region gets the rows of the regencies it shares with it and none
+    elsewhere (those areas show no data until figures are imported)."""
+    sample = generate_sample(load_reference(paths, SAMPLE_REGION), published)
+    inside = sample["kode"].map(region.contains).astype(bool)
+    return sample[inside].reset_index(drop=True)

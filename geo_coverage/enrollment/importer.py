@@ -7,7 +7,7 @@ from pathlib import Path
 
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
-from geo_coverage.enrollment.areas import area_infos
+from geo_coverage.enrollment.areas import area_infos, check_region
 from geo_coverage.enrollment.table import TableRejected, ValidationReport, read_file
 
 LOGGER = logging.getLogger(__name__)
@@ -15,6 +15,7 @@ LOGGER = logging.getLogger(__name__)
 
 def validate_file(settings: Settings, path: Path) -> ValidationReport:
     """Validate a file against the store's areas and active data; nothing is written."""
+    check_region(settings.store_path, settings.region)
     areas = store.read_areas(settings.store_path)
     existing = store.active_keys(settings.store_path)
     return read_file(Path(path), area_infos(areas), existing)

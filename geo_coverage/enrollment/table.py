@@ -17,9 +17,7 @@ import pandas as pd
 from geo_coverage.errors import GeoCoverageError
 from geo_coverage.region import (
     POTENTIAL_OPTIONAL,
-    REGION_NAME,
-    REGION_PROVINCES,
-    in_region,
+    PROVINCES,
     level_of,
     period_problem,
     province_of,
@@ -194,7 +192,8 @@ def parse_count(text: str) -> tuple[int | None, str | None]:
 
 
 def check_kode(kode: str, areas: Mapping[str, AreaInfo]) -> str | None:
-    """What is wrong with a regency/city code, or None if it is one of the region."""
+    """What is wrong with a regency/city code, or None if it is one of the region (the areas
+    are the region's provinces and regencies)."""
     if kode == "":
         return "kode is blank"
     area = areas.get(kode)
@@ -213,8 +212,11 @@ def check_kode(kode: str, areas: Mapping[str, AreaInfo]) -> str | None:
                 f"{areas[kode + '0'].nama}; format the column as text)"
             )
         return f"'{kode}' is not a Kemendagri code like 73.71{hint}"
-    if not in_region(kode):
-        return f"'{kode}' is not in {REGION_NAME} (province codes {', '.join(REGION_PROVINCES)})"
+    provinces = sorted(k for k, a in areas.items() if a.level == "province")
+    if province_of(kode) not in provinces:
+        named = PROVINCES.get(province_of(kode))
+        where = f"a code of {named}, " if named else ""
+        return f"'{kode}' is {where}not in the region (province codes {', '.join(provinces)})"
     if level_of(kode) == "district":
         return (
             f"'{kode}' is a district (kecamatan) code; rows must be regencies or cities "

@@ -13,7 +13,7 @@ import pandas as pd
 from geo_coverage.enrollment.table import Problem, ValidationReport
 from geo_coverage.errors import GeoCoverageError
 from geo_coverage.package_files import data_dir
-from geo_coverage.region import REGION_PROVINCES
+from geo_coverage.region import PROVINCES, Region
 
 LOGGER = logging.getLogger(__name__)
 
@@ -22,8 +22,9 @@ TARGETS_CSV = data_dir() / "targets.csv"
 COLUMNS = ("province", "year", "target_pct", "source")
 
 
-def read_targets(path: Path = TARGETS_CSV) -> pd.DataFrame:
-    """The targets table (prov_kode, year, target_pct, source); raises on any bad row."""
+def read_targets(region: Region, path: Path = TARGETS_CSV) -> pd.DataFrame:
+    """The targets of the region's provinces (prov_kode, year, target_pct, source); raises on
+    any bad row, of any province (the table may hold every province of Indonesia)."""
     text = Path(path).read_bytes().decode("utf-8-sig")
     problems: list[Problem] = []
     delimiter = (
@@ -38,15 +39,12 @@ def read_targets(path: Path = TARGETS_CSV) -> pd.DataFrame:
         line, end = end + 1, reader.line_num
         prov, year, pct = (row[c].strip() for c in COLUMNS[:3])
         bad = len(problems)
-        if prov not in REGION_PROVINCES:
+        if prov not in PROVINCES:
             problems.append(
                 Problem(
                     line,
                     "province",
-                    (
-                        f"'{prov}' is not a province code of the region "
-                        f"({', '.join(REGION_PROVINCES)})"
-                    ),
+                    f"'{prov}' is not a province code (Kemendagri: {', '.join(PROVINCES)})",
                 )
             )
         if not (year.isdigit() and 1990 <= int(year) <= 2100):
@@ -82,6 +80,8 @@ def read_targets(path: Path = TARGETS_CSV) -> pd.DataFrame:
             )
             continue
         seen[(prov, int(year))] = line
+        if prov not in region.provinces:
+            continue
         records.append(
             {
                 "prov_kode": prov,

@@ -21,7 +21,7 @@ from geo_coverage.gis import exports, features
 from geo_coverage.gis.query import choice, single_values
 from geo_coverage.i18n import API_LANG, LANGS, both, text
 from geo_coverage.metrics import dataset
-from geo_coverage.region import ALL_SEGMENTS, REGION_NAME, check_level, check_segment
+from geo_coverage.region import ALL_SEGMENTS, Region, check_level, check_segment
 
 LOGGER = logging.getLogger(__name__)
 
@@ -36,7 +36,6 @@ FLAGS = ("0", "1")
 GEOMETRY_CHOICES = ("none", "wkt")
 COMMON_PARAMS = ("period", "segment", "simplified")
 EXTRA_PARAMS = {"csv": ("geometry",)}
-FILE_PREFIX = "sulama"
 CACHE_SIZE = 16
 
 
@@ -97,9 +96,10 @@ def resolve(settings: Settings, req: DownloadRequest) -> DownloadRequest:
     return req
 
 
-def file_name(req: DownloadRequest) -> str:
-    """The file name of a resolved request, e.g. sulama_regency_2025-06.geojson."""
-    parts = [FILE_PREFIX, req.level, "all-periods" if req.period == "all" else req.period]
+def file_name(req: DownloadRequest, region: Region) -> str:
+    """The file name of a resolved request, starting with the region's slug, e.g.
+    sulama_regency_2025-06.geojson."""
+    parts = [region.slug, req.level, "all-periods" if req.period == "all" else req.period]
     if req.segment != "all":
         parts.append(req.segment)
     if req.simplified:
@@ -108,9 +108,11 @@ def file_name(req: DownloadRequest) -> str:
 
 
 def version_key(settings: Settings, req: DownloadRequest) -> str:
-    """What the file depends on: data version, shapes build key and the resolved request."""
+    """What the file depends on: region, data version, shapes build key and the resolved
+    request."""
     return "|".join(
         [
+            settings.region.key,
             dataset.data_version(settings),
             features.build_key(settings),
             req.level,
@@ -131,15 +133,15 @@ def last_modified(settings: Settings) -> datetime:
     return datetime.fromtimestamp(int(max(times)), UTC)
 
 
-def title(req: DownloadRequest) -> str:
-    """A bilingual title for the file's metadata."""
+def title(req: DownloadRequest, region: Region) -> str:
+    """A bilingual title for the file's metadata, naming the region."""
     period = both("download.all_periods") if req.period == "all" else req.period
     names = " / ".join(
         text(
             "download.title",
             lang,
             level=text(f"level.{req.level}", lang).lower(),
-            region=REGION_NAME,
+            region=region.name,
         )
         for lang in LANGS
     )
@@ -149,10 +151,10 @@ def title(req: DownloadRequest) -> str:
 def _produce(settings: Settings, req: DownloadRequest, key: str) -> Download:
     """Join the data and write the file."""
     data = features.joined(settings, req.level, req.period, req.segment, req.simplified)
-    name = file_name(req)
+    name = file_name(req, settings.region)
     meta = exports.Metadata(
         name=name.removesuffix(f".{req.ext}"),
-        title=title(req),
+        title=title(req, settings.region),
         level=req.level,
         period=data.period,
         segment=data.segment,

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from geo_coverage.boundaries.shapes import DISPLAY_GPKG, REPORT_NAME, read_report
+from geo_coverage.boundaries.shapes import DISPLAY_GPKG, REPORT_NAME, check_region, read_report
 from geo_coverage.config import Settings
 from geo_coverage.errors import GeoCoverageError
 from geo_coverage.gis import exports
@@ -63,12 +63,13 @@ class Joined:
 
 
 _CACHE: dict[tuple, Shapes] = {}
-_KEYS: dict[Path, tuple[tuple[int, int], str]] = {}
+_KEYS: dict[Path, tuple[tuple[int, int], dict]] = {}
 _LOCK = threading.Lock()
 
 
 def build_key(settings: Settings) -> str:
-    """The build key of the shapes in use (read again only when the report file changes)."""
+    """The build key of the shapes in use (read again only when the report file changes);
+    GeoCoverageError when they were built for another region than the setting's."""
     path = settings.shapes / REPORT_NAME
     try:
         stat = path.stat()
@@ -79,12 +80,15 @@ def build_key(settings: Settings) -> str:
     signature = (stat.st_mtime_ns, stat.st_size)
     known = _KEYS.get(path)
     if known is not None and known[0] == signature:
-        return known[1]
-    report = read_report(settings.shapes)
-    if report is None:
-        raise GeoCoverageError(f"the build report in {settings.shapes} cannot be read")
-    with _LOCK:
-        _KEYS[path] = (signature, report["build_key"])
+        report = known[1]
+    else:
+        report = read_report(settings.shapes)
+        if report is None:
+            raise GeoCoverageError(f"the build report in {settings.shapes} cannot be read")
+        report = {"build_key": report["build_key"], "region": report.get("region", {})}
+        with _LOCK:
+            _KEYS[path] = (signature, report)
+    check_region(report, settings.shapes, settings.region)
     return report["build_key"]
 
 

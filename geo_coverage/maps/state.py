@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from geo_coverage.errors import BadRequest, invalid_choice
 from geo_coverage.i18n import DEFAULT_LANG, LANGS, format_period, text
 from geo_coverage.metrics.registry import MAP_METRICS, metric_title
-from geo_coverage.region import ALL_SEGMENTS, LEVELS, REGION_PROVINCES, SEGMENT_CHOICES
+from geo_coverage.region import ALL_SEGMENTS, LEVELS, SEGMENT_CHOICES
 
 LOGGER = logging.getLogger(__name__)
 
@@ -98,11 +98,14 @@ def _threshold(args: Mapping[str, str], lang: str) -> float | None:
     return round(number, 2)
 
 
-def parse_view(args: Mapping[str, str], periods: Sequence[str]) -> ViewState:
+def parse_view(
+    args: Mapping[str, str], periods: Sequence[str], provinces: Sequence[str]
+) -> ViewState:
     """Check a query string's parameters against the valid values and build the view state.
 
     Messages are in the language the request asks for (Indonesian when lang itself is bad);
-    the period defaults to the latest of `periods`; a province implies the regency level.
+    the period defaults to the latest of `periods`; a province (one of `provinces`, the
+    region's) implies the regency level.
     """
     lang = _choice(args, "lang", LANGS, DEFAULT_LANG, DEFAULT_LANG)
     period = _choice(args, "period", list(periods), periods[-1] if periods else None, lang)
@@ -115,7 +118,7 @@ def parse_view(args: Mapping[str, str], periods: Sequence[str]) -> ViewState:
         scheme=_choice(args, "scheme", SCHEMES, ViewState.scheme, lang),
         k=int(k_text),
         threshold=_threshold(args, lang),
-        province=_choice(args, "province", REGION_PROVINCES, None, lang),
+        province=_choice(args, "province", provinces, None, lang),
         lang=lang,
     )
     return state.with_()

@@ -26,7 +26,7 @@ from geo_coverage.metrics.registry import (
     map_metric,
     metric_title,
 )
-from geo_coverage.region import ALL_SEGMENTS, LAYER_NAMES, REGION_PROVINCES
+from geo_coverage.region import ALL_SEGMENTS, LAYER_NAMES
 
 LOGGER = logging.getLogger(__name__)
 
@@ -73,6 +73,7 @@ class MapView:
     priorities: tuple[tuple[int, str, float, float], ...]  # rank, kode, lon, lat
     low: tuple[str, ...]  # codes below the target or threshold, lowest coverage first
     fields: tuple[str, ...]
+    provinces: tuple[str, ...]  # the region's, each a drill-down
 
     @property
     def low_title(self) -> str:
@@ -123,7 +124,7 @@ class MapView:
                 "threshold": self.state.threshold,
                 "province": self.state.province,
             },
-            "queries": _queries(self.state),
+            "queries": _queries(self.state, self.provinces),
             "areas": {
                 a.kode: {
                     "name": a.nama,
@@ -146,7 +147,7 @@ class MapView:
         }
 
 
-def _queries(state: ViewState) -> dict:
+def _queries(state: ViewState, provinces: tuple[str, ...]) -> dict:
     """Query strings of this view, of the whole region, of each province and in the other
     language."""
     other = "id" if state.lang == "en" else "en"
@@ -154,7 +155,7 @@ def _queries(state: ViewState) -> dict:
         "self": state.query(),
         "region": state.query(province=None),
         "lang": state.query(lang=other),
-        "provinces": {p: state.query(province=p) for p in REGION_PROVINCES},
+        "provinces": {p: state.query(province=p) for p in provinces},
     }
 
 
@@ -233,6 +234,7 @@ def build_view(
     field = map_metric(state.metric)
     spec = field.map
     frame = metrics
+    provinces = tuple(sorted(str(p) for p in metrics["prov_kode"].dropna().unique()))
     if state.province:
         frame = frame[frame["prov_kode"] == state.province]
     frame = frame.sort_values("kode").reset_index(drop=True)
@@ -292,6 +294,7 @@ def build_view(
         priorities=priorities,
         low=tuple(areas[i].kode for i in lows),
         fields=fields,
+        provinces=provinces,
     )
 
 

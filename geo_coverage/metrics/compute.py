@@ -33,7 +33,7 @@ import pandas as pd
 
 from geo_coverage.enrollment.targets import DEFAULT_TARGET_PCT
 from geo_coverage.metrics.registry import COLUMNS, COUNT_COLUMNS, DTYPES, FIELDS
-from geo_coverage.region import REGION_CODE, REGION_NAME
+from geo_coverage.region import DEFAULT_REGION, Region
 
 LOGGER = logging.getLogger(__name__)
 
@@ -161,7 +161,9 @@ def _published_match(frame: pd.DataFrame, published: pd.DataFrame) -> pd.Series:
     return label.set_axis(frame.index)
 
 
-def _labels(rows: pd.DataFrame, published: pd.DataFrame | None, level: str) -> pd.DataFrame:
+def _labels(
+    rows: pd.DataFrame, published: pd.DataFrame | None, level: str, region: Region
+) -> pd.DataFrame:
     """data_source per (kode, period) at a level, built up from regencies to that level.
 
     An area's label is 'published' when it reproduces a published figure (see
@@ -192,7 +194,7 @@ def _labels(rows: pd.DataFrame, published: pd.DataFrame | None, level: str) -> p
         labels = frame.loc[:, ["kode", "period", "data_source"]]
         if step == level:
             break
-        parts = labels.assign(prov_kode=_province(frame["kode"]), _region=REGION_CODE)
+        parts = labels.assign(prov_kode=_province(frame["kode"]), _region=region.code)
     return labels
 
 
@@ -206,15 +208,16 @@ def _ranks(frame: pd.DataFrame, score: str, group: str | None) -> pd.Series:
     return ranks.reindex(frame.index).astype("Int64")
 
 
-def area_frame(areas: pd.DataFrame, level: str) -> pd.DataFrame:
-    """The areas of a level with their province names, in code order."""
+def area_frame(areas: pd.DataFrame, level: str, region: Region = DEFAULT_REGION) -> pd.DataFrame:
+    """The areas of a level with their province names, in code order (for 'region': one row,
+    the region's code and name)."""
     provinces = areas[areas["level"] == "province"]
     names = dict(zip(provinces["kode"], provinces["nama"], strict=True))
     if level == "region":
         frame = pd.DataFrame(
             {
-                "kode": [REGION_CODE],
-                "nama": [REGION_NAME],
+                "kode": [region.code],
+                "nama": [region.name],
                 "prov_kode": [pd.NA],
                 "prov_nama": [pd.NA],
             }
@@ -238,6 +241,7 @@ def compute_metrics(
     level: str = "regency",
     periods: Sequence[str] | None = None,
     segment: str | None = None,
+    region: Region = DEFAULT_REGION,
 ) -> pd.DataFrame:
     """Every metric for each area of a level ('regency', 'province' or 'region') and period.
 
@@ -262,7 +266,7 @@ def compute_metrics(
     rows = rows.loc[:, ["kode", "period", "segment", *_COUNTS, "data_source"]].copy()
     rows["prov_kode"] = _province(rows["kode"])
     key = {"regency": "kode", "province": "prov_kode", "region": "_region"}[level]
-    rows["_region"] = REGION_CODE
+    rows["_region"] = region.code
     sel = rows if segment is None else rows[rows["segment"] == segment]
 
     out = _sums(rows, key).loc[:, [key, "period"]].rename(columns={key: "kode"})
@@ -284,7 +288,7 @@ def compute_metrics(
     )
     units["_tw"] = _target_scaled(units["target_pct"], units["potential_workers"])
     units["_tp"] = units["potential_workers"].where(units["_tw"].notna())
-    units["_region"] = REGION_CODE
+    units["_region"] = region.code
     ukey = {"regency": "kode", "province": "prov_kode", "region": "_region"}[level]
     tw = (
         units.groupby([ukey, "period"], as_index=False, observed=True)[["_tw", "_tp"]]
@@ -314,9 +318,9 @@ def compute_metrics(
     out["change_pp"] = (out["_covr"] - out["_covr_prev"]).round(2)
 
     match = published if segment is None and published is not None else None
-    out = out.merge(_labels(sel, match, level), on=["kode", "period"], how="left")
+    out = out.merge(_labels(sel, match, level, region), on=["kode", "period"], how="left")
 
-    frame = area_frame(areas, level)
+    frame = area_frame(areas, level, region)
     grid = frame.merge(pd.DataFrame({"period": pd.array(wanted, dtype="string")}), how="cross")
     if level != "region":
         prov_tt = target_table(targets, sorted(set(frame["prov_kode"])), wanted)

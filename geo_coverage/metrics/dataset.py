@@ -15,11 +15,12 @@ import pandas as pd
 
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
+from geo_coverage.enrollment.areas import check_region
 from geo_coverage.errors import invalid_choice
 from geo_coverage.i18n import API_LANG, text
 from geo_coverage.metrics.compute import area_frame, compute_metrics
 from geo_coverage.metrics.registry import COLUMNS, DTYPES
-from geo_coverage.region import ALL_SEGMENTS, check_level, check_period, check_segment
+from geo_coverage.region import ALL_SEGMENTS, Region, check_level, check_period, check_segment
 
 LOGGER = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class _Cached:
 
     snapshot: store.Snapshot
     periods: list[str]
+    region: Region
     results: dict[tuple, dict[str, pd.DataFrame]] = field(default_factory=dict)
 
 
@@ -49,12 +51,15 @@ def _cached(settings: Settings) -> _Cached:
     path = settings.store_path
     tag = data_version(settings)
     entry = _CACHE.get(path)
-    if entry is not None and entry.snapshot.data_version == tag:
-        return entry
-    snapshot = store.read_snapshot(path)
-    entry = _Cached(snapshot, sorted(snapshot.rows["period"].unique().tolist()))
-    with _LOCK:
-        _CACHE[path] = entry
+    if entry is None or entry.snapshot.data_version != tag:
+        check_region(path, settings.region)
+        snapshot = store.read_snapshot(path)
+        periods = sorted(snapshot.rows["period"].unique().tolist())
+        entry = _Cached(snapshot, periods, settings.region)
+        with _LOCK:
+            _CACHE[path] = entry
+    elif entry.region != settings.region:
+        check_region(path, settings.region)
     return entry
 
 
@@ -85,7 +90,13 @@ def _compute(entry: _Cached, level: str, period: str | None, segment: str | None
     if parts is None:
         snap = entry.snapshot
         frame = compute_metrics(
-            snap.rows, snap.areas, snap.targets, snap.published, level=level, segment=segment
+            snap.rows,
+            snap.areas,
+            snap.targets,
+            snap.published,
+            level=level,
+            segment=segment,
+            region=entry.region,
         )
         parts = {ALL_PERIODS: frame}
         parts |= {
@@ -110,7 +121,7 @@ def load_metrics(
 
 def _without_data(entry: _Cached, level: str, segment: str | None) -> pd.DataFrame:
     """Every area of the level with null figures, for a store that holds no rows."""
-    frame = area_frame(entry.snapshot.areas, level)
+    frame = area_frame(entry.snapshot.areas, level, entry.region)
     frame["segment"] = segment or ALL_SEGMENTS
     return frame.reindex(columns=list(COLUMNS)).astype(DTYPES)
 

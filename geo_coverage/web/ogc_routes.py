@@ -50,7 +50,7 @@ def _cors(resp: Response) -> Response:
 @bp.get("", strict_slashes=False)
 def landing():
     """Landing page."""
-    return _json(ogc.landing(_urls(), _args()))
+    return _json(ogc.landing(current_app.config["SETTINGS"].region, _urls(), _args()))
 
 
 @bp.get("/conformance")
@@ -63,14 +63,15 @@ def conformance():
 def api():
     """OpenAPI 3.0 definition."""
     ogc.check_params("api", _args())
-    return _json(openapi.openapi(_urls().api), ogc.OPENAPI)
+    return _json(openapi.openapi(_urls().api, current_app.config["SETTINGS"].region), ogc.OPENAPI)
 
 
 @bp.get("/api.html")
 def api_doc():
     """Human-readable API documentation."""
     ogc.check_params("api", _args())
-    return render_template("ogc_api.html", api=openapi.openapi(_urls().api))
+    region = current_app.config["SETTINGS"].region
+    return render_template("ogc_api.html", api=openapi.openapi(_urls().api, region))
 
 
 @bp.get("/collections")

@@ -6,7 +6,7 @@ import logging
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON
+from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON, detail_topojson
 from geo_coverage.errors import NotFound
 from geo_coverage.gis.features import build_key
 from geo_coverage.i18n import API_LANG, strings, text
@@ -37,7 +37,8 @@ def _settings():
 
 def _state() -> ViewState:
     """The view state of this request's query string (400 on a bad parameter)."""
-    return parse_view(request.args, dataset.periods(_settings()))
+    settings = _settings()
+    return parse_view(request.args, dataset.periods(settings), settings.region.provinces)
 
 
 def _view_etag(state: ViewState, kind: str) -> str:
@@ -112,11 +113,16 @@ def _page(template: str, mode: str):
             if settings.tiles.strip().lower() == "none"
             else {"url": settings.tiles, "attribution": settings.tiles_attribution}
         )
+        version = build_key(settings)[:16]
         config = {
             "mode": mode,
             "data": _view_data(settings, state, view),
             "paths": _paths(),
-            "geometry": url_for("pages.geometry", v=build_key(settings)[:16]),
+            "geometry": url_for("pages.geometry", v=version),
+            "detail": {
+                p: url_for("pages.province_geometry", province=p, v=version)
+                for p in settings.region.provinces
+            },
             "tiles": tiles,
             "strings": _script_strings(state.lang),
         }
@@ -127,7 +133,7 @@ def _page(template: str, mode: str):
             config=config,
             state=state,
             lang=lang,
-            t=lambda key, **kw: text(key, lang, **kw),
+            t=lambda key, **kw: text(key, lang, **({"region": settings.region.name} | kw)),
             asset=_asset_url,
             import_map=_import_map(),
             nodata_fill=NODATA_FILL,
@@ -182,20 +188,37 @@ def map_png():
     return resp
 
 
-@bp.get("/geometry.topojson")
-def geometry():
-    """The display geometry (regencies and provinces) as TopoJSON, precompressed."""
+def _topojson(name: str, tag: str):
+    """A TopoJSON file of the display geometry, precompressed; cached for a year when asked
+    for with the shapes' version (?v=), since that URL changes with every build."""
     settings = _settings()
     key = build_key(settings)
-    path = settings.shapes / DISPLAY_TOPOJSON
+    path = settings.shapes / name
     versioned = request.args.get("v") == key[:16]
     return cached_response(
         path.read_bytes,
         "application/json",
-        key[:32],
+        etag_of(key, tag),
         max_age=YEAR if versioned else VIEW_MAX_AGE,
         gzipped=path.with_name(path.name + ".gz").read_bytes,
     )
+
+
+@bp.get("/geometry.topojson")
+def geometry():
+    """The overview of the region (regencies and provinces, simplified for the whole region)
+    as TopoJSON."""
+    return _topojson(DISPLAY_TOPOJSON, "overview")
+
+
+@bp.get("/geometry/<province>.topojson")
+def province_geometry(province: str):
+    """One province's detail (its regencies and districts) as TopoJSON, for the drill-down."""
+    provinces = _settings().region.provinces
+    if province not in provinces:
+        valid = ", ".join(provinces)
+        raise NotFound(text("error.no_geometry", API_LANG, province=province, valid=valid))
+    return _topojson(detail_topojson(province), province)
 
 
 @bp.get("/assets/<path:filename>")

@@ -1,13 +1,14 @@
-/* geo_coverage map pages (browse and embed): decode the display geometry once, draw the view
-   inlined in the page, then (browse) redraw each view the controls, the map or the history ask
-   for, from the JSON API.
+/* geo_coverage map pages (browse and embed): decode the region's overview geometry (and a
+   province's detail when a view drills down into it) once, draw the view inlined in the page,
+   then (browse) redraw each view the controls, the map or the history ask for, from the JSON
+   API.
 
    Loading: the page's import map sends each module's plain URL (what "./state.js" resolves
    to) to its content-hashed one (?v=), so these modules import each other by relative paths
    while every file stays cacheable for a year: changing one module changes only its own hash,
    hence the page's import map, and the unchanged modules stay cached. */
 
-import { loadGeometry, loadView } from "./data.js";
+import { loadGeometry, loadView, shapesOf } from "./data.js";
 import { status } from "./dom.js";
 import { createMap, drawAreas, drawProvinceLines } from "./draw.js";
 import { addLegend, drawLegend } from "./legend.js";
@@ -15,10 +16,9 @@ import { initControls, syncControls } from "./controls.js";
 import { browsing, config, currentView, select, showView, strings } from "./state.js";
 import { drawTable, initTable } from "./table.js";
 
-const geometry = loadGeometry();
-let shapes = null;
+const geometry = Promise.all([loadGeometry(), shapesOf(config.data)]);
 
-function render(view) {
+function render(view, shapes) {
   showView(view);
   drawAreas(view, shapes, onAreaClick);
   drawLegend(view.legend);
@@ -31,8 +31,8 @@ function render(view) {
 /** Show the view of a query string; `push` to give it a new history entry. */
 function navigate(query, push) {
   status(null);
-  return loadView(query, (view) => {
-    render(view);
+  return loadView(query, (view, shapes) => {
+    render(view, shapes);
     if (push) {
       history.pushState(null, "", `${config.paths.page}?${view.queries.self}`);
     }
@@ -63,10 +63,9 @@ function painted() {
 const map = createMap(config.tiles);
 addLegend(map);
 geometry
-  .then((decoded) => {
-    shapes = decoded;
-    drawProvinceLines(shapes.provinces);
-    render(config.data);
+  .then(([overview, shapes]) => {
+    drawProvinceLines(overview.provinces);
+    render(config.data, shapes);
     status(null);
     painted();
     // Controls act only once the first view is drawn: until then the form is a plain form.
