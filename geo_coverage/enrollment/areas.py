@@ -40,7 +40,8 @@ def areas_frame(reference: Reference) -> pd.DataFrame:
 
 def stored_region(path: Path) -> str:
     """The key of the region a store was built for (a store from before the region setting
-    holds the default region)."""
+    holds the default region); StoreError when there is no store."""
+    store.require(path)
     return store.get_meta(path, REGION_META) or DEFAULT_REGION.key
 
 

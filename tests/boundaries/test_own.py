@@ -6,8 +6,8 @@ import pytest
 from geo_coverage.boundaries.build import build_key, build_shapes
 from geo_coverage.boundaries.own import OwnBoundaries, normalise_code
 from geo_coverage.boundaries.review import load_review
-from geo_coverage.region import SULAWESI_MALUKU
 from geo_coverage.errors import BuildError
+from geo_coverage.region import SULAWESI_MALUKU
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,14 @@ import pytest
 from geo_coverage.errors import BadRequest
 from geo_coverage.i18n import format_int, format_number, format_pct, format_period
 from geo_coverage.maps.state import ViewState, parse_view
+from geo_coverage.region import SULAWESI_MALUKU
 
 PERIODS = ["2021-12", "2024-08", "2025-06", "2025-12"]
+PROVINCES = SULAWESI_MALUKU.provinces
 
 
 def test_defaults_and_the_latest_period():
-    state = parse_view({}, PERIODS)
+    state = parse_view({}, PERIODS, PROVINCES)
     assert state == ViewState(period="2025-12")
     assert state.query() == "period=2025-12"
 
@@ -28,14 +30,14 @@ def test_a_full_query_round_trips():
         "threshold": "45.5",
         "lang": "en",
     }
-    state = parse_view(args, PERIODS)
+    state = parse_view(args, PERIODS, PROVINCES)
     assert (state.level, state.metric, state.k, state.threshold) == ("province", "gap", 7, 45.5)
-    assert parse_view(dict(parse_qsl(state.query())), PERIODS) == state
+    assert parse_view(dict(parse_qsl(state.query())), PERIODS, PROVINCES) == state
     assert state.query().startswith("level=province&metric=gap&segment=informal&period=")
 
 
 def test_a_province_means_its_regencies():
-    state = parse_view({"level": "province", "province": "73"}, PERIODS)
+    state = parse_view({"level": "province", "province": "73"}, PERIODS, PROVINCES)
     assert (state.level, state.province) == ("regency", "73")
     back = dict(parse_qsl(state.query(province=None)))
     assert "province" not in back and back["period"] == "2025-12"
@@ -56,26 +58,26 @@ def test_a_province_means_its_regencies():
 )
 def test_bad_values_name_the_parameter_and_the_valid_values(name, value, valid):
     with pytest.raises(BadRequest) as caught:
-        parse_view({name: value}, PERIODS)
+        parse_view({name: value}, PERIODS, PROVINCES)
     assert caught.value.status == 400 and caught.value.parameter == name
     assert f"'{name}'" in str(caught.value) and valid in str(caught.value)
 
 
 def test_messages_follow_the_language():
     with pytest.raises(BadRequest, match="Nilai yang valid"):
-        parse_view({"k": "x"}, PERIODS)
+        parse_view({"k": "x"}, PERIODS, PROVINCES)
     with pytest.raises(BadRequest, match="Valid values"):
-        parse_view({"k": "x", "lang": "en"}, PERIODS)
+        parse_view({"k": "x", "lang": "en"}, PERIODS, PROVINCES)
 
 
 @pytest.mark.parametrize("value", ["abc", "-1", "101", "nan", "inf"])
 def test_threshold_must_be_a_percentage(value):
     with pytest.raises(BadRequest, match="threshold"):
-        parse_view({"threshold": value}, PERIODS)
+        parse_view({"threshold": value}, PERIODS, PROVINCES)
 
 
 def test_threshold_accepts_a_decimal_comma():
-    assert parse_view({"threshold": "42,5"}, PERIODS).threshold == 42.5
+    assert parse_view({"threshold": "42,5"}, PERIODS, PROVINCES).threshold == 42.5
 
 
 def test_number_formats_per_language():

@@ -166,7 +166,7 @@ def test_store_without_versions_lists_every_area(tmp_path, mirror_dir, reference
     s = settings_for(tmp_path, mirror_dir)
     store.initialise(s.store_path)
     store.write_reference(
-        s.store_path, areas_frame(reference), read_targets(), with_figures(read_published())
+        s.store_path, areas_frame(reference), read_targets(s.region), with_figures(read_published())
     )
     assert dataset.periods(s) == []
     frame = dataset.load_metrics(s, "regency")

@@ -2,12 +2,11 @@
 
 import functools
 import http.server
+import re
 import shutil
 import threading
 
 import pytest
-
-import re
 
 from geo_coverage.config import Settings
 from geo_coverage.errors import SourceError
