@@ -37,6 +37,7 @@ GEOMETRY_CHOICES = ("none", "wkt")
 COMMON_PARAMS = ("period", "segment", "simplified")
 EXTRA_PARAMS = {"csv": ("geometry",)}
 CACHE_SIZE = 16
+NO_PERIOD = "none"  # the period of a store without figures (the areas, with null figures)
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def resolve(settings: Settings, req: DownloadRequest) -> DownloadRequest:
     known = dataset.periods(settings)
     if req.period is None:
         return DownloadRequest(
-            req.level, req.ext, known[-1] if known else "none", req.segment, req.simplified, req.wkt
+            req.level, req.ext, known[-1] if known else NO_PERIOD, req.segment, req.simplified, req.wkt
         )
     if req.period != features.ALL_PERIODS and req.period not in known:
         every = [text("error.all_periods", API_LANG)] if req.ext == "gpkg" else []
@@ -150,7 +151,8 @@ def title(req: DownloadRequest, region: Region) -> str:
 
 def _produce(settings: Settings, req: DownloadRequest, key: str) -> Download:
     """Join the data and write the file."""
-    data = features.joined(settings, req.level, req.period, req.segment, req.simplified)
+    period = None if req.period == NO_PERIOD else req.period
+    data = features.joined(settings, req.level, period, req.segment, req.simplified)
     name = file_name(req, settings.region)
     meta = exports.Metadata(
         name=name.removesuffix(f".{req.ext}"),

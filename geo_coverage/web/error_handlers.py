@@ -11,7 +11,7 @@ from geo_coverage.errors import GeoCoverageError
 from geo_coverage.i18n import DEFAULT_LANG, LANGS, text
 
 LOGGER = logging.getLogger(__name__)
-JSON_PREFIXES = ("/ogc", "/api", "/download", "/healthz")
+JSON_PREFIXES = ("/ogc", "/api", "/download", "/healthz", "/geometry")
 
 
 def _wants_json() -> bool:
