@@ -8,7 +8,7 @@
    while every file stays cacheable for a year: changing one module changes only its own hash,
    hence the page's import map, and the unchanged modules stay cached. */
 
-import { loadGeometry, loadView, shapesOf } from "./data.js";
+import { loadView, shapesOf } from "./data.js";
 import { status } from "./dom.js";
 import { createMap, drawAreas, drawProvinceLines } from "./draw.js";
 import { addLegend, drawLegend } from "./legend.js";
@@ -16,9 +16,14 @@ import { initControls, syncControls } from "./controls.js";
 import { browsing, config, currentView, select, showView, strings } from "./state.js";
 import { drawTable, initTable } from "./table.js";
 
-const geometry = Promise.all([loadGeometry(), shapesOf(config.data)]);
+const geometry = shapesOf(config.data); // a drill-down's first paint needs only its province
+let provinceLines = false;
 
 function render(view, shapes) {
+  if (shapes.provinces && !provinceLines) {
+    drawProvinceLines(shapes.provinces); // from the overview, the first time it is drawn
+    provinceLines = true;
+  }
   showView(view);
   drawAreas(view, shapes, onAreaClick);
   drawLegend(view.legend);
@@ -63,8 +68,7 @@ function painted() {
 const map = createMap(config.tiles);
 addLegend(map);
 geometry
-  .then(([overview, shapes]) => {
-    drawProvinceLines(overview.provinces);
+  .then((shapes) => {
     render(config.data, shapes);
     status(null);
     painted();
