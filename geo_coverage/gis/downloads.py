@@ -88,9 +88,8 @@ def resolve(settings: Settings, req: DownloadRequest) -> DownloadRequest:
     """The request with its period checked against the store and None made the latest."""
     known = dataset.periods(settings)
     if req.period is None:
-        return DownloadRequest(
-            req.level, req.ext, known[-1] if known else NO_PERIOD, req.segment, req.simplified, req.wkt
-        )
+        latest = known[-1] if known else NO_PERIOD
+        return DownloadRequest(req.level, req.ext, latest, req.segment, req.simplified, req.wkt)
     if req.period != features.ALL_PERIODS and req.period not in known:
         every = [text("error.all_periods", API_LANG)] if req.ext == "gpkg" else []
         raise invalid_choice("period", req.period, [*known, *every])
