@@ -245,16 +245,15 @@ def _official_area_check(layer: Layer, reference: Reference, review: Review) -> 
 
 def nesting_share(children: Layer, parents: Layer, parent_of) -> dict[str, float | None]:
     """Share of each child's area inside the parent with its parent code (None: no parent)."""
-    parent = dict(zip(parents.codes, parents.geoms, strict=True))
-    shares = {}
-    for kode, geom in zip(children.codes, children.geoms, strict=True):
-        p = parent.get(parent_of(kode))
-        if p is None:
-            shares[kode] = None
-            continue
-        inside = areas_km2([shapely.intersection(geom, p)])[0]
-        total = areas_km2([geom])[0]
-        shares[kode] = float(inside / total) if total else 0.0
+    index = {k: i for i, k in enumerate(parents.codes)}
+    where = np.array([index.get(parent_of(k), -1) for k in children.codes], dtype=int)
+    has = where >= 0
+    geoms = np.asarray(children.geoms, dtype=object)[has]
+    inside = areas_km2(shapely.intersection(geoms, np.asarray(parents.geoms)[where[has]]))
+    total = areas_km2(geoms)
+    shares: dict[str, float | None] = dict.fromkeys(children.codes)
+    for kode, part, whole in zip(np.asarray(children.codes)[has], inside, total, strict=True):
+        shares[str(kode)] = float(part / whole) if whole else 0.0
     return shares
 
 

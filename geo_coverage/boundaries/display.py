@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon
 
-from geo_coverage.boundaries.geometry import areas_km2, polygonal
+from geo_coverage.boundaries.geometry import areas_km2, polygonal_all
 
 SIMPLIFY_TOLERANCE_DEG = 0.002  # about 220 m: below a pixel at the zooms the maps open on
 GRID_DEG = 1e-5  # coordinates at 5 decimals (about 1 m)
@@ -41,13 +41,7 @@ def simplify_coverage(
     touching no other area: enclaves stay, so dropping leaves no hole. An area never loses its
     largest part, however small.
     """
-    simple = np.array(
-        [
-            polygonal(g)
-            for g in shapely.coverage_simplify(np.asarray(geoms, dtype=object), tolerance)
-        ],
-        dtype=object,
-    )
+    simple = polygonal_all(shapely.coverage_simplify(np.asarray(geoms, dtype=object), tolerance))
     parts, owner = shapely.get_parts(simple, return_index=True)
     sizes = areas_km2(parts)
     largest = np.zeros(len(parts), dtype=bool)
@@ -65,7 +59,7 @@ def simplify_coverage(
     kept = np.unique(owner[keep])
     out[kept] = shapely.multipolygons(parts[keep], indices=owner[keep])[kept]
     snapped = shapely.set_precision(out, GRID_DEG)
-    return np.array([polygonal(g) for g in snapped], dtype=object), int(drop.sum())
+    return polygonal_all(snapped), int(drop.sum())
 
 
 def _rings(geom: MultiPolygon, translate: np.ndarray) -> list[list[list[tuple[int, int]]]]:

@@ -24,6 +24,7 @@ from geo_coverage.boundaries.geometry import (
     overlapping_pairs,
     parse_latlng_multipolygon,
     polygonal,
+    polygonal_all,
 )
 from geo_coverage.boundaries.nesting import nest_in_parents
 from geo_coverage.boundaries.review import Reassignment
@@ -126,13 +127,13 @@ def repair_layer(layer: Layer, progress: Callable[[str], None] = LOGGER.info) ->
         )
     fixed = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
     geoms = geoms.copy()
-    geoms[invalid] = [polygonal(g) for g in fixed]
+    geoms[invalid] = list(polygonal_all(fixed))
     progress(f"{layer.level}: {int(invalid.sum())} invalid geometries made valid")
     before = overlapping_pairs(layer.codes, geoms)
     for a, b, km2 in before:
         repairs.append({"repair": "overlap_removed", "kode": [a, b], "area_km2": round(km2, 4)})
     area_before = areas_km2(geoms)
-    cleaned = np.array([polygonal(g) for g in shapely.coverage_clean(geoms)], dtype=object)
+    cleaned = polygonal_all(shapely.coverage_clean(geoms))
     area_after = areas_km2(cleaned)
     progress(
         f"{layer.level}: {len(before)} overlapping pairs "
