@@ -22,7 +22,7 @@ MIN_ISLET_KM2 = 0.1
 OVERVIEW_PIXELS = 6000
 
 
-def overview_tolerance(bounds: Sequence[float]) -> tuple[float, float]:
+def overview_tolerance(bounds: Sequence[float] | np.ndarray) -> tuple[float, float]:
     """The simplification tolerance (degrees) and smallest islet kept (km²) of the overview
     of a region with these bounds (west, south, east, north)."""
     west, south, east, north = bounds
@@ -56,8 +56,8 @@ def simplify_coverage(
     keep = np.ones(len(parts), dtype=bool)
     keep[small[drop]] = False
     out = np.array([MultiPolygon() for _ in simple], dtype=object)
-    kept = np.unique(owner[keep])
-    out[kept] = shapely.multipolygons(parts[keep], indices=owner[keep])[kept]
+    if keep.any():
+        shapely.multipolygons(parts[keep], indices=owner[keep], out=out)
     snapped = shapely.set_precision(out, GRID_DEG)
     return polygonal_all(snapped), int(drop.sum())
 
