@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from geo_coverage.errors import GeoCoverageError
 from geo_coverage.region import DEFAULT_REGION, REGION_SETTING, Region, parse_region
 
 _PARENT = Path(__file__).resolve().parent.parent
@@ -27,7 +28,11 @@ ENVIRONMENT = {
     "tiles": "GEO_COVERAGE_TILES",
     "tiles_attribution": "GEO_COVERAGE_TILES_ATTRIBUTION",
     "frame_ancestors": "GEO_COVERAGE_FRAME_ANCESTORS",
+    "cache_mb": "GEO_COVERAGE_CACHE_MB",
+    "render_slots": "GEO_COVERAGE_RENDER_SLOTS",
+    "max_features": "GEO_COVERAGE_MAX_FEATURES",
 }
+NUMBERS = {"cache_mb": int, "render_slots": int, "max_features": int}
 
 SIBLING_MIRROR = CHECKOUT.parent / "shared" / "data" if CHECKOUT else None
 DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -46,6 +51,9 @@ class Settings:
     tiles: str = DEFAULT_TILES
     tiles_attribution: str = DEFAULT_TILES_ATTRIBUTION
     frame_ancestors: str = "*"
+    cache_mb: int = 256
+    render_slots: int = 2
+    max_features: int = 50_000
 
     @property
     def store_path(self) -> Path:
@@ -75,11 +83,27 @@ class Settings:
         for f in fields(cls):
             if f.name in ("instance", "mirror", "shapes") and values.get(f.name) is not None:
                 values[f.name] = Path(values[f.name]).expanduser().resolve()
+        for name, kind in NUMBERS.items():
+            if name in values:
+                values[name] = _number(name, values[name], kind)
         return cls(**values)
 
     def with_(self, **changes) -> Settings:
         """A copy with some settings changed."""
         return replace(self, **changes)
+
+
+def _number(name: str, value, kind: type) -> int:
+    """A positive whole-number setting; a clear error naming the variable otherwise."""
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise GeoCoverageError(
+            f"{ENVIRONMENT[name]} must be a whole number of at least 1, not {value!r}"
+        )
+    return number
 
 
 def _is_mirror(path: Path) -> bool:

@@ -41,6 +41,16 @@ class NotFound(GeoCoverageError):
     status = 404
 
 
+class Busy(GeoCoverageError):
+    """The server is doing as much of this work as it may; try again shortly."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
 def invalid_choice(name: str, value: str, valid: Sequence[str], lang: str = API_LANG) -> BadRequest:
     """The 400 for a parameter that is not one of its valid values, listing them in lang."""
     message = text("invalid_param", lang, name=name, value=value, valid=", ".join(valid))

@@ -4,6 +4,7 @@ and one digest of its code, so that every cache key and ETag follows a code chan
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -42,21 +43,35 @@ def _files(root: Path) -> list[Path]:
     )
 
 
-@cache
-def code_digest() -> str:
-    """A digest of every module, template, data table and static file of the installed package."""
-    digest = hashlib.sha256()
+def _package_files() -> list[tuple[Path, Path]]:
+    """(root, file) of every module, template, data table and static file, each file once."""
+    out: list[tuple[Path, Path]] = []
     seen: set[Path] = set()
     for root in (PACKAGE, templates_dir(), data_dir()):
         for path in _files(root):
             real = path.resolve()
-            if real in seen:
-                continue
-            seen.add(real)
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(b"\0")
-            digest.update(path.read_bytes())
+            if real not in seen:
+                seen.add(real)
+                out.append((root, path))
+    return out
+
+
+@cache
+def code_digest() -> str:
+    """A digest of every module, template, data table and static file of the installed package."""
+    digest = hashlib.sha256()
+    for root, path in _package_files():
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+@cache
+def code_modified() -> datetime:
+    """When the newest of those files was written (a Last-Modified that follows the code)."""
+    newest = max(path.stat().st_mtime for _, path in _package_files())
+    return datetime.fromtimestamp(int(newest), UTC)
 
 
 def package_digest(*parts: str) -> str:

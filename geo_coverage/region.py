@@ -152,6 +152,8 @@ def parse_region(value: str | None, setting: str = REGION_SETTING) -> Region:
 # The levels maps, downloads and the OGC API serve; boundaries are also built for districts.
 LEVELS = ("province", "regency")
 BOUNDARY_LEVELS = (*LEVELS, "district")
+# The steps figures are summed through, from the regency rows up to the whole region.
+ROLLUP_LEVELS = ("regency", "province", "region")
 CODE_PATTERNS = {
     "province": r"\d{2}",
     "regency": r"\d{2}\.\d{2}",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from geo_coverage.errors import GeoCoverageError
@@ -50,12 +52,57 @@ def is_built(shapes: Path) -> bool:
     return report is not None and all(p.exists() for p in outputs(shapes, built_provinces(report)))
 
 
-def check_region(report: dict, shapes: Path, region: Region) -> None:
+_KEYS: OrderedDict[Path, tuple[tuple[int, int], str, str | None]] = OrderedDict()
+_KEYS_LOCK = threading.Lock()
+KEYS_KEPT = 16
+
+
+def _key_and_region(shapes: Path) -> tuple[str, str | None]:
+    """The build key and the region key of the shapes in a folder (the report is read again
+    only when it changes)."""
+    path = shapes / REPORT_NAME
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise GeoCoverageError(f"no shapes built in {shapes}: run geo-coverage build") from exc
+    signature = (stat.st_mtime_ns, stat.st_size)
+    with _KEYS_LOCK:
+        known = _KEYS.get(path)
+    if known is not None and known[0] == signature:
+        return known[1], known[2]
+    report = read_report(shapes)
+    if report is None:
+        raise GeoCoverageError(f"the build report in {shapes} cannot be read")
+    region = report.get("region", {}).get("key")
+    with _KEYS_LOCK:
+        _KEYS[path] = (signature, report["build_key"], region)
+        while len(_KEYS) > KEYS_KEPT:
+            _KEYS.popitem(last=False)
+    return report["build_key"], region
+
+
+def build_key(shapes: Path) -> str:
+    """The build key of the shapes in a folder (the report is read again only when it changes)."""
+    return _key_and_region(shapes)[0]
+
+
+def built_region(shapes: Path) -> str | None:
+    """The key of the region the shapes in a folder were built for."""
+    return _key_and_region(shapes)[1]
+
+
+def check_region(shapes: Path, region: Region) -> None:
     """GeoCoverageError when the shapes were built for another region than the setting's."""
-    built = report.get("region", {}).get("key")
+    built = built_region(shapes)
     if built != region.key:
         raise GeoCoverageError(
             f"the shapes in {shapes} were built for the region '{built}', but {REGION_SETTING} "
             f"is '{region.key}': run geo-coverage build (or point GEO_COVERAGE_SHAPES at a "
             "build of that region)"
         )
+
+
+def clear_cache() -> None:
+    """Forget the build keys read so far."""
+    with _KEYS_LOCK:
+        _KEYS.clear()

@@ -1,4 +1,4 @@
-"""The geo-coverage command: build, serve, import, rollback, summary, history."""
+"""The geo-coverage command: build, serve, import, rollback, summary, history, evidence."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from geo_coverage.cli.output import EscapingFormatter, complain
 from geo_coverage.config import Settings
 from geo_coverage.errors import GeoCoverageError
 from geo_coverage.region import BOUNDARY_LEVELS
@@ -74,6 +75,36 @@ def _print_summary(report: dict) -> None:
     )
 
 
+def _prepare_store(settings: Settings) -> None:
+    """Build the enrollment store if it is missing; say so if it can only be read; refuse to
+    serve a damaged or unreadable one."""
+    from geo_coverage.enrollment.areas import stored_region
+    from geo_coverage.enrollment.build import build_sample_store
+    from geo_coverage.enrollment.store import StoreState, state
+
+    status = state(settings.store_path)
+    if status.state in (StoreState.MISSING, StoreState.NOT_BUILT):
+        LOGGER.info("no enrollment store yet: building it first")
+        build_sample_store(settings, progress=LOGGER.info)
+    elif (
+        status.state is StoreState.OK and stored_region(settings.store_path) != settings.region.key
+    ):
+        LOGGER.info(f"the store is of another region: building {settings.region.name} first")
+        build_sample_store(settings, progress=LOGGER.info)
+    elif status.state is StoreState.READ_ONLY:
+        LOGGER.warning(
+            f"the enrollment store {status.path} is read-only ({status.detail}): serving it "
+            "read-only; imports and rollbacks are not possible"
+        )
+    elif status.state is StoreState.LOCKED:
+        LOGGER.info(
+            f"the enrollment store {status.path} is being written by another process; "
+            "serving the last complete version"
+        )
+    elif not status.readable:
+        raise status.error()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the app with waitress, building first if nothing is built."""
     import waitress
@@ -90,16 +121,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     elif report.get("region", {}).get("key") != settings.region.key:
         LOGGER.info(f"the shapes are of another region: building {settings.region.name} first")
         build_shapes(settings, progress=LOGGER.info)
-    from geo_coverage.enrollment.areas import stored_region
-    from geo_coverage.enrollment.build import build_sample_store
-    from geo_coverage.enrollment.store import is_store_built
-
-    if not is_store_built(settings.store_path):
-        LOGGER.info("no enrollment store yet: building it first")
-        build_sample_store(settings, progress=LOGGER.info)
-    elif stored_region(settings.store_path) != settings.region.key:
-        LOGGER.info(f"the store is of another region: building {settings.region.name} first")
-        build_sample_store(settings, progress=LOGGER.info)
+    _prepare_store(settings)
     app = create_app({"mirror": settings.mirror})
     try:
         server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads)
@@ -131,21 +153,24 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--threads", type=int, default=8)
     s.add_argument("--mirror", help="folder laid out like shared/data, used if a build is needed")
     s.set_defaults(func=cmd_serve)
-    from geo_coverage.cli import enrollment
+    from geo_coverage.cli import enrollment, evidence
 
     enrollment.add_commands(sub)
+    evidence.add_command(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the geo-coverage console script."""
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(EscapingFormatter("%(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     logging.getLogger("pyogrio").setLevel(logging.WARNING)
     args = parser().parse_args(argv)
     try:
         return args.func(args)
     except GeoCoverageError as exc:
-        print(f"geo-coverage {args.command}: {exc}", file=sys.stderr)
+        complain(f"geo-coverage {args.command}: {exc}")
         return 2
     except KeyboardInterrupt:
         return 130

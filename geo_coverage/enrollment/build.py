@@ -1,9 +1,10 @@
-"""The store build: reference tables (areas, targets, published figures) and the sample data.
+"""The store build: reference tables (areas, targets, evidence, uncertainty) and the sample.
 
 Idempotent like the shapes build: a digest of the inputs and of the code is kept in the store,
 and a build with the same digest does nothing. The modelled sample is stored as its own
-version named SAMPLE_FILE_NAME, only when the store has no versions yet or when the active
-version is an earlier sample; data a user imported is never overwritten by the sample.
+version named SAMPLE_FILE_NAME, with its provenance, only when the store has no versions yet
+or when the active version is an earlier sample; data a user imported is never overwritten by
+the sample.
 """
 
 from __future__ import annotations
@@ -18,14 +19,16 @@ import pandas as pd
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
 from geo_coverage.enrollment.areas import REGION_META, area_infos, areas_frame
-from geo_coverage.enrollment.sample import generate_sample
-from geo_coverage.enrollment.table import ValidationReport, empty_rows, read_table, to_csv
+from geo_coverage.enrollment.model_errors import all_comparisons, uncertainty_table
+from geo_coverage.enrollment.sample import Sample, evidence_uses, generate_sample
+from geo_coverage.enrollment.table import ValidationReport, empty_rows, to_csv
 from geo_coverage.enrollment.targets import TARGETS_CSV, read_targets
+from geo_coverage.enrollment.validation import read_table
 from geo_coverage.errors import BuildError
 from geo_coverage.package_files import package_digest
 from geo_coverage.region import SAMPLE_REGION, Region
+from geo_coverage.sources.evidence import EVIDENCE_CSV, read_evidence
 from geo_coverage.sources.pinned import fetch_all, pinned_files
-from geo_coverage.sources.published import PUBLISHED_CSV, read_published, with_figures
 from geo_coverage.sources.reference import PENDUDUK_KEY, load_reference
 
 LOGGER = logging.getLogger(__name__)
@@ -39,7 +42,7 @@ def store_key(region: Region) -> str:
     code."""
     digest = hashlib.sha256(f"{store.SCHEMA_VERSION}|{region.key}".encode())
     digest.update("".join(p.sha256 for p in pinned_files() if p.key == PENDUDUK_KEY).encode())
-    for path in (PUBLISHED_CSV, TARGETS_CSV):
+    for path in (EVIDENCE_CSV, TARGETS_CSV):
         digest.update(path.read_bytes())
     digest.update(package_digest("sources", "enrollment", "region.py").encode())
     return digest.hexdigest()
@@ -64,33 +67,50 @@ def build_sample_store(
         return False
     paths = paths if paths is not None else fetch_all(settings, progress)
     areas = areas_frame(load_reference(paths, region))
-    published = read_published()
-    progress("modelling the sample enrollment data")
-    sample = sample_rows(paths, published, region)
-    text = to_csv(sample)
-    if sample.empty:
+    reference = load_reference(paths, SAMPLE_REGION)
+    evidence = read_evidence(EVIDENCE_CSV, known_codes=set(areas_frame(reference)["kode"]))
+    progress(f"modelling the sample enrollment data from {len(evidence)} published figures")
+    sample = generate_sample(reference, evidence)
+    rows, provenance = sample_in_region(sample, region)
+    text = to_csv(rows)
+    if rows.empty:
         progress(f"the modelled sample covers {SAMPLE_REGION.name} only: no rows for {region.name}")
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
         report = ValidationReport(SAMPLE_FILE_NAME, sha, empty_rows())
     else:
-        report = read_table(text.encode("utf-8"), SAMPLE_FILE_NAME, area_infos(areas))
+        report = read_table(
+            text.encode("utf-8"), SAMPLE_FILE_NAME, area_infos(areas), allow_future=True
+        )
     if not report.ok:
         raise BuildError(["the generated sample fails validation:"] + report.lines("errors"))
+    progress("measuring the model's errors by leaving published figures out")
+    uncertainty = uncertainty_table(all_comparisons(sample.model))
+    uses = evidence_uses(sample.model)
     store.initialise(path)
-    store.write_reference(path, areas, read_targets(region), with_figures(published))
+    store.write_reference(
+        path,
+        areas,
+        read_targets(region),
+        evidence.assign(use=evidence["line"].map(uses)),
+        uncertainty,
+    )
     store.set_meta(path, REGION_META, region.key)
     (settings.instance / SAMPLE_CSV_NAME).write_text(text, encoding="utf-8")
+    digest = hashlib.sha256(report.sha256.encode())
+    digest.update(provenance.to_csv(index=False).encode())
+    sha256 = digest.hexdigest()
     history, active = store.versions(path)
     current = next((v for v in history if v.id == active), None)
-    if current is None or (current.kind == "sample" and current.sha256 != report.sha256):
+    if current is None or (current.kind == "sample" and current.sha256 != sha256):
         version = store.write_version(
             path,
             report.rows,
             kind="sample",
             file_name=SAMPLE_FILE_NAME,
-            sha256=report.sha256,
+            sha256=sha256,
             file_rows=len(report.rows),
             replace_all=True,
+            provenance=provenance,
         )
         progress(
             f"stored the modelled sample as version {version.id}: {version.total_rows} "
@@ -108,10 +128,13 @@ def build_sample_store(
     return True
 
 
-def sample_rows(paths: Mapping[str, Path], published: pd.DataFrame, region: Region) -> pd.DataFrame:
-    """The modelled sample's rows in the region: the model describes SAMPLE_REGION (its
+def sample_in_region(sample: Sample, region: Region) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The sample's rows and provenance in the region. The model describes SAMPLE_REGION (its
     published figures), so a region gets the rows of the regencies it shares with it and none
     elsewhere (those areas show no data until figures are imported)."""
-    sample = generate_sample(load_reference(paths, SAMPLE_REGION), published)
-    inside = sample["kode"].map(region.contains).astype(bool)
-    return sample[inside].reset_index(drop=True)
+    inside = sample.rows["kode"].map(region.contains).astype(bool)
+    kept = sample.provenance["kode"].map(lambda k: k == region.code or region.contains(k))
+    return (
+        sample.rows[inside].reset_index(drop=True),
+        sample.provenance[kept.astype(bool)].reset_index(drop=True),
+    )

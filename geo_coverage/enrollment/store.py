@@ -9,23 +9,37 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from geo_coverage.enrollment.store_file import (
+    StoreError,
+    StoreState,
+    connect,
+    connect_reader,
+    state,
+    state_error,
+    transaction,
+    translated,
+)
 
-from geo_coverage.errors import GeoCoverageError
+if TYPE_CHECKING:
+    import pandas as pd
 
 LOGGER = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+_MORE = re.compile(r"… and ([\d,]+) more warnings")
 CHUNK_ROWS = 5000
-BUSY_TIMEOUT_S = 30.0
 GPKG_APPLICATION_ID = 0x47504B47  # 'GPKG'
 GPKG_USER_VERSION = 10400
 
@@ -90,10 +104,23 @@ CREATE TABLE IF NOT EXISTS areas (
 CREATE TABLE IF NOT EXISTS targets (
   prov_kode TEXT NOT NULL, year INTEGER NOT NULL, target_pct REAL NOT NULL, source TEXT,
   PRIMARY KEY (prov_kode, year));
-CREATE TABLE IF NOT EXISTS published (
-  kode TEXT NOT NULL, level TEXT NOT NULL, period TEXT NOT NULL,
-  active_members INTEGER, potential_workers INTEGER, coverage_pct REAL,
-  coverage_decimals INTEGER, source TEXT);
+DROP TABLE IF EXISTS published;
+CREATE TABLE IF NOT EXISTS evidence (
+  line INTEGER PRIMARY KEY, kode TEXT NOT NULL, nama TEXT NOT NULL, level TEXT NOT NULL,
+  period TEXT NOT NULL, metric TEXT NOT NULL, value TEXT NOT NULL, qualifier TEXT NOT NULL,
+  consistency TEXT NOT NULL, basis TEXT NOT NULL, source TEXT NOT NULL, note TEXT NOT NULL,
+  use TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS provenance (
+  version INTEGER NOT NULL REFERENCES versions(id),
+  kode TEXT NOT NULL, period TEXT NOT NULL, segment TEXT NOT NULL,
+  members TEXT NOT NULL CHECK (members IN ('published', 'constrained', 'modelled')),
+  potential TEXT NOT NULL CHECK (potential IN ('published', 'constrained', 'modelled')),
+  coverage TEXT NOT NULL CHECK (coverage IN ('published', 'constrained', 'modelled')),
+  coverage_low REAL, coverage_high REAL, model TEXT, evidence TEXT,
+  PRIMARY KEY (version, kode, period, segment)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS uncertainty (
+  model TEXT PRIMARY KEY, logit_low REAL NOT NULL, logit_high REAL NOT NULL,
+  comparisons INTEGER NOT NULL, description TEXT NOT NULL);
 CREATE VIEW IF NOT EXISTS enrollment_active AS
   SELECT kode, period, segment, potential_workers, active_members, source, data_source
   FROM enrollment WHERE version = (SELECT CAST(value AS INTEGER) FROM meta
@@ -102,7 +129,12 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
   ('enrollment_active', 'attributes', 'enrollment_active', 'enrollment rows of the active version'),
   ('versions', 'attributes', 'versions', 'every stored version (imports and the sample)'),
   ('areas', 'attributes', 'areas', 'official provinces and regencies of the region'),
-  ('targets', 'attributes', 'targets', 'coverage targets per province and year');
+  ('targets', 'attributes', 'targets', 'coverage targets per province and year'),
+  ('evidence', 'attributes', 'evidence', 'published figures with their sources'),
+  ('provenance', 'attributes', 'provenance',
+   'per version: which figures are published, constrained by a published figure or modelled'),
+  ('uncertainty', 'attributes', 'uncertainty',
+   'how wrong a modelled coverage is likely to be, measured by leave-one-out');
 """
 
 ROW_COLUMNS = (
@@ -114,10 +146,6 @@ ROW_COLUMNS = (
     "source",
     "data_source",
 )
-
-
-class StoreError(GeoCoverageError):
-    """The store is missing, not built, or cannot do what was asked."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +162,16 @@ class Version:
     warnings: list[str]
     parent: int | None
 
+    @property
+    def warning_count(self) -> int:
+        """How many warnings the file had (a long list is stored cut, ending '… and N more')."""
+        more = _MORE.search(self.warnings[-1]) if self.warnings else None
+        return (
+            len(self.warnings) - 1 + int(more.group(1).replace(",", ""))
+            if more
+            else len(self.warnings)
+        )
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -144,7 +182,8 @@ class Snapshot:
     rows: pd.DataFrame
     areas: pd.DataFrame
     targets: pd.DataFrame
-    published: pd.DataFrame
+    provenance: pd.DataFrame
+    uncertainty: pd.DataFrame
 
 
 def _now() -> str:
@@ -152,48 +191,24 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit) that waits when busy."""
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA synchronous = FULL")
-    return conn
-
-
-@contextmanager
-def transaction(path: Path, write: bool = True) -> Iterator[sqlite3.Connection]:
-    """A connection inside one transaction, committed on success, rolled back on any error."""
-    conn = connect(path)
-    try:
-        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
-
-
 def initialise(path: Path) -> None:
     """Create the store file (a GeoPackage in WAL mode) and its tables if missing."""
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = connect(path)
     try:
-        if conn.execute("PRAGMA application_id").fetchone()[0] == 0:
-            conn.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("BEGIN IMMEDIATE")
-        for statement in _statements(_GPKG + _SCHEMA):
-            conn.execute(statement)
-        conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
-        conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', ?)", (_new_tag(None),))
-        conn.execute("COMMIT")
+        with translated(path):
+            if conn.execute("PRAGMA application_id").fetchone()[0] == 0:
+                conn.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
+            conn.execute("PRAGMA journal_mode = WAL")
     finally:
         conn.close()
+    with transaction(path) as conn:
+        for statement in _statements(_GPKG + _SCHEMA):
+            conn.execute(statement)
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', ?)", (_new_tag(None),))
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_changed_at', ?)", (_now(),))
 
 
 def _statements(script: str) -> list[str]:
@@ -212,26 +227,38 @@ def _new_tag(active: int | None) -> str:
     return f"{active if active is not None else 0}-{uuid.uuid4().hex[:12]}"
 
 
+def _new_data_version(conn: sqlite3.Connection, active: int | None) -> None:
+    """Give the data a fresh version tag and record when it changed (inside a transaction)."""
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", (_new_tag(active),))
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('data_changed_at', ?)", (_now(),))
+
+
 def is_initialised(path: Path) -> bool:
     """Whether the store file exists and holds the store's tables and areas."""
-    if not path.is_file():
+    if not Path(path).is_file():
         return False
     try:
-        conn = connect(path)
+        conn = connect_reader(path)
         try:
             return conn.execute("SELECT count(*) FROM areas").fetchone()[0] > 0
         finally:
             conn.close()
-    except sqlite3.DatabaseError:
+    except (sqlite3.Error, StoreError):
         return False
 
 
 def require(path: Path) -> None:
-    """Raise a StoreError saying how to build the store if it is missing."""
+    """Raise a StoreError saying what is wrong (and how to build, update or restore the store)
+    unless it can be read in this layout."""
     if not is_initialised(path):
+        found = state(path)
+        raise state_error(path, StoreState.NOT_BUILT) if found.readable else found.error()
+    schema = get_meta(path, "schema_version")
+    if schema != SCHEMA_VERSION:
         raise StoreError(
-            f"the enrollment store {path} is not built yet; run "
-            "`geo-coverage build` (with --mirror DIR to use a local mirror)"
+            f"the enrollment store {path} has the layout of an older geo_coverage (schema "
+            f"{schema}, now {SCHEMA_VERSION}); run `geo-coverage build` to update it (its "
+            "versions and imported data are kept)"
         )
 
 
@@ -244,7 +271,7 @@ def _active(conn: sqlite3.Connection) -> int | None:
 def _set_active(conn: sqlite3.Connection, version: int, action: str, previous: int | None) -> None:
     """Point the store at a version and record the activation (inside a transaction)."""
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('active_version', ?)", (str(version),))
-    conn.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", (_new_tag(version),))
+    _new_data_version(conn, version)
     conn.execute(
         "INSERT INTO activations (at, action, version, previous) VALUES (?, ?, ?, ?)",
         (_now(), action, version, previous),
@@ -253,33 +280,109 @@ def _set_active(conn: sqlite3.Connection, version: int, action: str, previous: i
 
 def get_meta(path: Path, key: str) -> str | None:
     """One value of the meta table, or None."""
-    conn = connect(path)
-    try:
+    with transaction(path, write=False) as conn:
         row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
-    finally:
+    return row[0] if row else None
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """The active data's version tag and when it last changed (ISO 8601 UTC)."""
+
+    tag: str
+    changed_at: str
+
+
+@dataclass
+class _Watch:
+    """A reader's open connection to one store file and what it last read there."""
+
+    conn: sqlite3.Connection
+    inode: tuple[int, int]
+    stamp: tuple[int, int]
+    counter: int
+    version: DataVersion
+
+
+_WATCHES = threading.local()
+WATCHED_STORES_PER_THREAD = 8
+
+
+def _read_version(conn: sqlite3.Connection, path: Path) -> DataVersion:
+    """The tag and change time from the meta table (older stores: the last activation)."""
+    meta = dict(
+        conn.execute(
+            "SELECT key, value FROM meta WHERE key IN ('data_version', 'data_changed_at')"
+        ).fetchall()
+    )
+    if "data_version" not in meta:
+        raise StoreError(f"{path} is not an enrollment store")
+    changed = meta.get("data_changed_at")
+    if changed is None:
+        row = conn.execute("SELECT max(at) FROM activations").fetchone()
+        changed = (row and row[0]) or "1970-01-01T00:00:00Z"
+    return DataVersion(meta["data_version"], changed)
+
+
+def _open_watch(path: Path, inode: tuple[int, int], stamp: tuple[int, int]) -> _Watch:
+    """A read-only connection to the store and its current version."""
+    try:
+        conn = connect_reader(path)
+    except (sqlite3.DatabaseError, StoreError):
+        require(path)
+        raise
+    try:
+        counter = conn.execute("PRAGMA data_version").fetchone()[0]
+        version = _read_version(conn, path)
+    except (sqlite3.DatabaseError, StoreError):
         conn.close()
+        require(path)
+        raise StoreError(f"{path} is not an enrollment store") from None
+    return _Watch(conn, inode, stamp, counter, version)
+
+
+def current_version(path: Path) -> DataVersion:
+    """The store's data version, re-read only when another connection has committed.
+
+    Each thread keeps one read-only connection per store file; SQLite's `PRAGMA data_version`
+    (a change counter, no file read) says whether anything was committed since the last look;
+    the file's inode, size and time whether it was replaced or rewritten behind SQLite's back.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        require(path)
+        raise
+    inode, stamp = (stat.st_dev, stat.st_ino), (stat.st_mtime_ns, stat.st_size)
+    watches: OrderedDict[Path, _Watch] = getattr(_WATCHES, "stores", None) or OrderedDict()
+    _WATCHES.stores = watches
+    watch = watches.get(path)
+    if watch is not None and (watch.inode, watch.stamp) == (inode, stamp):
+        counter = watch.conn.execute("PRAGMA data_version").fetchone()[0]
+        if counter != watch.counter:
+            watch.counter = counter
+            watch.version = _read_version(watch.conn, path)
+        watches.move_to_end(path)
+        return watch.version
+    if watch is not None:  # a new file, or written behind SQLite's back: read it afresh
+        watch.conn.close()
+    watches[path] = watch = _open_watch(path, inode, stamp)
+    while len(watches) > WATCHED_STORES_PER_THREAD:
+        watches.popitem(last=False)[1].conn.close()
+    return watch.version
 
 
 def data_version(path: Path) -> str:
     """The tag that changes whenever the active data or the reference tables change."""
-    if not path.is_file():
+    if not Path(path).is_file():
         require(path)
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
-    try:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
-    except sqlite3.DatabaseError:
-        row = None
-    finally:
-        conn.close()
-    if row is None:
-        require(path)
-        raise StoreError(f"{path} is not an enrollment store")
-    return row[0]
+    return current_version(path).tag
 
 
 def _plain(value):
     """A Python value for SQLite: pandas NA to None, numpy ints to int."""
+    import pandas as pd  # loaded on first use: the web app's health check needs none of it
+
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return None
     return value.item() if hasattr(value, "item") else value
@@ -300,6 +403,91 @@ def _row_tuples(rows: pd.DataFrame) -> list[tuple]:
     ]
 
 
+class Draft:
+    """A version being written inside an open transaction: rows go in, in chunks."""
+
+    def __init__(self, conn: sqlite3.Connection, version: int, active: int | None, kind: str):
+        self._conn, self.id, self._active, self._kind = conn, version, active, kind
+        self._chunk: list[tuple] = []
+        self._touched: set[tuple[str, str]] = set()  # (kode, period): at most areas × periods
+        self.rows_written = 0
+        self.created: Version | None = None
+
+    def add(self, row: tuple) -> None:
+        """Add one row (values in ROW_COLUMNS order); written with the next full chunk."""
+        self._chunk.append(row)
+        self._touched.add((row[0], row[1]))
+        if len(self._chunk) >= CHUNK_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write the rows added since the last chunk."""
+        if self._chunk:
+            _write_chunk(self._conn, self.id, self._chunk)
+            self.rows_written += len(self._chunk)
+            self._chunk = []
+
+    def finish(
+        self,
+        *,
+        sha256: str,
+        file_rows: int,
+        warnings: Iterable[str],
+        replace_all: bool = False,
+        provenance: pd.DataFrame | None = None,
+    ) -> Version:
+        """Complete the version: keep the untouched active rows (none if replace_all) and their
+        provenance (or store the given provenance), record the file's checksum, rows and
+        warnings, and activate it (committed when the draft's block ends)."""
+        self._flush()
+        conn = self._conn
+        if self._active is not None and not replace_all:
+            conn.execute(
+                "INSERT OR IGNORE INTO enrollment SELECT ?, kode, period, segment, "
+                "potential_workers, active_members, source, data_source FROM enrollment "
+                "WHERE version = ?",
+                (self.id, self._active),
+            )
+        if provenance is not None:
+            _write_provenance(conn, self.id, provenance)
+        elif self._active is not None and not replace_all:
+            _carry_provenance(conn, self.id, self._active, self._touched)
+        total = conn.execute(
+            "SELECT count(*) FROM enrollment WHERE version = ?", (self.id,)
+        ).fetchone()[0]
+        conn.execute(
+            "UPDATE versions SET sha256 = ?, file_rows = ?, total_rows = ?, warnings = ? "
+            "WHERE id = ?",
+            (sha256, file_rows, total, json.dumps(list(warnings), ensure_ascii=False), self.id),
+        )
+        _set_active(conn, self.id, self._kind, self._active)
+        row = conn.execute("SELECT * FROM versions WHERE id = ?", (self.id,)).fetchone()
+        self.created = _version(row)
+        return self.created
+
+
+@contextmanager
+def draft_version(path: Path, *, kind: str, file_name: str) -> Iterator[Draft]:
+    """A new version written in one transaction: committed and active if the block calls
+    `finish` and ends normally; rolled back, leaving the store as it was, on any error."""
+    require(path)
+    with transaction(path) as conn:
+        active = _active(conn)
+        cur = conn.execute(
+            "INSERT INTO versions (created_at, kind, file_name, sha256, file_rows, total_rows, "
+            "warnings, parent) VALUES (?, ?, ?, '', 0, 0, '[]', ?)",
+            (_now(), kind, file_name, active),
+        )
+        draft = Draft(conn, int(cur.lastrowid or 0), active, kind)
+        yield draft
+        if draft.created is None:
+            raise StoreError(f"version {draft.id} of {file_name} was not finished; not stored")
+    LOGGER.debug(
+        f"stored version {draft.id} ({file_name}): {draft.rows_written} rows from the file, "
+        f"{draft.created.total_rows} rows in all"
+    )
+
+
 def write_version(
     path: Path,
     rows: pd.DataFrame,
@@ -310,51 +498,71 @@ def write_version(
     file_rows: int,
     warnings: Iterable[str] = (),
     replace_all: bool = False,
+    provenance: pd.DataFrame | None = None,
 ) -> Version:
     """Store rows as a new version and activate it, all in one transaction.
 
     The new version holds the given rows plus every active row whose (kode, period, segment)
-    the given rows do not contain (none if replace_all). Either all of this happens or none.
+    the given rows do not contain (none if replace_all). Its provenance is the given one, or
+    the active version's for the areas and periods the given rows leave untouched (an area's
+    provenance no longer holds once any of its regency rows of that period changes). Either
+    all of this happens or none.
     """
-    require(path)
-    tuples = _row_tuples(rows)
-    warnings = list(warnings)
-    with transaction(path) as conn:
-        active = _active(conn)
-        cur = conn.execute(
-            "INSERT INTO versions (created_at, kind, file_name, sha256, file_rows, total_rows, "
-            "warnings, parent) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
-            (
-                _now(),
-                kind,
-                file_name,
-                sha256,
-                file_rows,
-                json.dumps(warnings, ensure_ascii=False),
-                active,
-            ),
+    with draft_version(path, kind=kind, file_name=file_name) as draft:
+        for row in _row_tuples(rows):
+            draft.add(row)
+        version = draft.finish(
+            sha256=sha256,
+            file_rows=file_rows,
+            warnings=warnings,
+            replace_all=replace_all,
+            provenance=provenance,
         )
-        version = cur.lastrowid
-        for start in range(0, len(tuples), CHUNK_ROWS):
-            _write_chunk(conn, version, tuples[start : start + CHUNK_ROWS])
-        if active is not None and not replace_all:
-            conn.execute(
-                "INSERT OR IGNORE INTO enrollment SELECT ?, kode, period, segment, "
-                "potential_workers, active_members, source, data_source FROM enrollment "
-                "WHERE version = ?",
-                (version, active),
-            )
-        total = conn.execute(
-            "SELECT count(*) FROM enrollment WHERE version = ?", (version,)
-        ).fetchone()[0]
-        conn.execute("UPDATE versions SET total_rows = ? WHERE id = ?", (total, version))
-        _set_active(conn, version, kind, active)
-        created = conn.execute("SELECT * FROM versions WHERE id = ?", (version,)).fetchone()
-    LOGGER.debug(
-        f"stored version {version} ({file_name}): {len(tuples)} rows from the file, "
-        f"{total} rows in all"
+    return version
+
+
+PROVENANCE_COLUMNS = (
+    "kode",
+    "period",
+    "segment",
+    "members",
+    "potential",
+    "coverage",
+    "coverage_low",
+    "coverage_high",
+    "model",
+    "evidence",
+)
+
+
+def _write_provenance(conn: sqlite3.Connection, version: int, frame: pd.DataFrame) -> None:
+    """Insert a version's provenance records."""
+    marks = ", ".join("?" * (len(PROVENANCE_COLUMNS) + 1))
+    conn.executemany(
+        f"INSERT INTO provenance (version, {', '.join(PROVENANCE_COLUMNS)}) VALUES ({marks})",
+        [
+            (version, *(_plain(v) for v in rec))
+            for rec in frame.loc[:, list(PROVENANCE_COLUMNS)].itertuples(index=False, name=None)
+        ],
     )
-    return _version(created)
+
+
+def _carry_provenance(
+    conn: sqlite3.Connection, version: int, parent: int, touched: set[tuple[str, str]]
+) -> None:
+    """Copy the parent's provenance of every area and period no new row falls in."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched (kode TEXT, period TEXT)")
+    conn.execute("DELETE FROM touched")
+    conn.executemany("INSERT INTO touched VALUES (?, ?)", sorted(touched))
+    conn.execute(
+        f"INSERT INTO provenance (version, {', '.join(PROVENANCE_COLUMNS)}) "
+        f"SELECT ?, {', '.join('p.' + c for c in PROVENANCE_COLUMNS)} FROM provenance p "
+        "WHERE p.version = ? AND NOT EXISTS (SELECT 1 FROM touched t WHERE "
+        "t.period = p.period AND (t.kode = p.kode OR t.kode LIKE p.kode || '.%' "
+        "OR p.kode NOT GLOB '[0-9]*'))",
+        (version, parent),
+    )
+    conn.execute("DELETE FROM touched")
 
 
 def _version(row: tuple) -> Version:
@@ -410,26 +618,38 @@ def active_keys(path: Path) -> set[tuple[str, str]]:
         )
 
 
+EVIDENCE_COLUMNS = (
+    "line",
+    "kode",
+    "nama",
+    "level",
+    "period",
+    "metric",
+    "value",
+    "qualifier",
+    "consistency",
+    "basis",
+    "source",
+    "note",
+    "use",
+)
+UNCERTAINTY_COLUMNS = ("model", "logit_low", "logit_high", "comparisons", "description")
+
+
 def write_reference(
-    path: Path, areas: pd.DataFrame, targets: pd.DataFrame, published: pd.DataFrame
+    path: Path,
+    areas: pd.DataFrame,
+    targets: pd.DataFrame,
+    evidence: pd.DataFrame,
+    uncertainty: pd.DataFrame,
 ) -> None:
-    """Replace the areas, targets and published-figures tables in one transaction."""
+    """Replace the areas, targets, evidence and uncertainty tables in one transaction; the
+    data version changes."""
     tables = {
         "areas": (areas, ("kode", "nama", "prov_kode", "level", "population")),
         "targets": (targets, ("prov_kode", "year", "target_pct", "source")),
-        "published": (
-            published,
-            (
-                "kode",
-                "level",
-                "period",
-                "active_members",
-                "potential_workers",
-                "coverage_pct",
-                "coverage_decimals",
-                "source",
-            ),
-        ),
+        "evidence": (evidence, EVIDENCE_COLUMNS),
+        "uncertainty": (uncertainty, UNCERTAINTY_COLUMNS),
     }
     with transaction(path) as conn:
         for table, (frame, cols) in tables.items():
@@ -442,8 +662,7 @@ def write_reference(
                     for r in frame.loc[:, list(cols)].itertuples(index=False, name=None)
                 ],
             )
-        active = _active(conn)
-        conn.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", (_new_tag(active),))
+        _new_data_version(conn, _active(conn))
 
 
 def set_meta(path: Path, key: str, value: str) -> None:
@@ -480,25 +699,43 @@ _FRAMES = {
         "SELECT prov_kode, year, target_pct, source FROM targets",
         {"prov_kode": "string", "year": "int64", "target_pct": "float64", "source": "string"},
     ),
-    "published": (
-        "SELECT kode, level, period, active_members, potential_workers, coverage_pct, "
-        "coverage_decimals, source FROM published",
+    "provenance": (
+        f"SELECT {', '.join(PROVENANCE_COLUMNS)} FROM provenance WHERE version = ? "
+        "ORDER BY period, kode, segment",
         {
             "kode": "string",
-            "level": "string",
             "period": "string",
-            "active_members": "Int64",
-            "potential_workers": "Int64",
-            "coverage_pct": "Float64",
-            "coverage_decimals": "Int64",
-            "source": "string",
+            "segment": "string",
+            "members": "string",
+            "potential": "string",
+            "coverage": "string",
+            "coverage_low": "Float64",
+            "coverage_high": "Float64",
+            "model": "string",
+            "evidence": "string",
         },
+    ),
+    "uncertainty": (
+        f"SELECT {', '.join(UNCERTAINTY_COLUMNS)} FROM uncertainty ORDER BY model",
+        {
+            "model": "string",
+            "logit_low": "float64",
+            "logit_high": "float64",
+            "comparisons": "int64",
+            "description": "string",
+        },
+    ),
+    "evidence": (
+        f"SELECT {', '.join(EVIDENCE_COLUMNS)} FROM evidence ORDER BY line",
+        {"line": "int64", **{c: "string" for c in EVIDENCE_COLUMNS[1:]}},
     ),
 }
 
 
 def _read(conn: sqlite3.Connection, name: str, params: tuple = ()) -> pd.DataFrame:
     """One of the snapshot's frames, typed."""
+    import pandas as pd
+
     sql, dtypes = _FRAMES[name]
     frame = pd.DataFrame(conn.execute(sql, params).fetchall(), columns=list(dtypes))
     return frame.astype(dtypes)
@@ -512,16 +749,31 @@ def read_areas(path: Path) -> pd.DataFrame:
 
 
 def read_snapshot(path: Path) -> Snapshot:
-    """The active rows with areas, targets and published figures, from one read transaction."""
+    """The active rows and provenance with areas, targets and uncertainty, from one read
+    transaction."""
     require(path)
     with transaction(path, write=False) as conn:
         tag = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0]
         active = _active(conn)
-        rows = _read(conn, "rows", (active if active is not None else -1,))
-        frames = {name: _read(conn, name) for name in ("areas", "targets", "published")}
-    return Snapshot(tag, active, rows, **frames)
+        version = (active if active is not None else -1,)
+        rows = _read(conn, "rows", version)
+        provenance = _read(conn, "provenance", version)
+        frames = {name: _read(conn, name) for name in ("areas", "targets", "uncertainty")}
+    return Snapshot(tag, active, rows, provenance=provenance, **frames)
+
+
+def read_evidence(path: Path) -> pd.DataFrame:
+    """The published figures as stored, in file order, with how the sample uses each."""
+    require(path)
+    with transaction(path, write=False) as conn:
+        return _read(conn, "evidence")
 
 
 def is_store_built(path: Path) -> bool:
-    """Whether the store exists with its reference tables and at least one version."""
-    return is_initialised(path) and get_meta(path, "active_version") is not None
+    """Whether the store exists in the current layout with its reference tables and at least
+    one version (an older layout is rebuilt by the commands that build a missing store)."""
+    return (
+        is_initialised(path)
+        and get_meta(path, "active_version") is not None
+        and get_meta(path, "schema_version") == SCHEMA_VERSION
+    )

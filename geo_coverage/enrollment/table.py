@@ -1,28 +1,18 @@
-"""Enrollment tables: the CSV format, reading spreadsheet variants, and validation."""
+"""The enrollment table: its format, the problems found in a file, and the validation report.
+
+Reading and validating a file is in validation.py, the checks of single cells in cells.py
+(the sample model's leave-one-out errors are in model_errors.py).
+"""
 
 from __future__ import annotations
 
-import codecs
-import csv
-import hashlib
 import io
 import logging
-import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from geo_coverage.errors import GeoCoverageError
-from geo_coverage.region import (
-    POTENTIAL_OPTIONAL,
-    PROVINCES,
-    level_of,
-    period_problem,
-    province_of,
-    segment_problem,
-)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -32,10 +22,18 @@ COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 DATA_SOURCES = ("published", "modelled")
 DEFAULT_DATA_SOURCE = "published"
 MAX_COUNT = 10**12
-DELIMITERS = (",", ";", "\t")
-
-_CODE = re.compile(r"\d{2}(\.\d{2}){0,2}")
-_GROUPED = re.compile(r"\d{1,3}([.,]\d{3})+")
+MAX_LISTED = 100
+_COLUMN_ORDER = {name: i for i, name in enumerate(COLUMNS)}
+ROW_FIELDS = (
+    "line",
+    "kode",
+    "period",
+    "segment",
+    "potential_workers",
+    "active_members",
+    "source",
+    "data_source",
+)
 
 
 @dataclass(frozen=True)
@@ -60,62 +58,136 @@ class Problem:
         row = "-" if self.row is None else str(self.row)
         return f"{file_name}:{row}:{self.column or '-'}: {self.message}"
 
+    def sort_key(self) -> tuple[int, int]:
+        """Order in a report: by row (file-wide problems first), then by column."""
+        return (self.row or 0, _COLUMN_ORDER.get(self.column or "", len(COLUMNS)))
+
+
+class Problems:
+    """Problems of one kind, in file order: the first MAX_LISTED are kept, all are counted,
+    with the number of rows they touch."""
+
+    def __init__(self, limit: int = MAX_LISTED):
+        self.limit = limit
+        self.total = 0
+        self.rows = 0
+        self._kept: list[Problem] = []
+        self._per_row: dict[int, int] = {}
+        self._last_row: int | None = None
+        self._cut: int | None = None
+
+    def add(self, problem: Problem) -> None:
+        """Count a problem, keeping it if it may be among the first `limit`."""
+        self.total += 1
+        row = problem.row
+        if row is not None and row != self._last_row:
+            self.rows += 1
+            self._last_row = row
+        if self._cut is not None and row is not None and row > self._cut:
+            return
+        if row is not None:
+            self._per_row[row] = self._per_row.get(row, 0) + 1
+        self._kept.append(problem)
+        if len(self._kept) > 4 * self.limit:
+            self._kept = self.listed()
+            self._cut = self._kept[-1].row
+
+    def listed(self) -> list[Problem]:
+        """The first `limit` problems, by row and column."""
+        return sorted(self._kept, key=Problem.sort_key)[: self.limit]
+
+    def more(self, what: str = "problems") -> Problem | None:
+        """'… and N more problems (M rows affected)' when not every problem is listed."""
+        listed = self.listed()
+        hidden = self.total - len(listed)
+        if hidden <= 0:
+            return None
+        shown_rows = {p.row for p in listed if p.row is not None}
+        rows = self.rows - len(shown_rows)
+        last = max(shown_rows, default=None)
+        if last is not None and self._per_row.get(last, 0) > sum(p.row == last for p in listed):
+            rows += 1
+        return Problem(None, None, f"… and {hidden:,} more {what} ({rows:,} rows affected)")
+
 
 @dataclass
 class ValidationReport:
-    """The outcome of reading a table: typed rows, errors and warnings."""
+    """The outcome of reading a table: listed errors and warnings with their totals, the
+    encoding and separator found, and the typed rows when the table was read into memory."""
 
     file_name: str
     sha256: str
-    rows: pd.DataFrame
+    rows: pd.DataFrame | None
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     delimiter: str = ","
     columns: tuple[str, ...] = ()
+    encoding: str = "UTF-8"
+    row_count: int = 0
+    data_sources: dict[str, int] = field(default_factory=dict)
+    error_count: int = 0
+    error_rows: int = 0
+    warning_count: int = 0
+    more_errors: Problem | None = None
+    more_warnings: Problem | None = None
 
     @property
     def ok(self) -> bool:
         """Whether the table can be imported."""
-        return not self.errors
+        return not self.errors and not self.error_count
 
     def lines(self, which: str = "errors") -> list[str]:
-        """Errors or warnings as FILE:ROW:COLUMN: message lines."""
-        return [p.format(self.file_name) for p in getattr(self, which)]
+        """Errors or warnings as FILE:ROW:COLUMN: message lines, then '… and N more' if some
+        are not listed."""
+        more = self.more_errors if which == "errors" else self.more_warnings
+        problems = getattr(self, which) + ([more] if more else [])
+        return [p.format(self.file_name) for p in problems]
+
+    def as_dict(self) -> dict:
+        """The report as plain data (for JSON): totals, listed problems, encoding."""
+
+        def listed(problems: list[Problem]) -> list[dict]:
+            return [{"row": p.row, "column": p.column, "message": p.message} for p in problems]
+
+        return {
+            "file": self.file_name,
+            "ok": self.ok,
+            "sha256": self.sha256,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "columns": list(self.columns),
+            "rows": self.row_count,
+            "data_sources": dict(self.data_sources),
+            "error_count": max(self.error_count, len(self.errors)),
+            "error_rows": self.error_rows,
+            "errors": listed(self.errors),
+            "warning_count": max(self.warning_count, len(self.warnings)),
+            "warnings": listed(self.warnings),
+        }
 
 
 class TableRejected(GeoCoverageError):
-    """A table failed validation; carries every problem found."""
+    """A table failed validation; carries every problem found (the first MAX_LISTED listed)."""
 
     status = 400
 
     def __init__(self, report: ValidationReport):
         self.report = report
+        count = max(report.error_count, len(report.errors))
         super().__init__(
-            f"{report.file_name} was rejected with {len(report.errors)} problem(s); "
-            "nothing was imported:\n" + "\n".join(report.lines("errors"))
+            f"{report.file_name} was rejected with {count:,} problem(s); nothing was "
+            "imported:\n" + "\n".join(report.lines("errors"))
         )
 
 
 def empty_rows() -> pd.DataFrame:
     """A typed frame with the columns of validated rows and no rows."""
-    return _frame([])
+    return frame_of([])
 
 
-def _frame(records: list[dict]) -> pd.DataFrame:
-    """Validated records as a typed frame."""
-    frame = pd.DataFrame.from_records(
-        records,
-        columns=[
-            "line",
-            "kode",
-            "period",
-            "segment",
-            "potential_workers",
-            "active_members",
-            "source",
-            "data_source",
-        ],
-    )
+def frame_of(records: list[tuple]) -> pd.DataFrame:
+    """Validated records (tuples in ROW_FIELDS order) as a typed frame."""
+    frame = pd.DataFrame.from_records(records, columns=list(ROW_FIELDS))
     return frame.astype(
         {
             "line": "int64",
@@ -128,332 +200,6 @@ def _frame(records: list[dict]) -> pd.DataFrame:
             "data_source": "string",
         }
     )
-
-
-def _decode(data: bytes) -> tuple[str | None, list[Problem]]:
-    """UTF-8 text without a BOM, or the lines that are not UTF-8."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return None, [
-            Problem(1, None, 'the file is UTF-16 ("Unicode text"); save it as "CSV UTF-8" instead')
-        ]
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8"), []
-    except UnicodeDecodeError:
-        pass
-    problems = []
-    for number, line in enumerate(data.split(b"\n"), 1):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(
-                Problem(
-                    number,
-                    None,
-                    (
-                        f"not UTF-8 (byte 0x{line[exc.start]:02x} at character {exc.start + 1}); "
-                        'save the file as "CSV UTF-8"'
-                    ),
-                )
-            )
-    return None, problems
-
-
-def _delimiter(header: str) -> str:
-    """The delimiter that splits the header into the most known column names."""
-
-    def score(d: str) -> tuple[int, int]:
-        names = [n.strip().strip('"').lower() for n in header.split(d)]
-        return sum(n in COLUMNS for n in names), len(names)
-
-    return max(DELIMITERS, key=score)
-
-
-def parse_count(text: str) -> tuple[int | None, str | None]:
-    """A whole number >= 0 from a cell, or None and what is wrong with it."""
-    s = text.strip()
-    if s.isascii() and s.isdigit():
-        value = int(s)
-        if value >= MAX_COUNT:
-            return None, f"{s} is too large to be a number of workers"
-        return value, None
-    if s.startswith("-") and any(c.isdigit() for c in s):
-        return None, f"'{s}' is negative; counts are whole numbers >= 0"
-    if _GROUPED.fullmatch(s):
-        return None, (
-            f"'{s}' has a thousands separator, which is ambiguous ({s} may mean "
-            f"{re.sub(r'[.,]', '', s)} or a decimal); write whole numbers as plain "
-            "digits"
-        )
-    if re.fullmatch(r"[\d.,\s]+", s):
-        return None, f"'{s}' is not a whole number; counts are whole numbers written as digits"
-    return None, f"'{s}' is not a whole number"
-
-
-def check_kode(kode: str, areas: Mapping[str, AreaInfo]) -> str | None:
-    """What is wrong with a regency/city code, or None if it is one of the region (the areas
-    are the region's provinces and regencies)."""
-    if kode == "":
-        return "kode is blank"
-    area = areas.get(kode)
-    if area is not None:
-        if area.level == "regency":
-            return None
-        return (
-            f"'{kode}' is the {area.level} code of {area.nama}; rows must be regencies or "
-            "cities (kode like 73.71); province figures are sums of their regencies"
-        )
-    if not _CODE.fullmatch(kode):
-        hint = ""
-        if re.fullmatch(r"\d{2}\.\d", kode) and kode + "0" in areas:
-            hint = (
-                f" (did a spreadsheet drop the trailing zero? {kode}0 is "
-                f"{areas[kode + '0'].nama}; format the column as text)"
-            )
-        return f"'{kode}' is not a Kemendagri code like 73.71{hint}"
-    provinces = sorted(k for k, a in areas.items() if a.level == "province")
-    if province_of(kode) not in provinces:
-        named = PROVINCES.get(province_of(kode))
-        where = f"a code of {named}, " if named else ""
-        return f"'{kode}' is {where}not in the region (province codes {', '.join(provinces)})"
-    if level_of(kode) == "district":
-        return (
-            f"'{kode}' is a district (kecamatan) code; rows must be regencies or cities "
-            f"(kode like {kode.rsplit('.', 1)[0]})"
-        )
-    if level_of(kode) == "province":
-        return f"unknown province code '{kode}'"
-    province = areas.get(province_of(kode))
-    where = f" of {province.nama}" if province else ""
-    return f"unknown regency/city code '{kode}'{where}"
-
-
-def _header(names: list[str]) -> tuple[dict[str, int], list[Problem], list[Problem]]:
-    """Column positions by name, header errors and header warnings."""
-    positions: dict[str, int] = {}
-    errors: list[Problem] = []
-    warnings: list[Problem] = []
-    for i, raw in enumerate(names):
-        name = raw.strip().lower()
-        if name == "":
-            continue
-        if name in positions:
-            errors.append(Problem(1, name, f"column '{name}' appears more than once"))
-        elif name in COLUMNS:
-            positions[name] = i
-        else:
-            warnings.append(
-                Problem(
-                    1,
-                    raw.strip(),
-                    (
-                        f"column '{raw.strip()}' is not part of the format and is ignored "
-                        f"(columns: {', '.join(COLUMNS)})"
-                    ),
-                )
-            )
-    for name in REQUIRED_COLUMNS:
-        if name not in positions:
-            errors.append(Problem(1, name, f"missing required column '{name}'"))
-    return positions, errors, warnings
-
-
-def _check_row(
-    line: int,
-    cells: dict[str, str],
-    areas: Mapping[str, AreaInfo],
-    errors: list[Problem],
-    warnings: list[Problem],
-) -> dict | None:
-    """Typed values of one row, adding its problems; None if it has errors."""
-    before = len(errors)
-    kode, period = cells.get("kode", "").strip(), cells.get("period", "").strip()
-    segment = cells.get("segment", "").strip()
-    for column, value, check in (
-        ("kode", kode, lambda v: check_kode(v, areas)),
-        ("period", period, period_problem),
-        ("segment", segment, segment_problem),
-    ):
-        if column in cells and (msg := check(value)):
-            errors.append(Problem(line, column, msg))
-    counts: dict[str, int | None] = {}
-    for column in ("potential_workers", "active_members"):
-        if column not in cells:
-            continue
-        text = cells[column].strip()
-        if text == "":
-            counts[column] = None
-            if column == "active_members" or segment not in POTENTIAL_OPTIONAL:
-                what = "" if column == "active_members" else f" for segment {segment or '?'}"
-                errors.append(Problem(line, column, f"{column} is blank; it is required{what}"))
-            continue
-        value, msg = parse_count(text)
-        if msg:
-            errors.append(Problem(line, column, msg))
-        counts[column] = value
-    data_source = cells.get("data_source", "").strip().lower() or DEFAULT_DATA_SOURCE
-    if data_source not in DATA_SOURCES:
-        errors.append(
-            Problem(
-                line,
-                "data_source",
-                (
-                    f"unknown data_source '{cells['data_source'].strip()}': "
-                    "use published or modelled"
-                ),
-            )
-        )
-    if len(errors) > before:
-        return None
-    potential, members = counts.get("potential_workers"), counts.get("active_members")
-    if potential is not None and members is not None and members > potential:
-        warnings.append(
-            Problem(
-                line,
-                "active_members",
-                (
-                    f"active_members {members} exceed potential_workers {potential} "
-                    f"({kode} {period} {segment}); imported as given"
-                ),
-            )
-        )
-    source = cells.get("source")
-    return {
-        "line": line,
-        "kode": kode,
-        "period": period,
-        "segment": segment,
-        "potential_workers": potential,
-        "active_members": members,
-        "source": source if source not in (None, "") else None,
-        "data_source": data_source,
-    }
-
-
-def _missing_regencies(
-    records: list[dict], areas: Mapping[str, AreaInfo], existing: Iterable[tuple[str, str]]
-) -> list[Problem]:
-    """Warnings for periods in which some regencies have no figures after the import."""
-    regencies = {k for k, a in areas.items() if a.level == "regency"}
-    if not regencies:
-        return []
-    covered: dict[str, set[str]] = {}
-    for r in records:
-        covered.setdefault(r["period"], set()).add(r["kode"])
-    for kode, period in existing:
-        if period in covered:
-            covered[period].add(kode)
-    warnings = []
-    for period in sorted(covered):
-        missing = sorted(regencies - covered[period])
-        if missing:
-            shown = ", ".join(missing[:10]) + (", …" if len(missing) > 10 else "")
-            warnings.append(
-                Problem(
-                    None,
-                    "kode",
-                    (
-                        f"period {period}: {len(missing)} of {len(regencies)} regencies/cities "
-                        "have no "
-                        f"figures after this import ({shown})"
-                    ),
-                )
-            )
-    return warnings
-
-
-def read_table(
-    data: bytes,
-    file_name: str,
-    areas: Mapping[str, AreaInfo],
-    existing: Iterable[tuple[str, str]] = (),
-) -> ValidationReport:
-    """Read and validate an enrollment table given as bytes; report every problem.
-
-    `areas` holds the official provinces and regencies of the region; `existing` the
-    (kode, period) pairs already active, so a warning can name regencies still missing.
-    """
-    sha = hashlib.sha256(data).hexdigest()
-    text, problems = _decode(data)
-    if text is None:
-        return ValidationReport(file_name, sha, empty_rows(), problems)
-    if text.strip(" \t\r\n,;") == "":
-        return ValidationReport(
-            file_name,
-            sha,
-            empty_rows(),
-            [
-                Problem(
-                    1,
-                    None,
-                    (
-                        "the file is empty; expected a header line with the columns "
-                        + ",".join(REQUIRED_COLUMNS)
-                    ),
-                )
-            ],
-        )
-    first = text.splitlines()[0]
-    delimiter = _delimiter(first)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    names = next(reader)
-    positions, errors, warnings = _header(names)
-    records: list[dict] = []
-    seen: dict[tuple[str, str, str], int] = {}
-    end = reader.line_num
-    for fields in reader:
-        line, end = end + 1, reader.line_num
-        if all(f.strip() == "" for f in fields):
-            continue
-        if len(fields) < len(names) or any(f.strip() for f in fields[len(names) :]):
-            errors.append(
-                Problem(
-                    line,
-                    None,
-                    (
-                        f"the row has {len(fields)} fields but the header has {len(names)} "
-                        f"(separator '{delimiter}'; is a value with a separator not quoted?)"
-                    ),
-                )
-            )
-            continue
-        cells = {name: fields[i] for name, i in positions.items()}
-        record = _check_row(line, cells, areas, errors, warnings)
-        if record is None:
-            continue
-        key = (record["kode"], record["period"], record["segment"])
-        if key in seen:
-            errors.append(
-                Problem(
-                    line,
-                    "kode",
-                    (
-                        f"duplicate row for kode {key[0]}, period {key[1]}, segment {key[2]} "
-                        f"(first on row {seen[key]})"
-                    ),
-                )
-            )
-            continue
-        seen[key] = line
-        records.append(record)
-    if not records and not errors:
-        errors.append(Problem(1, None, "the file has a header but no data rows"))
-    if not errors:
-        warnings.extend(_missing_regencies(records, areas, existing))
-    errors.sort(
-        key=lambda p: (p.row or 0, COLUMNS.index(p.column) if p.column in COLUMNS else len(COLUMNS))
-    )
-    return ValidationReport(
-        file_name, sha, _frame(records), errors, warnings, delimiter, tuple(positions)
-    )
-
-
-def read_file(
-    path: Path, areas: Mapping[str, AreaInfo], existing: Iterable[tuple[str, str]] = ()
-) -> ValidationReport:
-    """Read and validate an enrollment CSV file."""
-    return read_table(Path(path).read_bytes(), Path(path).name, areas, existing)
 
 
 def to_csv(rows: pd.DataFrame) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo_coverage.enrollment.table import Problem, ValidationReport
+from geo_coverage.enrollment.table import Problem
 from geo_coverage.errors import GeoCoverageError
 from geo_coverage.package_files import data_dir
 from geo_coverage.region import PROVINCES, Region
@@ -91,9 +91,9 @@ def read_targets(region: Region, path: Path = TARGETS_CSV) -> pd.DataFrame:
             }
         )
     if problems:
-        report = ValidationReport(Path(path).name, "", pd.DataFrame(), problems)
         raise GeoCoverageError(
-            f"{path} is not a valid targets table:\n" + "\n".join(report.lines("errors"))
+            f"{path} is not a valid targets table:\n"
+            + "\n".join(p.format(Path(path).name) for p in problems)
         )
     return pd.DataFrame.from_records(
         records, columns=["prov_kode", "year", "target_pct", "source"]

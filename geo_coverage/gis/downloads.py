@@ -1,20 +1,16 @@
 """Download requests: what a /download URL asks for, its file name, version key and bytes.
 
 The files themselves come from exports; this module checks the request, names the file and
-keeps the last few files in memory. No Flask.
+bounds its size. Caching is the web side's (one body per version key). No Flask.
 """
 
 from __future__ import annotations
 
-import gzip
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from geo_coverage.boundaries.shapes import REPORT_NAME, read_report
+from geo_coverage.boundaries.shapes import read_report
 from geo_coverage.config import Settings
 from geo_coverage.errors import BadRequest, invalid_choice
 from geo_coverage.gis import exports, features
@@ -36,7 +32,6 @@ FLAGS = ("0", "1")
 GEOMETRY_CHOICES = ("none", "wkt")
 COMMON_PARAMS = ("period", "segment", "simplified")
 EXTRA_PARAMS = {"csv": ("geometry",)}
-CACHE_SIZE = 16
 NO_PERIOD = "none"  # the period of a store without figures (the areas, with null figures)
 
 
@@ -55,18 +50,6 @@ class DownloadRequest:
     def mimetype(self) -> str:
         """The file's media type."""
         return FORMATS[self.ext][0]
-
-
-@dataclass(frozen=True)
-class Download:
-    """A produced file: bytes, gzipped copy, name and the key of what it was made from."""
-
-    body: bytes
-    gzipped: bytes
-    filename: str
-    key: str
-    mimetype: str
-    last_modified: datetime
 
 
 def parse_request(level: str, ext: str, args: Mapping[str, Sequence[str]]) -> DownloadRequest:
@@ -107,30 +90,33 @@ def file_name(req: DownloadRequest, region: Region) -> str:
     return f"{'_'.join(parts)}.{req.ext}"
 
 
-def version_key(settings: Settings, req: DownloadRequest) -> str:
-    """What the file depends on: region, data version, shapes build key and the resolved
-    request."""
-    return "|".join(
-        [
-            settings.region.key,
-            dataset.data_version(settings),
-            features.build_key(settings),
-            req.level,
-            req.ext,
-            str(req.period),
-            req.segment,
-            str(int(req.simplified)),
-            str(int(req.wkt)),
-        ]
+def canonical(req: DownloadRequest) -> tuple[str, ...]:
+    """A resolved request as the part of a cache key that names the file."""
+    return (
+        req.level,
+        req.ext,
+        str(req.period),
+        req.segment,
+        str(int(req.simplified)),
+        str(int(req.wkt)),
     )
 
 
-def last_modified(settings: Settings) -> datetime:
-    """When the shapes or the store last changed on disk."""
-    store = settings.store_path
-    paths = [settings.shapes / REPORT_NAME, store, store.with_name(store.name + "-wal")]
-    times = [p.stat().st_mtime for p in paths if p.exists()]
-    return datetime.fromtimestamp(int(max(times)), UTC)
+def check_size(settings: Settings, req: DownloadRequest) -> None:
+    """Refuse a file of more features (areas × periods) than settings.max_features allows."""
+    if req.period != features.ALL_PERIODS:
+        return
+    areas = len(dataset.load_metrics(settings, req.level))
+    count = areas * max(1, len(dataset.periods(settings)))
+    if count > settings.max_features:
+        message = text(
+            "error.too_many_features",
+            API_LANG,
+            count=f"{count:,}",
+            level=text(f"level.{req.level}", API_LANG).lower(),
+            limit=f"{settings.max_features:,}",
+        )
+        raise BadRequest(message, "period")
 
 
 def title(req: DownloadRequest, region: Region) -> str:
@@ -148,8 +134,9 @@ def title(req: DownloadRequest, region: Region) -> str:
     return f"{names}: {period}, segment {req.segment}"
 
 
-def _produce(settings: Settings, req: DownloadRequest, key: str) -> Download:
-    """Join the data and write the file."""
+def produce(settings: Settings, req: DownloadRequest) -> bytes:
+    """Join the data and write the file of a resolved request."""
+    check_size(settings, req)
     period = None if req.period == NO_PERIOD else req.period
     data = features.joined(settings, req.level, period, req.segment, req.simplified)
     name = file_name(req, settings.region)
@@ -173,25 +160,4 @@ def _produce(settings: Settings, req: DownloadRequest, key: str) -> Download:
     else:
         body = exports.to_csv(data.frame, wkt=req.wkt)
     LOGGER.info(f"wrote {name}: {len(body):,} bytes")
-    return Download(body, gzip.compress(body, 6), name, key, req.mimetype, last_modified(settings))
-
-
-_CACHE: OrderedDict[str, Download] = OrderedDict()
-_LOCK = threading.Lock()
-
-
-def produce(settings: Settings, req: DownloadRequest) -> Download:
-    """The file of a resolved request, from the in-memory cache when nothing changed."""
-    version = version_key(settings, req)
-    key = f"{settings.shapes}|{settings.store_path}|{version}"
-    with _LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None:
-            _CACHE.move_to_end(key)
-            return hit
-    made = _produce(settings, req, version)
-    with _LOCK:
-        _CACHE[key] = made
-        while len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return made
+    return body

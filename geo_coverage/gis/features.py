@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
 
-from geo_coverage.boundaries.shapes import DISPLAY_GPKG, REPORT_NAME, check_region, read_report
+from geo_coverage.boundaries import shapes as shapes_files
+from geo_coverage.boundaries.shapes import DISPLAY_GPKG
 from geo_coverage.config import Settings
-from geo_coverage.errors import GeoCoverageError
 from geo_coverage.gis import exports
 from geo_coverage.metrics import dataset
 from geo_coverage.region import LAYER_NAMES, check_level
@@ -62,34 +62,22 @@ class Joined:
     missing_figures: tuple[str, ...]  # codes with a shape but no metrics row
 
 
-_CACHE: dict[tuple, Shapes] = {}
-_KEYS: dict[Path, tuple[tuple[int, int], dict]] = {}
+_CACHE: OrderedDict[tuple, Shapes] = OrderedDict()
 _LOCK = threading.Lock()
+SHAPES_KEPT = 8  # (shapes folder, level, resolution) kept in memory
+
+
+def clear_cache() -> None:
+    """Forget the loaded geometry and build keys (read again when asked)."""
+    with _LOCK:
+        _CACHE.clear()
 
 
 def build_key(settings: Settings) -> str:
     """The build key of the shapes in use (read again only when the report file changes);
     GeoCoverageError when they were built for another region than the setting's."""
-    path = settings.shapes / REPORT_NAME
-    try:
-        stat = path.stat()
-    except OSError as exc:
-        raise GeoCoverageError(
-            f"no shapes built in {settings.shapes}: run geo-coverage build"
-        ) from exc
-    signature = (stat.st_mtime_ns, stat.st_size)
-    known = _KEYS.get(path)
-    if known is not None and known[0] == signature:
-        report = known[1]
-    else:
-        report = read_report(settings.shapes)
-        if report is None:
-            raise GeoCoverageError(f"the build report in {settings.shapes} cannot be read")
-        report = {"build_key": report["build_key"], "region": report.get("region", {})}
-        with _LOCK:
-            _KEYS[path] = (signature, report)
-    check_region(report, settings.shapes, settings.region)
-    return report["build_key"]
+    shapes_files.check_region(settings.shapes, settings.region)
+    return shapes_files.build_key(settings.shapes)
 
 
 def shapes(settings: Settings, level: str, simplified: bool = False) -> Shapes:
@@ -122,6 +110,8 @@ def shapes(settings: Settings, level: str, simplified: bool = False) -> Shapes:
         for old in [k for k in _CACHE if k[:3] == key[:3]]:
             del _CACHE[old]
         _CACHE[key] = result
+        while len(_CACHE) > SHAPES_KEPT:
+            _CACHE.popitem(last=False)
     return result
 
 

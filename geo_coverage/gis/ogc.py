@@ -168,11 +168,6 @@ def check_params(resource: str, args: Mapping[str, Sequence[str]]) -> dict[str, 
     return out
 
 
-def version_key(settings: Settings, url: str) -> str:
-    """What a features answer depends on: the data version, the shapes and the full URL."""
-    return "|".join([dataset.data_version(settings), features.build_key(settings), url])
-
-
 def _link(href: str, rel: str, type_: str, title: str) -> dict:
     """A link object."""
     return {"href": href, "rel": rel, "type": type_, "title": title}
@@ -425,7 +420,7 @@ def items(
                 say("link.prev", API_LANG),
             )
         )
-    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = dataset.data_changed_at(settings)
     return exports.collection_text(
         texts,
         {

@@ -11,7 +11,6 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import mapclassify
 import numpy as np
 from branca.utilities import color_brewer
 
@@ -23,10 +22,11 @@ DIVERGING_RAMPS = ("RdBu", "BrBG")
 # "No data" is drawn hatched in this grey on white; no ramp above contains either colour.
 NODATA_FILL = "#ffffff"
 NODATA_HATCH = "#8c8c8c"
+# mapclassify's classifier of each data-driven scheme (mapclassify loads scipy: imported on use)
 _MAPCLASSIFY = {
-    "quantiles": mapclassify.Quantiles,
-    "equal_interval": mapclassify.EqualInterval,
-    "natural_breaks": mapclassify.FisherJenks,
+    "quantiles": "Quantiles",
+    "equal_interval": "EqualInterval",
+    "natural_breaks": "FisherJenks",
 }
 
 
@@ -103,12 +103,14 @@ def data_cuts(values: np.ndarray, scheme: str, k: int) -> list[float]:
     k = min(k, len(distinct))
     if k < 2:
         return []
+    import mapclassify
+
     with warnings.catch_warnings():
         # Ties can leave fewer distinct quantiles than k; the legend then shows fewer classes.
         warnings.filterwarnings("ignore", "Not enough unique values", UserWarning)
         # Fisher–Jenks on about a hundred values is fast enough without numba.
         warnings.filterwarnings("ignore", "Numba not installed", UserWarning)
-        bins = _MAPCLASSIFY[scheme](finite, k=k).bins
+        bins = getattr(mapclassify, _MAPCLASSIFY[scheme])(finite, k=k).bins
     # mapclassify bins are upper bounds (v <= bin); a cut just above keeps that grouping.
     cuts = [float(np.nextafter(b, np.inf)) for b in bins[:-1]]
     return sorted(set(cuts))

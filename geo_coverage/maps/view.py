@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -334,18 +335,24 @@ def anchor_points(codes: tuple[str, ...], geoms: np.ndarray) -> dict[str, tuple[
     return {k: (float(p.x), float(p.y)) for k, p in zip(codes, points, strict=True)}
 
 
-_ANCHORS: dict[tuple, dict[str, tuple[float, float]]] = {}
+@lru_cache(maxsize=8)
+def _anchors(settings: Settings, level: str, build_key: str) -> dict[str, tuple[float, float]]:
+    """The anchor points of a level's display geometry (kept per build)."""
+    shapes = features.shapes(settings, level, simplified=True)
+    return anchor_points(shapes.codes, shapes.geoms)
+
+
+def clear_cache() -> None:
+    """Forget the anchor points computed so far."""
+    _anchors.cache_clear()
 
 
 def load_view(settings: Settings, state: ViewState) -> MapView:
     """The view model of a state, from the store's metrics and the display geometry."""
     segment = None if state.segment == ALL_SEGMENTS else state.segment
     metrics = dataset.load_metrics(settings, state.level, state.period, segment)
-    key = (settings.shapes, state.level, features.build_key(settings))
-    if key not in _ANCHORS:
-        shapes = features.shapes(settings, state.level, simplified=True)
-        _ANCHORS[key] = anchor_points(shapes.codes, shapes.geoms)
-    return build_view(metrics, state, _ANCHORS[key])
+    anchors = _anchors(settings, state.level, features.build_key(settings))
+    return build_view(metrics, state, anchors)
 
 
 def source_line(settings: Settings, lang: str) -> str:

@@ -20,7 +20,9 @@ Definitions (for one area, one period; sums over the area's regency rows):
   priority_rank: 1 = highest score within the province (regencies); priority_rank_region:
   within the whole region. Ties go to the lower kode. Areas without informal potential get no
   rank. At province level both ranks compare the eight provinces.
-- data_source: see `data_source_rule`.
+- coverage_pct_low, coverage_pct_high: the likely range of a modelled coverage (see
+  metrics.uncertainty); null for published coverage and for a single segment.
+- data_source: see `data_source_rule` (metrics.labels).
 """
 
 from __future__ import annotations
@@ -28,32 +30,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from geo_coverage.enrollment.targets import DEFAULT_TARGET_PCT
+from geo_coverage.metrics.labels import data_source_labels
 from geo_coverage.metrics.registry import COLUMNS, COUNT_COLUMNS, DTYPES, FIELDS
+from geo_coverage.metrics.uncertainty import BAND_COLUMNS, coverage_bands
 from geo_coverage.region import DEFAULT_REGION, Region
 
 LOGGER = logging.getLogger(__name__)
 
 _COUNTS = COUNT_COLUMNS  # potential_workers, active_members: summed before any ratio
-_PERCENTAGES = {f.key: f.decimals for f in FIELDS if f.unit == "percent"}
-
-
-def data_source_rule() -> str:
-    """The rule that labels an area's figures published, modelled or mixed."""
-    return (
-        "An area's figures are 'published' when a published figure exists for that area "
-        "and period, it includes a count (members or potential workers), and the area's "
-        "sums reproduce every published figure (counts exactly; a coverage percentage to "
-        "its published decimals when a count it depends on is not published). Otherwise "
-        "the labels of its parts (segment rows for a regency, regencies for a province, "
-        "provinces for the region) are combined: all alike keep that label, any difference "
-        "gives 'mixed'. A published percentage reproduced by modelled counts gives 'mixed'. "
-        "With a single segment selected, published figures (all segments) are not "
-        "compared."
-    )
+_PERCENTAGES = {
+    f.key: f.decimals for f in FIELDS if f.unit == "percent" and f.key not in BAND_COLUMNS
+}
 
 
 def _pct(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -123,81 +113,6 @@ def _ceil_div(numerator: pd.Series, denominator: int) -> pd.Series:
     return -((-numerator) // denominator)
 
 
-def _published_match(frame: pd.DataFrame, published: pd.DataFrame) -> pd.Series:
-    """Per row of frame (kode, period, sums, raw coverage): 'published', 'mixed' or NA."""
-    pub = published.drop_duplicates(["kode", "period"]).rename(
-        columns={
-            "active_members": "pub_m",
-            "potential_workers": "pub_p",
-            "coverage_pct": "pub_c",
-            "coverage_decimals": "pub_d",
-        }
-    )
-    merged = frame.loc[
-        :, ["kode", "period", "active_members", "potential_workers", "_cov", "_rows_source"]
-    ].merge(
-        pub.loc[:, ["kode", "period", "pub_m", "pub_p", "pub_c", "pub_d"]],
-        on=["kode", "period"],
-        how="left",
-    )
-    has_m, has_p, has_c = (merged[c].notna() for c in ("pub_m", "pub_p", "pub_c"))
-    ok_m = ~has_m | (merged["active_members"] == merged["pub_m"]).fillna(False)
-    ok_p = ~has_p | (merged["potential_workers"] == merged["pub_p"]).fillna(False)
-    need_c = has_c & ~(has_m & has_p)
-    decimals = merged["pub_d"].fillna(2).astype("int64").to_numpy()
-    cov = merged["_cov"].astype("float64").to_numpy()
-    rounded = np.array(
-        [round(c, int(d)) if c == c else np.nan for c, d in zip(cov, decimals, strict=True)]
-    )
-    ok_c = ~need_c | pd.Series(rounded == merged["pub_c"].astype("float64").to_numpy())
-    matched = (has_m | has_p | has_c) & ok_m & ok_p & ok_c & merged["active_members"].notna()
-    with_count = has_m | has_p
-    label = pd.Series(pd.NA, index=merged.index, dtype="string")
-    label[matched & with_count] = "published"
-    only_pct = matched & ~with_count
-    label[only_pct] = merged.loc[only_pct, "_rows_source"].where(
-        merged.loc[only_pct, "_rows_source"] == "published", "mixed"
-    )
-    return label.set_axis(frame.index)
-
-
-def _labels(
-    rows: pd.DataFrame, published: pd.DataFrame | None, level: str, region: Region
-) -> pd.DataFrame:
-    """data_source per (kode, period) at a level, built up from regencies to that level.
-
-    An area's label is 'published' when it reproduces a published figure (see
-    `_published_match`), else its parts' labels combined: all alike keep it, else 'mixed'.
-    """
-    parts = rows.loc[:, ["kode", "prov_kode", "_region", "period", "data_source"]]
-    labels = pd.DataFrame(columns=["kode", "period", "data_source"])
-    for step, key in (("regency", "kode"), ("province", "prov_kode"), ("region", "_region")):
-        frame = _sums(rows, key).rename(columns={key: "kode"})
-        if parts.empty:
-            return frame.assign(data_source=pd.Series(dtype="string")).loc[
-                :, ["kode", "period", "data_source"]
-            ]
-        combined = (
-            parts.groupby([key, "period"], observed=True)["data_source"]
-            .agg(["nunique", "first"])
-            .reset_index()
-            .rename(columns={key: "kode"})
-        )
-        combined["_rows_source"] = combined["first"].where(combined["nunique"] == 1, "mixed")
-        frame = frame.merge(
-            combined.loc[:, ["kode", "period", "_rows_source"]], on=["kode", "period"]
-        )
-        frame["_cov"] = _pct(frame["active_members"], frame["potential_workers"])
-        frame["data_source"] = frame["_rows_source"].astype("string")
-        if published is not None and not published.empty:
-            frame["data_source"] = _published_match(frame, published).fillna(frame["data_source"])
-        labels = frame.loc[:, ["kode", "period", "data_source"]]
-        if step == level:
-            break
-        parts = labels.assign(prov_kode=_province(frame["kode"]), _region=region.code)
-    return labels
-
-
 def _ranks(frame: pd.DataFrame, score: str, group: str | None) -> pd.Series:
     """1 = highest score within each group (or overall), ties by kode; NA without a score."""
     scored = frame[frame[score].notna()].sort_values([score, "kode"], ascending=[False, True])
@@ -209,8 +124,7 @@ def _ranks(frame: pd.DataFrame, score: str, group: str | None) -> pd.Series:
 
 
 def area_frame(areas: pd.DataFrame, level: str, region: Region = DEFAULT_REGION) -> pd.DataFrame:
-    """The areas of a level with their province names, in code order (for 'region': one row,
-    the region's code and name)."""
+    """The areas of a level with their province names, in code order."""
     provinces = areas[areas["level"] == "province"]
     names = dict(zip(provinces["kode"], provinces["nama"], strict=True))
     if level == "region":
@@ -237,19 +151,21 @@ def compute_metrics(
     rows: pd.DataFrame,
     areas: pd.DataFrame,
     targets: pd.DataFrame,
-    published: pd.DataFrame | None = None,
+    provenance: pd.DataFrame | None = None,
     level: str = "regency",
     periods: Sequence[str] | None = None,
     segment: str | None = None,
+    uncertainty: pd.DataFrame | None = None,
     region: Region = DEFAULT_REGION,
 ) -> pd.DataFrame:
     """Every metric for each area of a level ('regency', 'province' or 'region') and period.
 
     rows: regency rows (kode, period, segment, potential_workers, active_members,
     data_source); areas: kode, nama, prov_kode, level; targets: prov_kode, year, target_pct;
-    published: kode, period, active_members, potential_workers, coverage_pct,
-    coverage_decimals. Returns one row per area and period (areas without data get NA),
-    columns COLUMNS; segment None means all segments.
+    provenance: the store's records of what is published (kode, period, segment, members,
+    potential, coverage, coverage_low, coverage_high, model); uncertainty: the store's
+    leave-one-out bands per model. Returns one row per area and period (areas without data
+    get NA), columns COLUMNS; segment None means all segments.
     """
     all_periods = sorted(rows["period"].dropna().unique().tolist())
     wanted = list(all_periods if periods is None else periods)
@@ -317,8 +233,8 @@ def compute_metrics(
     out = out.merge(prev, on=["kode", "_prev"], how="left")
     out["change_pp"] = (out["_covr"] - out["_covr_prev"]).round(2)
 
-    match = published if segment is None and published is not None else None
-    out = out.merge(_labels(sel, match, level, region), on=["kode", "period"], how="left")
+    labels = data_source_labels(sel, provenance, level, segment, region.code)
+    out = out.merge(labels, on=["kode", "period"], how="left")
 
     frame = area_frame(areas, level, region)
     grid = frame.merge(pd.DataFrame({"period": pd.array(wanted, dtype="string")}), how="cross")
@@ -341,5 +257,12 @@ def compute_metrics(
         result["priority_rank_region"] = _ranks(result, "_score", None)
     for col, decimals in _PERCENTAGES.items():
         result[col] = result[col].astype("Float64").round(decimals)
+    parts = None
+    if level == "region" and segment is None:
+        parts = compute_metrics(
+            rows, areas, targets, provenance, "province", periods, segment, uncertainty, region
+        )
+    bands = coverage_bands(result, provenance, uncertainty, segment, parts)
+    result[list(BAND_COLUMNS)] = bands
     result = result.loc[:, list(COLUMNS)].astype(DTYPES)
     return result.sort_values(["period", "kode"]).reset_index(drop=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,12 +34,19 @@ class _Cached:
 
     snapshot: store.Snapshot
     periods: list[str]
-    region: Region
+    region: Region  # the region the store was built for (checked against the setting)
     results: dict[tuple, dict[str, pd.DataFrame]] = field(default_factory=dict)
 
 
-_CACHE: dict[Path, _Cached] = {}
+_CACHE: OrderedDict[Path, _Cached] = OrderedDict()
 _LOCK = threading.Lock()
+STORES_KEPT = 4  # snapshots of this many store files stay in memory
+
+
+def clear_cache() -> None:
+    """Forget every snapshot and computed metric (they are read again when asked)."""
+    with _LOCK:
+        _CACHE.clear()
 
 
 def data_version(settings: Settings) -> str:
@@ -46,20 +54,31 @@ def data_version(settings: Settings) -> str:
     return store.data_version(settings.store_path)
 
 
+def data_changed_at(settings: Settings) -> str:
+    """When the active data last changed (import, rollback or rebuild), ISO 8601 UTC."""
+    return store.current_version(settings.store_path).changed_at
+
+
 def _cached(settings: Settings) -> _Cached:
     """The cached snapshot for the store's current data version, reading it if needed."""
     path = settings.store_path
     tag = data_version(settings)
-    entry = _CACHE.get(path)
-    if entry is None or entry.snapshot.data_version != tag:
-        check_region(path, settings.region)
-        snapshot = store.read_snapshot(path)
-        periods = sorted(snapshot.rows["period"].unique().tolist())
-        entry = _Cached(snapshot, periods, settings.region)
-        with _LOCK:
-            _CACHE[path] = entry
-    elif entry.region != settings.region:
-        check_region(path, settings.region)
+    with _LOCK:
+        entry = _CACHE.get(path)
+        if entry is not None and entry.snapshot.data_version == tag:
+            _CACHE.move_to_end(path)
+    if entry is not None and entry.snapshot.data_version == tag:
+        if entry.region != settings.region:
+            check_region(path, settings.region)
+        return entry
+    check_region(path, settings.region)
+    snapshot = store.read_snapshot(path)
+    entry = _Cached(snapshot, sorted(snapshot.rows["period"].unique().tolist()), settings.region)
+    with _LOCK:
+        _CACHE[path] = entry
+        _CACHE.move_to_end(path)
+        while len(_CACHE) > STORES_KEPT:
+            _CACHE.popitem(last=False)
     return entry
 
 
@@ -93,9 +112,10 @@ def _compute(entry: _Cached, level: str, period: str | None, segment: str | None
             snap.rows,
             snap.areas,
             snap.targets,
-            snap.published,
+            snap.provenance,
             level=level,
             segment=segment,
+            uncertainty=snap.uncertainty,
             region=entry.region,
         )
         parts = {ALL_PERIODS: frame}
@@ -165,7 +185,7 @@ def import_history(settings: Settings) -> list[dict]:
             "sha256": v.sha256,
             "rows": v.file_rows,
             "total_rows": v.total_rows,
-            "warnings": len(v.warnings),
+            "warnings": v.warning_count,
             "warning_messages": list(v.warnings),
             "parent": v.parent,
             "active": v.id == active,

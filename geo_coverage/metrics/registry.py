@@ -24,7 +24,7 @@ UNITS = {
     "percent": ("Float64", "number", 2),
     "points": ("Float64", "number", 2),
 }
-AGGREGATIONS = ("key", "sum", "ratio", "weighted", "difference", "rank", "label")
+AGGREGATIONS = ("key", "sum", "ratio", "weighted", "difference", "band", "rank", "label")
 RAMP_KINDS = ("sequential", "diverging")
 CLASSIFICATION_KINDS = ("pct", "count", "gap", "change")
 SHAPEFILE_NAME_MAX = 10  # dBASE field names hold at most 10 characters
@@ -232,6 +232,42 @@ FIELDS: tuple[Field, ...] = (
             ramp="YlGnBu",
             ramp_kind="sequential",
         ),
+    ),
+    Field(
+        "coverage_pct_low",
+        Text("Cakupan, batas bawah", "Coverage, low end"),
+        Text(
+            "batas bawah rentang kemungkinan cakupan yang dimodelkan (persentil ke-10 galat "
+            "validasi silang), %; kosong bila angkanya dipublikasikan",
+            "low end of the likely range of a modelled coverage (10th percentile of the "
+            "leave-one-out errors), %; null when the figure is published",
+        ),
+        "percent",
+        Aggregation(
+            "band",
+            "modelled coverage shifted by the 10th percentile of the leave-one-out errors "
+            "(log-odds), narrowed to what published figures allow; null when published",
+            "coverage_pct",
+        ),
+        shapefile="cov_low",
+    ),
+    Field(
+        "coverage_pct_high",
+        Text("Cakupan, batas atas", "Coverage, high end"),
+        Text(
+            "batas atas rentang kemungkinan cakupan yang dimodelkan (persentil ke-90 galat "
+            "validasi silang), %; kosong bila angkanya dipublikasikan",
+            "high end of the likely range of a modelled coverage (90th percentile of the "
+            "leave-one-out errors), %; null when the figure is published",
+        ),
+        "percent",
+        Aggregation(
+            "band",
+            "modelled coverage shifted by the 90th percentile of the leave-one-out errors "
+            "(log-odds), narrowed to what published figures allow; null when published",
+            "coverage_pct",
+        ),
+        shapefile="cov_high",
     ),
     Field(
         "wage_coverage_pct",

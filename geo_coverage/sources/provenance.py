@@ -19,7 +19,7 @@ def sources() -> list[str]:
         "Area codes: Kepmendagri No 300.2.2-2138 Tahun 2025.",
         "Boundaries repaired by geo_coverage: see shapes/README.md and the build report.",
         "Coverage figures: the geo_coverage enrollment store; published figures with their "
-        "sources in data/published_coverage.csv.",
+        "sources in data/published_figures.csv (geo-coverage evidence lists them).",
     ]
 
 

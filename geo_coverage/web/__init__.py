@@ -12,6 +12,7 @@ from geo_coverage.web import (
     download_routes,
     error_handlers,
     health,
+    http,
     ogc_routes,
     pages,
     security,
@@ -19,7 +20,9 @@ from geo_coverage.web import (
 
 
 def register(app: Flask) -> None:
-    """Attach every blueprint, the framing rules and the error handlers to the app."""
+    """Attach the cache and compression, every blueprint, the framing rules and the error
+    handlers to the app."""
+    http.register(app)
     error_handlers.register(app)
     security.register(app)
     app.register_blueprint(health.bp)

@@ -3,12 +3,11 @@ no Flask."""
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import logging
 import mimetypes
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import xstatic.pkg.leaflet
@@ -21,17 +20,16 @@ OWN = STATIC
 LEAFLET = Path(xstatic.pkg.leaflet.BASE_DIR)
 LEAFLET_PREFIX = "leaflet/"
 MODULES = "js"  # our ES modules, in OWN
-_TEXT_TYPES = (".js", ".css", ".svg", ".json", ".map")
 # Not left to the system's mime.types: browsers run modules only when served as JavaScript.
 _TYPES = {".js": "text/javascript"}
+FILES_KEPT = 256  # more than both folders hold; misses are never kept
 
 
 @dataclass(frozen=True)
 class Asset:
-    """One servable file: its bytes, a gzipped copy for text, its type and a content hash."""
+    """One servable file: its bytes, its type and a content hash."""
 
     body: bytes
-    gzipped: bytes | None
     mimetype: str
     version: str
 
@@ -49,23 +47,28 @@ def _resolve(filename: str) -> Path | None:
     return path
 
 
-@cache
+@lru_cache(maxsize=FILES_KEPT)
+def _load(path: Path, signature: tuple[int, int]) -> Asset:
+    """An existing file's bytes, type and hash (kept while its size and time stay the same)."""
+    body = path.read_bytes()
+    mimetype = (
+        _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    )
+    return Asset(body, mimetype, hashlib.sha256(body).hexdigest()[:16])
+
+
 def find(filename: str) -> Asset | None:
     """The asset of that name (Leaflet's under 'leaflet/'), or None."""
     path = _resolve(filename)
     if path is None:
         return None
-    body = path.read_bytes()
-    mimetype = (
-        _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    )
-    text = path.suffix in _TEXT_TYPES
-    return Asset(
-        body,
-        gzip.compress(body, 9) if text else None,
-        mimetype,
-        hashlib.sha256(body).hexdigest()[:16],
-    )
+    stat = path.stat()
+    return _load(path, (stat.st_mtime_ns, stat.st_size))
+
+
+def clear_cache() -> None:
+    """Forget the files read so far."""
+    _load.cache_clear()
 
 
 @cache

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request, url_for
 from werkzeug.routing import BaseConverter
 
-from geo_coverage.gis import downloads
 from geo_coverage.i18n import DEFAULT_LANG, text
-from geo_coverage.web.http import cached_response, etag_of
+from geo_coverage.web import keys
+from geo_coverage.web.http import cached_response
 
 bp = Blueprint("downloads", __name__)
 MAX_AGE_S = 300
@@ -27,18 +27,22 @@ def _converters(state) -> None:
 
 @bp.get("/download/<level:level>.<ext>")
 def download(level: str, ext: str):
-    """One level for a period and segment, as a file to save."""
+    """One level for a period and segment, as a file to save; byte ranges for GIS clients that
+    read a GeoPackage by URL (GDAL's /vsicurl/, QGIS)."""
+    from geo_coverage.gis import downloads  # geopandas: loaded on first use
+
     settings = current_app.config["SETTINGS"]
     wanted = downloads.parse_request(level, ext, request.args.to_dict(flat=False))
-    made = downloads.produce(settings, downloads.resolve(settings, wanted))
+    req = downloads.resolve(settings, wanted)
+    name = downloads.file_name(req, settings.region)
     return cached_response(
-        made.body,
-        made.mimetype,
-        etag_of(made.key),
-        last_modified=made.last_modified,
+        keys.key("download", *downloads.canonical(req)),
+        lambda: downloads.produce(settings, req),
+        req.mimetype,
+        last_modified=keys.versions().modified,
         max_age=MAX_AGE_S,
-        gzipped=made.gzipped,
-        headers={"Content-Disposition": f'attachment; filename="{made.filename}"'},
+        ranges=True,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -46,6 +50,8 @@ def download_links(
     level: str, period: str | None = None, segment: str | None = None, lang: str = DEFAULT_LANG
 ) -> list[dict]:
     """The "Unduh data" links of a view: label, url and format of each file (request context)."""
+    from geo_coverage.gis.downloads import FORMATS
+
     params = {"period": period, "segment": None if segment in (None, "all") else segment}
     links = [
         {
@@ -55,7 +61,7 @@ def download_links(
                 "downloads.download", level=level, ext=ext, **{k: v for k, v in params.items() if v}
             ),
         }
-        for ext, (_, label) in downloads.FORMATS.items()
+        for ext, (_, label) in FORMATS.items()
     ]
     every = url_for(
         "downloads.download",

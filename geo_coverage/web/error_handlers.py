@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request, url_for
+from flask import Flask, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from geo_coverage.errors import GeoCoverageError
+from geo_coverage.errors import Busy, GeoCoverageError
 from geo_coverage.i18n import DEFAULT_LANG, LANGS, text
 
 LOGGER = logging.getLogger(__name__)
@@ -44,6 +44,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(GeoCoverageError)
     def _ours(exc: GeoCoverageError):
+        if isinstance(exc, Busy):
+            resp, status = error_response(exc.status, type(exc).__name__, str(exc))
+            resp = current_app.make_response((resp, status))
+            resp.headers["Retry-After"] = str(exc.retry_after)
+            return resp
         if exc.status >= 500:
             LOGGER.exception("request failed")
         return error_response(exc.status, type(exc).__name__, str(exc))

@@ -1,15 +1,28 @@
-"""/ogc: OGC API – Features over the plain ogc module; CORS open, gzip, ETags."""
+"""/ogc: OGC API – Features over the plain ogc module; CORS open, compressed, cached, ETags.
+
+Every answer is computed once per (data version, shapes, code, canonical URL) and kept in the
+app's cache; the ogc module (numpy, shapely, geopandas) is imported on first use.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from geo_coverage.gis import ogc, openapi
-from geo_coverage.web.http import cached_response, etag_of
+from geo_coverage.web import keys
+from geo_coverage.web.http import cached_response
 
-bp = Blueprint("ogc", __name__, url_prefix=ogc.PREFIX)
+if TYPE_CHECKING:
+    from geo_coverage.gis.ogc import Urls
+
+PREFIX = "/ogc"  # the same as gis.ogc.PREFIX (tests/gis/test_ogc.py checks)
+MAX_AGE_S = 60
+GEOJSON = "application/geo+json"
+bp = Blueprint("ogc", __name__, url_prefix=PREFIX)
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
@@ -23,9 +36,11 @@ def _download_url(level: str, ext: str) -> str:
     return url_for("downloads.download", level=level, ext=ext, _external=True)
 
 
-def _urls() -> ogc.Urls:
+def _urls() -> Urls:
     """The absolute URLs the API links to, from this app's routes."""
-    return ogc.Urls(url_for("ogc.landing", _external=True).rstrip("/"), _download_url)
+    from geo_coverage.gis.ogc import Urls
+
+    return Urls(url_for("ogc.landing", _external=True).rstrip("/"), _download_url)
 
 
 def _args() -> dict[str, list[str]]:
@@ -33,16 +48,36 @@ def _args() -> dict[str, list[str]]:
     return request.args.to_dict(flat=False)
 
 
-def _json(document: dict, mimetype: str = ogc.JSON) -> Response:
-    """A JSON document with an ETag of its bytes."""
-    body = json.dumps(document, ensure_ascii=False).encode()
-    return cached_response(body, mimetype, etag_of(body))
+def _canonical_url() -> str:
+    """The request's URL with its query parameters sorted (the same answer, one key)."""
+    query = urlencode(sorted(request.args.items(multi=True)))
+    return f"{request.base_url}?{query}" if query else request.base_url
+
+
+def _cached(kind: str, compute: Callable[[], bytes], mimetype: str) -> Response:
+    """An answer from the app's cache, keyed by the versions and the canonical URL."""
+    return cached_response(
+        keys.key(f"ogc-{kind}", _canonical_url()),
+        compute,
+        mimetype,
+        max_age=MAX_AGE_S,
+        last_modified=keys.versions().modified,
+    )
+
+
+def _json(kind: str, document: Callable[[], dict], mimetype: str | None = None) -> Response:
+    """A JSON document, made when not cached."""
+    from geo_coverage.gis import ogc
+
+    return _cached(
+        kind, lambda: json.dumps(document(), ensure_ascii=False).encode(), mimetype or ogc.JSON
+    )
 
 
 @bp.after_app_request
 def _cors(resp: Response) -> Response:
     """Every /ogc answer, errors included, may be read from any origin."""
-    if request.path == ogc.PREFIX or request.path.startswith(f"{ogc.PREFIX}/"):
+    if request.path == PREFIX or request.path.startswith(f"{PREFIX}/"):
         resp.headers.update(CORS_HEADERS)
     return resp
 
@@ -50,61 +85,79 @@ def _cors(resp: Response) -> Response:
 @bp.get("", strict_slashes=False)
 def landing():
     """Landing page."""
-    return _json(ogc.landing(current_app.config["SETTINGS"].region, _urls(), _args()))
+    from geo_coverage.gis import ogc
+
+    region = current_app.config["SETTINGS"].region
+    return _json("landing", lambda: ogc.landing(region, _urls(), _args()))
 
 
 @bp.get("/conformance")
 def conformance():
     """Conformance classes."""
-    return _json(ogc.conformance(_args()))
+    from geo_coverage.gis import ogc
+
+    return _json("conformance", lambda: ogc.conformance(_args()))
 
 
 @bp.get("/api")
 def api():
     """OpenAPI 3.0 definition."""
+    from geo_coverage.gis import ogc, openapi
+
     ogc.check_params("api", _args())
-    return _json(openapi.openapi(_urls().api, current_app.config["SETTINGS"].region), ogc.OPENAPI)
+    region = current_app.config["SETTINGS"].region
+    return _json("api", lambda: openapi.openapi(_urls().api, region), ogc.OPENAPI)
 
 
 @bp.get("/api.html")
 def api_doc():
     """Human-readable API documentation."""
+    from geo_coverage.gis import ogc, openapi
+
     ogc.check_params("api", _args())
     region = current_app.config["SETTINGS"].region
-    return render_template("ogc_api.html", api=openapi.openapi(_urls().api, region))
+    return _cached(
+        "api-html",
+        lambda: render_template("ogc_api.html", api=openapi.openapi(_urls().api, region)).encode(),
+        "text/html",
+    )
 
 
 @bp.get("/collections")
 def collections():
     """Every collection."""
-    return _json(ogc.collections(current_app.config["SETTINGS"], _urls(), _args()))
+    from geo_coverage.gis import ogc
+
+    settings = current_app.config["SETTINGS"]
+    return _json("collections", lambda: ogc.collections(settings, _urls(), _args()))
 
 
 @bp.get("/collections/<collection_id>")
 def collection(collection_id: str):
     """One collection."""
-    return _json(ogc.collection(current_app.config["SETTINGS"], _urls(), collection_id, _args()))
+    from geo_coverage.gis import ogc
+
+    settings = current_app.config["SETTINGS"]
+    return _json("collection", lambda: ogc.collection(settings, _urls(), collection_id, _args()))
 
 
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
     """A page of features."""
+    from geo_coverage.gis import ogc
+
     settings = current_app.config["SETTINGS"]
     urls, args = _urls(), _args()
-    return cached_response(
-        lambda: ogc.items(settings, urls, collection_id, args),
-        ogc.GEOJSON,
-        etag_of(ogc.version_key(settings, request.url)),
-    )
+    return _cached("items", lambda: ogc.items(settings, urls, collection_id, args), GEOJSON)
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
 def item(collection_id: str, feature_id: str):
     """One feature."""
+    from geo_coverage.gis import ogc
+
     settings = current_app.config["SETTINGS"]
     urls, args = _urls(), _args()
-    return cached_response(
-        lambda: ogc.item(settings, urls, collection_id, feature_id, args),
-        ogc.GEOJSON,
-        etag_of(ogc.version_key(settings, request.url)),
+    return _cached(
+        "item", lambda: ogc.item(settings, urls, collection_id, feature_id, args), GEOJSON
     )

@@ -1,24 +1,28 @@
-"""The map pages: browse (/), embed, PNG, the per-view JSON, the geometry and the assets."""
+"""The map pages: browse (/), embed, PNG, the per-view JSON, the geometry and the assets.
+
+The view model, the metrics and the image renderer load pandas, geopandas, mapclassify and
+matplotlib: they are imported on first use, so that the app starts fast.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON, detail_topojson
 from geo_coverage.errors import NotFound
-from geo_coverage.gis.features import build_key
 from geo_coverage.i18n import API_LANG, strings, text
-from geo_coverage.maps import image
-from geo_coverage.maps import view as map_view
-from geo_coverage.maps.classify import NODATA_FILL, NODATA_HATCH
-from geo_coverage.maps.state import ViewState, choices, parse_view
-from geo_coverage.metrics import dataset
 from geo_coverage.metrics.registry import FIELD
-from geo_coverage.web import assets
+from geo_coverage.web import assets, keys
 from geo_coverage.web.download_routes import download_links
-from geo_coverage.web.http import cached_response, etag_of
+from geo_coverage.web.http import cached_response
+from geo_coverage.web.http import state as app_state
+
+if TYPE_CHECKING:
+    from geo_coverage.maps.state import ViewState
+    from geo_coverage.maps.view import MapView
 
 LOGGER = logging.getLogger(__name__)
 
@@ -37,22 +41,26 @@ def _settings():
 
 def _state() -> ViewState:
     """The view state of this request's query string (400 on a bad parameter)."""
+    from geo_coverage.maps.state import parse_view
+    from geo_coverage.metrics import dataset
+
     settings = _settings()
     return parse_view(request.args, dataset.periods(settings), settings.region.provinces)
 
 
-def _view_etag(state: ViewState, kind: str) -> str:
-    """An ETag for a view: data version, shapes, code, assets, basemap and canonical query."""
+def _view_key(state: ViewState, kind: str) -> tuple[str, ...]:
+    """The cache key of a view: versions, basemap and canonical query."""
     settings = _settings()
-    return etag_of(
-        kind,
-        dataset.data_version(settings),
-        build_key(settings),
-        assets.code_version(),
-        settings.tiles,
-        settings.tiles_attribution,
-        state.query(),
+    return keys.key(
+        kind, request.script_root, settings.tiles, settings.tiles_attribution, state.query()
     )
+
+
+def _load_view(state: ViewState) -> MapView:
+    """The view model of a state."""
+    from geo_coverage.maps import view as map_view
+
+    return map_view.load_view(_settings(), state)
 
 
 def _paths() -> dict[str, str]:
@@ -88,9 +96,11 @@ def _import_map() -> dict:
     }
 
 
-def _view_data(settings, state: ViewState, view: map_view.MapView) -> dict:
+def _view_data(settings, state: ViewState, view: MapView) -> dict:
     """The per-view JSON with the view's download links."""
-    data = view.to_json(map_view.source_line(settings, state.lang))
+    from geo_coverage.maps.view import source_line
+
+    data = view.to_json(source_line(settings, state.lang))
     data["downloads"] = download_links(state.level, state.period, state.segment, state.lang)
     return data
 
@@ -103,17 +113,20 @@ def _script_strings(lang: str) -> dict[str, str]:
 
 def _page(template: str, mode: str):
     """A map page with its view inlined, so the first paint needs only the geometry."""
+    from geo_coverage.maps.classify import NODATA_FILL, NODATA_HATCH
+    from geo_coverage.maps.state import choices
+
     settings = _settings()
     state = _state()
 
     def render() -> bytes:
-        view = map_view.load_view(settings, state)
+        view = _load_view(state)
+        version = keys.versions().build_key[:16]
         tiles = (
             None
             if settings.tiles.strip().lower() == "none"
             else {"url": settings.tiles, "attribution": settings.tiles_attribution}
         )
-        version = build_key(settings)[:16]
         config = {
             "mode": mode,
             "data": _view_data(settings, state, view),
@@ -138,10 +151,29 @@ def _page(template: str, mode: str):
             import_map=_import_map(),
             nodata_fill=NODATA_FILL,
             nodata_hatch=NODATA_HATCH,
-            choices=choices(lang, dataset.periods(settings)),
+            choices=choices(lang, _periods()),
         ).encode("utf-8")
 
-    return cached_response(render, "text/html", _view_etag(state, template), max_age=VIEW_MAX_AGE)
+    return _cached(_view_key(state, template), render, "text/html")
+
+
+def _periods() -> list[str]:
+    """The periods of the active data."""
+    from geo_coverage.metrics import dataset
+
+    return dataset.periods(_settings())
+
+
+def _cached(key: tuple[str, ...], render, mimetype: str, **kwargs):
+    """A view's body from the app's cache, revalidated before anything is computed."""
+    return cached_response(
+        key,
+        render,
+        mimetype,
+        max_age=VIEW_MAX_AGE,
+        last_modified=keys.versions().modified,
+        **kwargs,
+    )
 
 
 @bp.get("/")
@@ -163,44 +195,49 @@ def map_data():
     state = _state()
 
     def render() -> bytes:
-        data = _view_data(settings, state, map_view.load_view(settings, state))
+        data = _view_data(settings, state, _load_view(state))
         return current_app.json.dumps(data).encode("utf-8")
 
-    return cached_response(
-        render, "application/json", _view_etag(state, "json"), max_age=VIEW_MAX_AGE
-    )
+    return _cached(_view_key(state, "json"), render, "application/json")
 
 
 @bp.get("/map.png")
 def map_png():
-    """The same view drawn server-side as a PNG image."""
+    """The same view drawn server-side as a PNG image (a few at a time, see web/limits.py)."""
+    from geo_coverage.maps import image
+    from geo_coverage.maps.view import source_line
+
     settings = _settings()
     state = _state()
-    resp = Response(mimetype="image/png")
-    resp.set_etag(_view_etag(state, "png"))
-    resp.headers["Cache-Control"] = f"public, max-age={VIEW_MAX_AGE}"
-    resp.headers["Content-Disposition"] = f'inline; filename="{image.file_name(state)}"'
-    if request.if_none_match.contains(resp.get_etag()[0]):
-        resp.status_code = 304
-        return resp
-    view = map_view.load_view(settings, state)
-    resp.set_data(image.render_png(view, settings, map_view.source_line(settings, state.lang)))
-    return resp
+
+    def render() -> bytes:
+        with app_state().renders.hold(text("error.render_busy", state.lang)):
+            view = _load_view(state)
+            return image.render_png(view, settings, source_line(settings, state.lang))
+
+    return _cached(
+        _view_key(state, "png"),
+        render,
+        "image/png",
+        headers={"Content-Disposition": f'inline; filename="{image.file_name(state)}"'},
+    )
 
 
 def _topojson(name: str, tag: str):
-    """A TopoJSON file of the display geometry, precompressed; cached for a year when asked
-    for with the shapes' version (?v=), since that URL changes with every build."""
+    """A TopoJSON file of the display geometry, precompressed by the build; cached for a year
+    when asked for with the shapes' version (?v=), since that URL changes with every build."""
     settings = _settings()
-    key = build_key(settings)
+    build = keys.versions().build_key
     path = settings.shapes / name
-    versioned = request.args.get("v") == key[:16]
+    versioned = request.args.get("v") == build[:16]
     return cached_response(
+        keys.key("geometry", tag),
         path.read_bytes,
         "application/json",
-        etag_of(key, tag),
         max_age=YEAR if versioned else VIEW_MAX_AGE,
-        gzipped=path.with_name(path.name + ".gz").read_bytes,
+        last_modified=keys.versions().modified,
+        ranges=True,
+        precompressed=lambda: {"gzip": path.with_name(path.name + ".gz").read_bytes()},
     )
 
 
@@ -230,9 +267,8 @@ def asset(filename: str):
         raise NotFound(text("error.no_asset", API_LANG, filename=filename))
     versioned = request.args.get("v") == found.version
     return cached_response(
-        found.body,
+        ("asset", assets.code_version(), filename, found.version),
+        lambda: found.body,
         found.mimetype,
-        found.version,
         max_age=YEAR if versioned else VIEW_MAX_AGE,
-        gzipped=found.gzipped,
     )

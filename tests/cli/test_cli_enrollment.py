@@ -7,13 +7,16 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
+from pathlib import Path
 
 import pandas as pd
 import pytest
-from enrollment_helpers import DATA, store_state
+from enrollment_helpers import DATA, HEADER, store_state
 
-from geo_coverage.sources.published import read_published
+from geo_coverage.enrollment.sample import PERIODS
+from geo_coverage.sources.evidence import read_evidence
 
 pytest_plugins = ["enrollment_fixtures"]
 
@@ -51,31 +54,32 @@ def test_summary_csv_shows_the_published_december_2021_figures(cli):
     code, out, _ = cli("summary", "--level", "province", "--period", "2021-12", "--format", "csv")
     assert code == 0
     table = read_csv(out).set_index("kode")
-    assert list(table.columns[:5]) == [
+    assert list(table.columns[:8]) == [
         "nama",
         "period",
         "segment",
         "potential_workers",
         "active_members",
+        "coverage_pct",
+        "coverage_pct_low",
+        "coverage_pct_high",
     ]
     assert len(table) == 8
-    published = read_published()
-    published = published[
-        (published["level"] == "province")
-        & (published["period"] == "2021-12")
-        & published["active_members"].notna()
+    ev = read_evidence()
+    counts = ev[
+        (ev["level"] == "province")
+        & (ev["period"] == "2021-12")
+        & ev["metric"].isin(["active_members", "potential_workers"])
     ]
-    assert len(published) == 7
-    for row in published.itertuples():
+    assert counts["kode"].nunique() == 7  # no figure for Sulawesi Barat
+    for row in counts.itertuples():
         got = table.loc[row.kode]
-        assert (int(got["active_members"]), int(got["potential_workers"])) == (
-            row.active_members,
-            row.potential_workers,
-        )
-        assert got["data_source"] == "published"
+        assert int(got[row.metric]) == int(row.value)
+        assert got["data_source"] == "published" and got["coverage_pct_low"] == ""
         assert got["nama"] == row.nama
     assert table.loc["71", "coverage_pct"] == "79.86"
     assert table.loc["76", "data_source"] == "modelled"
+    assert float(table.loc["76", "coverage_pct_low"]) < float(table.loc["76", "coverage_pct"])
 
 
 def test_spreadsheet_file_imports(cli):
@@ -92,7 +96,21 @@ def test_spreadsheet_file_imports(cli):
     )
     old = {r["kode"]: r for r in before}
     new = {r["kode"]: r for r in after}
-    assert new["73.71"]["active_members"] == 250_000 + 60_000
+    jakon = json.loads(
+        cli(
+            "summary",
+            "--level",
+            "regency",
+            "--period",
+            "2025-06",
+            "--segment",
+            "construction",
+            "--format",
+            "json",
+        )[1]
+    )
+    kept = {r["kode"]: r for r in jakon}["73.71"]  # the sample's construction row stays
+    assert new["73.71"]["active_members"] == 250_000 + 60_000 + kept["active_members"]
     assert new["73.06"]["active_members"] == 70_000 + 160_000 + 4_200  # construction counts
     assert new["73.06"]["potential_workers"] == 90_000 + 150_000
     assert new["73.06"]["data_source"] == "published"
@@ -149,7 +167,11 @@ def test_summary_table_and_json(cli):
     lines = out.splitlines()
     assert code == 0 and lines[0].split()[:3] == ["kode", "nama", "period"]
     assert len(lines) == 2 + 8 + 2 and lines[-1].startswith("SULAMA")
-    assert "1,327,000" in out and "2,801,936" in out
+    assert "47.38" in out and "2,801,936" in out
+    assert lines[0].split()[6:9] == ["coverage_pct", "coverage_pct_low", "coverage_pct_high"]
+    # Sulawesi Barat is modelled: coverage, then its likely range, all with two decimals
+    sulbar = next(line for line in lines if line.startswith("76 "))
+    assert re.search(r" \d+\.\d\d +\d+\.\d\d +\d+\.\d\d ", sulbar), sulbar
     code, out, _ = cli("summary", "--level", "regency", "--segment", "informal", "--format", "json")
     rows = json.loads(out)
     assert len(rows) == 102 and {r["period"] for r in rows} == {"2025-12"}
@@ -159,7 +181,7 @@ def test_summary_table_and_json(cli):
 
 def test_summary_unknown_period_lists_valid_ones(cli):
     code, _, err = cli("summary", "--level", "province", "--period", "2019-01")
-    assert code == 2 and "Valid values: 2021-12, 2024-08, 2025-06, 2025-12" in err
+    assert code == 2 and "Valid values: " + ", ".join(PERIODS) in err
 
 
 def test_import_builds_the_store_first(tmp_path, mirror_dir, monkeypatch, capsys):
@@ -185,3 +207,150 @@ def test_console_script(cli):
     )
     assert done.returncode == 0, done.stderr
     assert "71,Sulawesi Utara,2021-12,all,780666,623409,79.86" in done.stdout
+
+
+def test_import_names_the_encoding(cli):
+    code, out, err = cli("import", str(DATA / "good" / "utf16_le_no_bom.csv"))
+    assert code == 0, err
+    assert "imported 1 rows (1 published)" in out
+    assert "read as UTF-16 LE without BOM, separated by ','" in out
+    code, _, err = cli("import", str(DATA / "bad" / "utf16_unknown_code.csv"))
+    assert code == 1
+    assert "utf16_unknown_code.csv:2:kode: unknown regency/city code '73.99'" in err
+    assert "utf16_unknown_code.csv (UTF-16 LE without BOM): rejected with 1 problem(s)" in err
+
+
+@pytest.mark.parametrize("what", ["directory", "missing"])
+def test_import_of_something_not_a_file_says_what_it_is(cli, tmp_path, what):
+    state = store_state(cli.settings.store_path)
+    target = tmp_path / "folder.csv"
+    if what == "directory":
+        target.mkdir()
+    code, out, err = cli("import", str(target))
+    words = "is a directory, not a file" if what == "directory" else "no such file"
+    assert (code, out, err) == (1, "", f"{target}:-:-: {words}\n")
+    assert store_state(cli.settings.store_path) == state
+
+
+def test_many_problems_are_capped_and_counted(cli, tmp_path):
+    state = store_state(cli.settings.store_path)
+    path = tmp_path / "dups.csv"
+    path.write_text("\n".join([HEADER] + ["73.71,2025-06,wage,10,5,"] * 20_000) + "\n")
+    code, out, err = cli("import", str(path))
+    lines = err.strip().splitlines()
+    assert code == 1 and out == ""
+    assert len(lines) == 100 + 2
+    assert all(LINE.match(line) for line in lines[:-1])
+    assert lines[-2] == "dups.csv:-:-: … and 19,899 more problems (19,899 rows affected)"
+    assert lines[-1].startswith("dups.csv (UTF-8): rejected with 19,999 problem(s) in 19,999 rows")
+    code, out, _ = cli("import", "--json", str(path))
+    report = json.loads(out)
+    assert code == 1 and report["error_count"] == 19_999 and report["error_rows"] == 19_999
+    assert len(report["errors"]) == 100 and report["imported"] is False
+    assert store_state(cli.settings.store_path) == state
+
+
+def test_future_periods_need_allow_future(cli):
+    bad = str(DATA / "bad" / "future_period.csv")
+    code, _, err = cli("import", bad)
+    assert code == 1 and "future_period.csv:2:period: period 2052-06 is more than 12" in err
+    code, out, err = cli("import", "--allow-future", "--json", bad)
+    report = json.loads(out)
+    assert code == 0 and report["imported"] and report["rows"] == 2, err
+    assert report["version"] == 2
+
+
+def test_control_characters_from_files_and_names_are_escaped(cli, tmp_path):
+    path = tmp_path / "laporan\x1b[2J\x1b[31mmerah\r.csv"
+    path.write_text(f"{HEADER}\n73.71,2025-06,wage,400000,390000,\x1b]0;judul\x07\n")
+    code, out, err = cli("import", str(path))
+    assert code == 0, err
+    assert "\x1b" not in out and "\r" not in out
+    assert "laporan\\x1b[2J\\x1b[31mmerah\\r.csv: imported 1 rows" in out
+    code, out, _ = cli("history")
+    assert code == 0 and "\x1b" not in out and "\r" not in out
+    assert out.splitlines()[0].endswith("laporan\\x1b[2J\\x1b[31mmerah\\r.csv")
+    bad = tmp_path / "bad\x1b[1m.csv"
+    bad.write_text(f"{HEADER}\n73.71\x1b[5m,2025-06,wage,10,5,\n")
+    code, _, err = cli("import", str(bad))
+    assert code == 1 and "\x1b" not in err
+    assert "bad\\x1b[1m.csv:2:kode: '73.71<U+001B>[5m' is not a Kemendagri code" in err
+
+
+def _corrupt(path: Path) -> None:
+    """Overwrite an inner page of a store with garbage."""
+    with path.open("r+b") as f:
+        f.seek(4096 * 3)
+        f.write(b"\xa5" * 4096)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("history",),
+        ("rollback",),
+        ("import", str(DATA / "good" / "spreadsheet_bom_semicolon_crlf.csv")),
+        ("summary", "--level", "province"),
+    ],
+)
+def test_a_damaged_store_is_named_with_how_to_restore_it(cli, args):
+    path = cli.settings.store_path
+    _corrupt(path)
+    before = path.read_bytes()
+    code, out, err = cli(*args)
+    assert code == 2 and out == ""
+    assert f"the enrollment store {path} is damaged" in err
+    assert "restore it from a backup" in err and "geo-coverage build" in err
+    assert "building" not in err and "Traceback" not in err
+    assert path.read_bytes() == before
+
+
+def test_a_locked_store_is_reported_after_waiting(cli, monkeypatch):
+    from geo_coverage.enrollment import store_file
+
+    path = cli.settings.store_path
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    monkeypatch.setattr(store_file, "BUSY_TIMEOUT_S", 0.2)
+    try:
+        code, out, err = cli("rollback", "--to", "1")
+        assert code == 2 and out == ""
+        assert "is locked by another process" in err and "nothing was changed" in err
+        good = str(DATA / "good" / "spreadsheet_bom_semicolon_crlf.csv")
+        code, _, err = cli("import", good)
+        assert code == 2 and "is locked by another process" in err
+        code, out, _ = cli("history")
+        assert code == 0 and "sample (modelled)" in out
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_history_and_rollback_before_a_build_say_so_without_building(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GEO_COVERAGE_INSTANCE", str(tmp_path / "instance"))
+    for command in ("history", "rollback"):
+        code = main()([command])
+        out, err = capsys.readouterr()
+        assert code == 2 and out == ""
+        assert "is not built yet" in err and "geo-coverage build" in err
+    assert not (tmp_path / "instance" / "coverage.gpkg").exists()
+
+
+def test_many_warnings_are_capped_and_history_counts_them_all(cli, tmp_path):
+    path = tmp_path / "above.csv"
+    regencies = [f"73.{i:02d}" for i in range(1, 19)]
+    rows = [
+        f"{k},20{10 + m // 12:02d}-{m % 12 + 1:02d},wage,10,20,"
+        for m in range(9)
+        for k in regencies
+    ]
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    code, out, err = cli("import", str(path))
+    assert code == 0, err
+    warnings = [line for line in out.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 101 and len(rows) == 162
+    assert warnings[-1].startswith("warning: above.csv:-:-: … and ")
+    code, out, _ = cli("history")
+    top = out.splitlines()[0]
+    assert top.startswith("*") and "above.csv" in top
+    assert f"{162 + 9:3d} warnings" in top  # every row, and the 9 periods with regencies missing

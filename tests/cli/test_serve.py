@@ -85,3 +85,77 @@ def test_port_in_use_is_a_clear_error(served_settings):
     assert done.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _copy_store(source, target) -> None:
+    """A consistent copy of a store file (SQLite backup)."""
+    import sqlite3
+
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+def test_serve_reads_a_read_only_store_without_building(served_settings, tmp_path):
+    """A real read-only disk: the instance folder is a tmpfs remounted read-only, in a private
+    mount namespace (tests/mounts.py); the server runs inside it."""
+    from mounts import spawn_on_tmpfs
+
+    port = _free_port()
+    template = tmp_path / "template.gpkg"
+    _copy_store(served_settings.store_path, template)
+    instance = tmp_path / "instance"
+    env = {
+        **os.environ,
+        "GEO_COVERAGE_INSTANCE": str(instance),
+        "GEO_COVERAGE_SHAPES": str(served_settings.shapes),
+    }
+    proc = spawn_on_tmpfs(
+        instance,
+        2048,
+        [f"cp {template} {instance}/coverage.gpkg"],
+        [sys.executable, "-m", "geo_coverage.cli", "serve", "--port", str(port)],
+        env,
+        read_only=True,
+    )
+    try:
+        health = _wait_for(f"http://127.0.0.1:{port}/healthz", proc, 120).read()
+        assert b'"store_built":true' in health
+        data = urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/api/map-data?period=2021-12", timeout=60
+        )
+        assert data.status == 200 and b"73.71" in data.read()
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    assert "is read-only (the disk it is on is mounted read-only): serving it read-only" in err
+    assert "building" not in err and "Traceback" not in err
+
+
+def test_serve_refuses_a_damaged_store_and_says_how_to_restore_it(served_settings, tmp_path):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    store = instance / "coverage.gpkg"
+    _copy_store(served_settings.store_path, store)
+    with store.open("r+b") as f:
+        f.seek(4096 * 3)
+        f.write(b"\xa5" * 4096)
+    env = {
+        **os.environ,
+        "GEO_COVERAGE_INSTANCE": str(instance),
+        "GEO_COVERAGE_SHAPES": str(served_settings.shapes),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "geo_coverage.cli", "serve", "--port", str(_free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert f"the enrollment store {store} is damaged" in done.stderr
+    assert "restore it from a backup" in done.stderr and "geo-coverage build" in done.stderr
+    assert "building" not in done.stderr and "Traceback" not in done.stderr

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pyogrio
 import pytest
-from enrollment_helpers import DATA, HEADER, settings_for, store_state
+from enrollment_helpers import DATA, HEADER, quiet, settings_for, store_state
 
 from geo_coverage.enrollment import store
+from geo_coverage.enrollment.build import build_sample_store
 from geo_coverage.enrollment.importer import import_file
+from geo_coverage.enrollment.sample import PERIODS
+from geo_coverage.enrollment.segments import SEGMENTS
 from geo_coverage.enrollment.table import TableRejected
 from geo_coverage.metrics import dataset
 
 pytest_plugins = ["enrollment_fixtures"]
 
-SAMPLE_2021_MEMBERS = 2_900_000
+# The sample: its periods, and Σ members in 2021-12 (its rows bumped by 1 each add BUMP).
+SAMPLE_PERIODS = len(PERIODS)
+BUMP = 102 * len(SEGMENTS)
 
 
 def regencies(settings) -> list[str]:
@@ -65,7 +74,7 @@ def test_import_replaces_only_the_combinations_in_the_file(enrollment_settings, 
     before = store.read_snapshot(path)
     file = write_csv(
         tmp_path / "update.csv",
-        ["73.71,2025-06,wage,400000,390000,kacab", "73.71,2030-01,informal,10,5,"],
+        ["73.71,2025-06,wage,400000,390000,kacab", "73.71,2019-01,informal,10,5,"],
     )
     report, version = import_file(enrollment_settings, file)
     after = store.read_snapshot(path)
@@ -73,7 +82,7 @@ def test_import_replaces_only_the_combinations_in_the_file(enrollment_settings, 
     assert version.kind == "import" and version.file_name == "update.csv"
     assert version.sha256 == report.sha256 and version.file_rows == 2
     assert version.total_rows == len(before.rows) + 1 == len(after.rows)
-    assert any("period 2030-01: 101 of 102" in w for w in version.warnings)
+    assert any("period 2019-01: 101 of 102" in w for w in version.warnings)
     key = ["kode", "period", "segment"]
     old = before.rows.set_index(key)
     new = after.rows.set_index(key)
@@ -122,8 +131,9 @@ def test_failure_inside_the_transaction_leaves_the_store_unchanged(
     assert written == [50, 50]
     assert store_state(path) == state
     monkeypatch.setattr(store, "_write_chunk", original)
+    base = totals(enrollment_settings)[1]
     _, version = import_file(enrollment_settings, file)
-    assert totals(enrollment_settings) == (4, SAMPLE_2021_MEMBERS + 204)
+    assert totals(enrollment_settings) == (SAMPLE_PERIODS, base + BUMP)
     assert version.id == state["versions"][-1][0] + 1
 
 
@@ -178,6 +188,7 @@ def start_slow_import(settings, file: Path, marker: Path, pause: float) -> subpr
 def test_killed_import_leaves_the_store_unchanged(enrollment_settings, tmp_path):
     path = enrollment_settings.store_path
     state = store_state(path)
+    base = totals(enrollment_settings)[1]
     codes = regencies(enrollment_settings)
     file = write_csv(
         tmp_path / "big.csv", bumped_2021(enrollment_settings) + extra_periods(codes, 20)
@@ -186,9 +197,9 @@ def test_killed_import_leaves_the_store_unchanged(enrollment_settings, tmp_path)
     proc.kill()
     proc.wait()
     assert store_state(path) == state
-    assert totals(enrollment_settings) == (4, SAMPLE_2021_MEMBERS)
+    assert totals(enrollment_settings) == (SAMPLE_PERIODS, base)
     _, version = import_file(enrollment_settings, file)
-    assert totals(enrollment_settings) == (24, SAMPLE_2021_MEMBERS + 204)
+    assert totals(enrollment_settings) == (SAMPLE_PERIODS + 20, base + BUMP)
     assert version.total_rows == len(state["rows"]) + 20 * len(codes) * 2
 
 
@@ -196,8 +207,8 @@ def test_concurrent_reader_sees_only_complete_versions(enrollment_settings, tmp_
     settings = enrollment_settings
     codes = regencies(settings)
     file = write_csv(tmp_path / "big.csv", bumped_2021(settings) + extra_periods(codes, 200))
-    old = (4, SAMPLE_2021_MEMBERS)
-    new = (204, SAMPLE_2021_MEMBERS + 204)
+    old = totals(settings)
+    new = (SAMPLE_PERIODS + 200, old[1] + BUMP)
     assert totals(settings) == old
     proc = start_slow_import(settings, file, tmp_path / "writing", pause=0.03)
     seen: list[tuple] = []
@@ -269,7 +280,7 @@ def test_store_is_a_geopackage_gdal_reads(enrollment_settings):
     layers = {name for name, _ in pyogrio.list_layers(path)}
     assert {"enrollment_active", "versions", "areas", "targets"} <= layers
     frame = pyogrio.read_dataframe(path, layer="enrollment_active")
-    assert len(frame) == 102 * 4 * 2
+    assert len(frame) == 102 * SAMPLE_PERIODS * len(SEGMENTS)
     assert frame["kode"].map(type).eq(str).all()
 
 
@@ -279,3 +290,87 @@ def test_importing_before_a_build_says_how_to_build(tmp_path, mirror_dir):
     with pytest.raises(store.StoreError, match="geo-coverage build"):
         import_file(settings, file)
     assert not settings.store_path.exists()
+
+
+def test_provenance_is_kept_only_where_the_import_leaves_the_rows(enrollment_settings, tmp_path):
+    path = enrollment_settings.store_path
+    before = store.read_snapshot(path).provenance
+    file = write_csv(tmp_path / "a.csv", ["73.71,2025-06,wage,400000,390000,kacab"])
+    import_file(enrollment_settings, file)
+    after = store.read_snapshot(path).provenance
+
+    def keys(frame):
+        return set(zip(frame["kode"], frame["period"], frame["segment"], strict=True))
+
+    # the regency, its province and the region lose their provenance for that period only
+    dropped = {k for k in keys(before) if k[1] == "2025-06" and k[0] in ("73.71", "73", "SULAMA")}
+    assert dropped and keys(after) == keys(before) - dropped
+    store.activate(path)
+    assert store.read_snapshot(path).provenance.equals(before)
+
+
+def test_a_store_of_the_older_layout_is_updated_by_the_next_build(enrollment_settings, tmp_path):
+    path = enrollment_settings.store_path
+    _, imported = import_file(
+        enrollment_settings, write_csv(tmp_path / "a.csv", ["73.71,2025-06,wage,10,5,"])
+    )
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    for table in ("provenance", "evidence", "uncertainty"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("CREATE TABLE published (kode TEXT)")
+    conn.commit()
+    conn.close()
+    assert not store.is_store_built(path)
+    with pytest.raises(store.StoreError, match="older geo_coverage .*geo-coverage build"):
+        store.read_snapshot(path)
+    build_sample_store(enrollment_settings, progress=quiet)
+    assert store.is_store_built(path)
+    history, active = store.versions(path)
+    assert active == imported.id  # the imported data stays active
+    tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
+    assert "published" not in tables and {"evidence", "provenance", "uncertainty"} <= tables
+    assert len(store.read_evidence(path)) == 217
+
+
+def test_data_version_follows_commits_and_replaced_files(served_settings, tmp_path):
+    path = tmp_path / "coverage.gpkg"
+    shutil.copy(served_settings.store_path, path)
+    first = store.current_version(path)
+    assert store.current_version(path) == first
+    time.sleep(1.1)  # the change time has whole seconds
+    snapshot = store.read_snapshot(path)
+    store.write_reference(
+        path, snapshot.areas, snapshot.targets, store.read_evidence(path), snapshot.uncertainty
+    )
+    changed = store.current_version(path)
+    assert changed.tag != first.tag and changed.changed_at > first.changed_at
+    store.set_meta(path, "data_version", "set-by-another-connection")
+    assert store.data_version(path) == "set-by-another-connection"
+    seen = []
+    reader = threading.Thread(target=lambda: seen.append(store.data_version(path)))
+    reader.start()
+    reader.join()
+    assert seen == ["set-by-another-connection"]
+    _checkpoint(path)  # files are swapped only without pending WAL frames
+    replacement = tmp_path / "other.gpkg"
+    shutil.copy(served_settings.store_path, replacement)
+    os.replace(replacement, path)  # a new file under the same name
+    assert store.current_version(path) == store.current_version(served_settings.store_path)
+    other = tmp_path / "again.gpkg"
+    shutil.copy(path, other)
+    store.set_meta(other, "data_version", "copied-over")
+    _checkpoint(other)
+    _checkpoint(path)
+    time.sleep(0.01)
+    shutil.copyfile(other, path)  # rewritten in place, same inode
+    assert store.data_version(path) == "copied-over"
+
+
+def _checkpoint(path: Path) -> None:
+    """Move a store's WAL into the main file and empty it."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import codecs
+import io
 
 import pytest
 from enrollment_helpers import DATA, HEADER
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo_coverage.enrollment.table import (
-    COLUMNS,
-    Problem,
-    parse_count,
-    read_file,
-    read_table,
-    to_csv,
-)
+from geo_coverage.enrollment.cells import parse_count
+from geo_coverage.enrollment.table import COLUMNS, Problem, to_csv
+from geo_coverage.enrollment.validation import read_file, read_table
 
 pytest_plugins = ["enrollment_fixtures"]
 
@@ -80,10 +76,26 @@ EXPECTED = {
         (3, None, "7 fields but the header has 6"),
         (4, None, "3 fields but the header has 6"),
     ],
-    "not_utf8.csv": [(3, None, "not UTF-8 (byte 0x96")],
-    "utf16.csv": [(1, None, "UTF-16")],
     "bad_data_source.csv": [(2, "data_source", "unknown data_source 'estimated'")],
     "spreadsheet_with_errors.csv": [(3, "active_members", "'60.000,5'"), (4, "period", "2025-6")],
+    "unclosed_quote.csv": [(3, None, 'a quote (") opened on row 3 is never closed')],
+    "long_cell.csv": [(2, "source", "2,000 characters long; values are at most 1,024")],
+    "code_without_dot.csv": [
+        (2, "kode", "did you mean 71.01, Kabupaten Bolaang Mongondow?"),
+        (3, "kode", "did you mean 73.01.01? that would be a district"),
+        (4, "kode", "did you mean 73.71, Kota Makassar?"),
+    ],
+    "invisible_characters.csv": [
+        (2, "kode", "'73.71<U+200B>' is not a Kemendagri code"),
+        (3, "potential_workers", "'12<U+00A0>500' is not a whole number"),
+        (4, "segment", "U+200B ZERO WIDTH SPACE"),
+    ],
+    "future_period.csv": [(2, "period", "2052-06 is more than 12 months after today")],
+    "nul_bytes.csv": [(3, None, "NUL characters (U+0000)")],
+    "mixed_encoding.csv": [(3, None, "not UTF-8 (byte 0x96 at character 44); line 2 is UTF-8")],
+    "not_windows1252.csv": [(2, None, "byte 0x81 at byte 35 is neither UTF-8 nor Windows-1252")],
+    "zip_archive.csv": [(1, None, "the file is a ZIP archive")],
+    "utf16_unknown_code.csv": [(2, "kode", "unknown regency/city code '73.99'")],
 }
 
 
@@ -231,3 +243,208 @@ def test_negative_and_decimal_counts_are_refused(n):
 def test_problem_format():
     assert Problem(3, "kode", "bad").format("f.csv") == "f.csv:3:kode: bad"
     assert Problem(None, None, "bad").format("f.csv") == "f.csv:-:-: bad"
+
+
+# --- encodings -----------------------------------------------------------------------------
+
+GOOD_ENCODINGS = {
+    "utf16_le_bom.csv": "UTF-16 LE with BOM",
+    "utf16_le_no_bom.csv": "UTF-16 LE without BOM",
+    "utf16_be_bom.csv": "UTF-16 BE with BOM",
+    "utf16_be_no_bom.csv": "UTF-16 BE without BOM",
+    "windows1252.csv": "Windows-1252",
+    "spreadsheet_bom_semicolon_crlf.csv": "UTF-8 with BOM",
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOOD_ENCODINGS))
+def test_encodings_are_detected_and_named(name, area_index):
+    report = read_file(DATA / "good" / name, area_index)
+    assert report.ok, report.lines()
+    assert report.encoding == GOOD_ENCODINGS[name]
+    assert report.as_dict()["encoding"] == GOOD_ENCODINGS[name]
+    assert report.rows.loc[0, "kode"] == "73.71"
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"])
+def test_every_unicode_encoding_reads_the_same_rows(codec, area_index):
+    text = _good_rows(area_index).replace("Juni", "Juni – Sulawesi Selatan")
+    plain = read_table(text.encode("utf-8"), "u.csv", area_index)
+    report = read_table(text.encode(codec), "u.csv", area_index)
+    assert report.ok, report.lines()
+    assert report.rows.drop(columns="line").equals(plain.rows.drop(columns="line"))
+
+
+def test_windows_1252_is_read_with_a_warning_naming_the_byte(area_index):
+    report = read_file(DATA / "good" / "windows1252.csv", area_index)
+    assert report.rows["source"].tolist() == ["ok", "Kacab Parepare – laporan"]
+    (first,) = [w for w in report.warnings if w.row is not None]
+    assert (first.row, first.column) == (3, None)
+    assert "not UTF-8 (byte 0x96" in first.message and "read as Windows-1252" in first.message
+
+
+# --- limits and CSV errors ----------------------------------------------------------------
+
+
+def test_an_over_long_line_is_skipped_and_later_rows_keep_their_numbers(area_index, tmp_path):
+    path = tmp_path / "long_line.csv"
+    path.write_text(
+        f"{HEADER}\n73.71,2025-06,wage,10,5,ok\n{'x' * 70_000}\n73.72,2025-06,wage,10,x,\n"
+    )
+    report = read_file(path, area_index)
+    assert [(p.row, p.column) for p in report.errors] == [(3, None), (4, "active_members")]
+    assert "longer than 65,536 characters" in report.errors[0].message
+
+
+def test_a_quote_never_closed_mid_file_is_one_problem_not_a_traceback(area_index):
+    runaway = "".join(f"73.{i % 90 + 1:02d},2025-06,wage,10,5,text\n" for i in range(5000))
+    data = f'{HEADER}\n73.71,2025-06,wage,10,5,"opened\n{runaway}'.encode()
+    assert len(data) > 131_072
+    report = read_table(data, "q.csv", area_index)
+    assert [(p.row, p.column) for p in report.errors] == [(2, None)]
+    assert "longer than 131,072 characters" in report.errors[0].message
+    assert "not checked" in report.errors[0].message
+    assert report.error_count == 1
+
+
+@settings(deadline=None)
+@given(st.binary(max_size=400))
+def test_no_bytes_make_reading_raise(tail):
+    report = read_table(HEADER.encode() + b"\n" + tail, "fuzz.csv", {})
+    assert report.ok or report.errors
+    assert all(p.message for p in report.errors + report.warnings)
+
+
+@settings(deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(',;"\r\n\t\x00\x1b\u200b x73.-')), max_size=300))
+def test_no_text_makes_reading_raise(body):
+    report = read_table((HEADER + "\n" + body).encode(), "fuzz.csv", {})
+    assert report.ok or report.errors
+    assert sorted(report.errors, key=Problem.sort_key) == report.errors
+
+
+# --- many problems -------------------------------------------------------------------------
+
+
+def test_at_most_100_problems_are_listed_with_the_total(area_index):
+    rows = [HEADER] + ["73.71,2025-06,wage,10,5,"] * 5000
+    report = read_table("\n".join(rows).encode(), "dup.csv", area_index)
+    assert len(report.errors) == 100
+    assert [p.row for p in report.errors] == list(range(3, 103))
+    assert report.error_count == 4999 and report.error_rows == 4999
+    assert report.lines()[-1] == "dup.csv:-:-: … and 4,899 more problems (4,899 rows affected)"
+    assert report.as_dict()["error_count"] == 4999
+    assert len(report.rows) == 1
+
+
+def test_listed_problems_are_the_first_rows_in_column_order(area_index):
+    rows = [HEADER] + [f"73.99,2025-13,bpu,-{i},x{i}," for i in range(1, 60)]
+    report = read_table("\n".join(rows).encode(), "m.csv", area_index)
+    assert report.error_count == 59 * 5 and len(report.errors) == 100
+    assert [(p.row, p.column) for p in report.errors[:5]] == [
+        (2, "kode"),
+        (2, "period"),
+        (2, "segment"),
+        (2, "potential_workers"),
+        (2, "active_members"),
+    ]
+    assert report.errors[-1].row == 21
+    assert report.lines()[-1].endswith("… and 195 more problems (39 rows affected)")
+
+
+# --- hints --------------------------------------------------------------------------------
+
+
+def test_control_characters_in_cells_are_shown_by_code(area_index):
+    data = f"{HEADER}\n73.71\x1b[31m,2025-06,wage,10,5,\n".encode()
+    (problem,) = read_table(data, "esc.csv", area_index).errors
+    assert "'73.71<U+001B>[31m'" in problem.message and "\x1b" not in problem.message
+    assert "U+001B ESCAPE" in problem.message
+
+
+def test_a_header_name_with_an_invisible_character_is_pointed_out(area_index):
+    data = "kode\u200b,period,segment,potential_workers,active_members\n73.71,2025-06,wage,1,1\n"
+    report = read_table(data.encode(), "h.csv", area_index)
+    (missing,) = [p for p in report.errors if p.column == "kode"]
+    assert "'kode<U+200B>'" in missing.message
+
+
+# --- future periods -----------------------------------------------------------------------
+
+
+def test_periods_more_than_12_months_ahead_need_allow_future(area_index):
+    from datetime import date
+
+    data = f"{HEADER}\n73.71,2026-06,wage,10,5,\n73.72,2026-07,wage,10,5,\n".encode()
+    today = date(2025, 6, 15)
+    report = read_table(data, "f.csv", area_index, today=today)
+    assert [(p.row, p.column) for p in report.errors] == [(3, "period")]
+    assert "2026-07 is more than 12 months after today (2025-06)" in report.errors[0].message
+    assert "--allow-future" in report.errors[0].message
+    allowed = read_table(data, "f.csv", area_index, today=today, allow_future=True)
+    assert allowed.ok and allowed.rows["period"].tolist() == ["2026-06", "2026-07"]
+
+
+# --- the file itself ----------------------------------------------------------------------
+
+
+def test_a_directory_or_a_pipe_is_not_a_file(area_index, tmp_path):
+    import os
+
+    from geo_coverage.enrollment.textfile import UnreadableFile
+
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    cases = {
+        tmp_path: "is a directory, not a file",
+        pipe: "is a named pipe, not a regular file",
+        tmp_path / "absent.csv": "no such file",
+    }
+    for path, words in cases.items():
+        with pytest.raises(UnreadableFile) as caught:
+            read_file(path, area_index)
+        assert caught.value.reason == words and str(caught.value).startswith(path.name)
+
+
+@pytest.mark.parametrize("change", ["append", "touch"])
+def test_a_file_that_changes_while_it_is_read_is_refused(change, area_index, tmp_path):
+    import os
+
+    from geo_coverage.enrollment.textfile import FileChanged
+
+    path = tmp_path / "moving.csv"
+    rows = [HEADER] + [f"73.{i % 90 + 1:02d},{2000 + i // 90}-01,wage,10,5," for i in range(9000)]
+    path.write_text("\n".join(rows) + "\n")
+    calls = []
+
+    def progress(done: int, total: int) -> None:
+        calls.append(done)
+        if len(calls) == 2:
+            if change == "append":
+                with path.open("a") as f:
+                    f.write("73.71,2030-01,wage,10,5,\n")
+            else:
+                os.utime(path, ns=(0, 0))
+
+    with pytest.raises(FileChanged, match="changed while it was being read; try again"):
+        read_file(path, area_index, progress=progress, allow_future=True)
+    assert len(calls) >= 2
+
+
+def test_rows_go_to_the_sink_in_file_order_and_are_not_kept(area_index):
+    from geo_coverage.enrollment.validation import read_stream
+
+    got = []
+    data = _good_rows(area_index).encode()
+    report = read_stream(io.BytesIO(data), "s.csv", area_index, sink=got.append)
+    assert report.rows is None and report.row_count == 3
+    assert [r[:3] for r in got] == [
+        ("73.71", "2025-06", "wage"),
+        ("73.71", "2025-06", "informal"),
+        ("73.06", "2025-06", "construction"),
+    ]
+    assert report.data_sources == {"published": 3}
+
+
+def test_every_good_file_has_an_expected_encoding():
+    assert sorted(p.name for p in (DATA / "good").glob("*.csv")) == sorted(GOOD_ENCODINGS)

@@ -103,6 +103,8 @@ def test_geojson_writes_null_for_every_missing_value(frame, metadata):
         "potential_workers",
         "active_members",
         "coverage_pct",
+        "coverage_pct_low",
+        "coverage_pct_high",
         "informal_coverage_pct",
         "target_pct",
         "gap_to_target",

@@ -27,16 +27,24 @@ def ogrinfo_path() -> str:
 
 
 class Recorder:
-    """WSGI middleware that keeps the path and query of every request."""
+    """WSGI middleware that keeps the path and query of every request, and the Range header
+    and status of each (in ranges)."""
 
     def __init__(self, app):
-        self.app, self.seen, self.lock = app, [], threading.Lock()
+        self.app, self.seen, self.ranges, self.lock = app, [], [], threading.Lock()
 
     def __call__(self, environ, start_response):
         query = environ.get("QUERY_STRING", "")
+        url = environ["PATH_INFO"] + (f"?{query}" if query else "")
         with self.lock:
-            self.seen.append(environ["PATH_INFO"] + (f"?{query}" if query else ""))
-        return self.app(environ, start_response)
+            self.seen.append(url)
+
+        def record(status, headers, *args):
+            with self.lock:
+                self.ranges.append((url, environ.get("HTTP_RANGE"), int(status.split()[0])))
+            return start_response(status, headers, *args)
+
+        return self.app(environ, record)
 
 
 @pytest.fixture(scope="module")
@@ -165,3 +173,14 @@ def test_ogrinfo_opens_each_download(
     kinds = dict(declared)
     assert kinds[fields[PROPERTIES.index("coverage_pct")]] == "Real"
     assert kinds[fields[PROPERTIES.index("potential_workers")]].startswith("Integer")
+
+
+def test_gdal_opens_the_geopackage_by_url_reading_byte_ranges(server):
+    base, recorder = server
+    recorder.ranges.clear()
+    output = ogrinfo("-so", f"/vsicurl/{base}/download/regency.gpkg", "regencies")
+    assert re.search(r"^Feature Count: 102$", output, re.MULTILINE)
+    assert "\nGeometry: Multi Polygon\n" in output
+    partial = [(r, status) for url, r, status in recorder.ranges if url == "/download/regency.gpkg"]
+    assert partial and all(status == 206 for r, status in partial if r)
+    assert sum(1 for r, _ in partial if r) >= 2  # read in pieces, not downloaded whole

@@ -38,14 +38,17 @@ TARGETS = pd.DataFrame(
     {"prov_kode": ["73"], "year": [2025], "target_pct": [62.93], "source": ["test"]}
 )
 PERIODS = ("2024-08", "2025-06")
-NO_PUBLISHED = pd.DataFrame(
+NO_PROVENANCE = pd.DataFrame(
     columns=[
         "kode",
         "period",
-        "active_members",
-        "potential_workers",
-        "coverage_pct",
-        "coverage_decimals",
+        "segment",
+        "members",
+        "potential",
+        "coverage",
+        "coverage_low",
+        "coverage_high",
+        "model",
     ]
 )
 
@@ -68,9 +71,16 @@ def frame(records) -> pd.DataFrame:
     )
 
 
-def metrics(rows, level, segment=None, published=NO_PUBLISHED, periods=None):
+def metrics(rows, level, segment=None, provenance=NO_PROVENANCE, periods=None, bands=None):
     return compute_metrics(
-        rows, AREAS, TARGETS, published, level=level, periods=periods, segment=segment
+        rows,
+        AREAS,
+        TARGETS,
+        provenance,
+        level=level,
+        periods=periods,
+        segment=segment,
+        uncertainty=bands,
     )
 
 
@@ -273,44 +283,117 @@ def test_change_uses_the_previous_period_of_the_data():
     assert one.loc["71.01", "change_pp"] == 33.33
 
 
-PUBLISHED = pd.DataFrame(
+def provenance(records) -> pd.DataFrame:
+    """Provenance records from (kode, members, potential, coverage[, low, high, model]) for
+    2025-06, all segments."""
+    full = [(*r, None, None, None)[:7] for r in records]
+    return pd.DataFrame.from_records(
+        [(k, "2025-06", "all", m, p, c, lo, hi, model) for k, m, p, c, lo, hi, model in full],
+        columns=list(NO_PROVENANCE.columns),
+    ).astype({"coverage_low": "Float64", "coverage_high": "Float64"})
+
+
+LABEL_ROWS = [
+    ("71.01", "2025-06", "wage", 10, 5, "published"),
+    ("71.02", "2025-06", "wage", 100, 50, "modelled"),
+    ("73.01", "2025-06", "wage", 40, 20),
+    ("73.01", "2025-06", "informal", 60, 30),
+    ("73.02", "2025-06", "wage", 10, 4),
+]
+
+
+def test_labels_combine_the_stored_rows_without_provenance():
+    rows = frame(LABEL_ROWS)
+    reg = metrics(rows, "regency").set_index("kode")["data_source"]
+    prov = metrics(rows, "province").set_index("kode")["data_source"]
+    assert reg["71.01"] == "published" and reg["71.02"] == "modelled"
+    assert reg["73.01"] == "modelled" and pd.isna(reg["71.71"])
+    assert prov["71"] == "mixed" and prov["73"] == "modelled"
+    assert metrics(rows, "region").iloc[0]["data_source"] == "mixed"
+
+
+def test_a_modelled_value_equal_to_a_published_one_stays_modelled():
+    """Labels never compare values: only provenance turns modelled rows published."""
+    rows = frame(LABEL_ROWS)
+    # the sums of 73 are 74 of 110; without provenance they stay modelled whatever any
+    # published figure says
+    assert metrics(rows, "province").set_index("kode").loc["73", "data_source"] == "modelled"
+    records = provenance([("73", "published", "published", "published")])
+    got = metrics(rows, "province", provenance=records).set_index("kode")
+    assert got.loc["73", "data_source"] == "published"
+
+
+@pytest.mark.parametrize(
+    ("record", "label"),
+    [
+        (("73", "published", "published", "published"), "published"),
+        (("73", "constrained", "published", "published"), "mixed"),
+        (("73", "modelled", "modelled", "constrained"), "mixed"),
+        (("73", "modelled", "modelled", "modelled"), "modelled"),
+        (("73.01", "modelled", "modelled", "published"), "mixed"),
+    ],
+)
+def test_provenance_decides_the_label(record, label):
+    rows = frame(LABEL_ROWS)
+    level = "regency" if "." in record[0] else "province"
+    got = metrics(rows, level, provenance=provenance([record])).set_index("kode")
+    assert got.loc[record[0], "data_source"] == label
+    # the province of a mixed regency is mixed; its region too
+    if level == "regency" and label == "mixed":
+        prov = metrics(rows, "province", provenance=provenance([record])).set_index("kode")
+        assert prov.loc["73", "data_source"] == "mixed"
+    # a single segment does not carry the all-segments provenance
+    wage = metrics(rows, level, "wage", provenance=provenance([record])).set_index("kode")
+    assert wage.loc[record[0], "data_source"] == "modelled"
+
+
+BANDS = pd.DataFrame(
     {
-        "kode": ["71", "73", "73.01"],
-        "period": ["2025-06"] * 3,
-        "active_members": pd.array([60, None, None], dtype="Int64"),
-        "potential_workers": pd.array([110, None, None], dtype="Int64"),
-        "coverage_pct": pd.array([55.0, 47.0, 50.0], dtype="Float64"),
-        "coverage_decimals": pd.array([0, 0, 2], dtype="Int64"),
+        "model": ["regency", "province"],
+        "logit_low": [-0.5, -0.2],
+        "logit_high": [0.5, 0.3],
+        "comparisons": [10, 10],
+        "description": ["", ""],
     }
 )
 
 
-@pytest.mark.parametrize(("members_7101", "label_71"), [(10, "published"), (11, "mixed")])
-def test_data_source_labels(members_7101, label_71):
-    rows = frame(
+def band(share: float, q: float) -> float:
+    x = math.log(share / (1 - share)) + q
+    return round(100 / (1 + math.exp(-x)), 2)
+
+
+def test_coverage_bands_of_modelled_figures():
+    rows = frame(LABEL_ROWS)
+    records = provenance(
         [
-            ("71.01", "2025-06", "wage", 10, members_7101, "published"),
-            ("71.02", "2025-06", "wage", 100, 50, "modelled"),
-            ("73.01", "2025-06", "wage", 40, 20),
-            ("73.01", "2025-06", "informal", 60, 30),
-            ("73.02", "2025-06", "wage", 10, 4),
+            ("73.01", "modelled", "modelled", "modelled", None, None, "regency"),
+            ("73.02", "modelled", "modelled", "constrained", 39.5, 40.5, "regency"),
+            ("71.01", "published", "published", "published", None, None, "regency"),
+            ("73", "modelled", "modelled", "modelled", None, None, "province"),
+            ("71", "modelled", "modelled", "modelled", None, None, "province"),
         ]
     )
-    prov = metrics(rows, "province", published=PUBLISHED).set_index("kode")["data_source"]
-    reg = metrics(rows, "regency", published=PUBLISHED).set_index("kode")["data_source"]
-    # 71 reproduces both published counts -> published; otherwise its rows differ -> mixed
-    assert prov["71"] == label_71
-    # 73: 54/110 = 49.09 % does not round to the published 47 -> its regencies' labels
-    # combined: 73.01 mixed and 73.02 modelled give mixed
-    assert prov["73"] == "mixed"
-    # 73.01 reproduces a published percentage with modelled counts -> mixed
-    assert reg["73.01"] == "mixed" and reg["73.02"] == "modelled"
-    assert reg["71.01"] == "published"
-    assert pd.isna(reg["71.71"])
-    region = metrics(rows, "region", published=PUBLISHED).iloc[0]
-    assert region["data_source"] == "mixed"
-    wage = metrics(rows, "province", "wage", published=PUBLISHED).set_index("kode")
-    assert wage.loc["71", "data_source"] == "mixed"
+    reg = metrics(rows, "regency", provenance=records, bands=BANDS).set_index("kode")
+    assert (reg.loc["73.01", "coverage_pct_low"], reg.loc["73.01", "coverage_pct_high"]) == (
+        band(0.5, -0.5),
+        band(0.5, 0.5),
+    )
+    # narrowed to the published interval
+    assert (reg.loc["73.02", "coverage_pct_low"], reg.loc["73.02", "coverage_pct_high"]) == (
+        39.5,
+        40.5,
+    )
+    assert pd.isna(reg.loc["71.01", "coverage_pct_low"])  # published
+    assert pd.isna(reg.loc["71.02", "coverage_pct_low"])  # no provenance, no model
+    prov = metrics(rows, "province", provenance=records, bands=BANDS).set_index("kode")
+    assert prov.loc["73", "coverage_pct_low"] == band(54 / 110, -0.2)
+    region = metrics(rows, "region", provenance=records, bands=BANDS).iloc[0]
+    # potential-weighted bands of the provinces, 110 workers each
+    low = (band(55 / 110, -0.2) * 110 + band(54 / 110, -0.2) * 110) / 220
+    assert region["coverage_pct_low"] == round(low, 2)
+    wage = metrics(rows, "regency", "wage", provenance=records, bands=BANDS)
+    assert wage["coverage_pct_low"].isna().all()
 
 
 def test_percentages_are_rounded_to_two_decimals_and_typed():

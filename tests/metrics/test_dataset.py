@@ -11,10 +11,12 @@ from enrollment_helpers import HEADER, settings_for
 from geo_coverage.enrollment import store
 from geo_coverage.enrollment.areas import areas_frame
 from geo_coverage.enrollment.importer import import_file
+from geo_coverage.enrollment.model_errors import uncertainty_table
+from geo_coverage.enrollment.sample import PERIODS
 from geo_coverage.enrollment.targets import read_targets
 from geo_coverage.errors import BadRequest
 from geo_coverage.metrics import dataset
-from geo_coverage.sources.published import read_published, with_figures
+from geo_coverage.sources.evidence import read_evidence
 
 pytest_plugins = ["enrollment_fixtures"]
 
@@ -29,6 +31,8 @@ CONTRACT_COLUMNS = [
     "potential_workers",
     "active_members",
     "coverage_pct",
+    "coverage_pct_low",
+    "coverage_pct_high",
     "wage_coverage_pct",
     "informal_coverage_pct",
     "target_pct",
@@ -59,6 +63,8 @@ def test_load_metrics_shape_and_types(sample_store_template, reference, level, c
         assert str(frame[col].dtype) == "Int64", col
     for col in (
         "coverage_pct",
+        "coverage_pct_low",
+        "coverage_pct_high",
         "wage_coverage_pct",
         "informal_coverage_pct",
         "target_pct",
@@ -77,10 +83,14 @@ def test_segment_and_period_selection(sample_store_template):
     s = sample_store_template
     wage = dataset.load_metrics(s, "province", "2021-12", "wage").set_index("kode")
     informal = dataset.load_metrics(s, "province", "2021-12", "informal").set_index("kode")
+    jakon = dataset.load_metrics(s, "province", "2021-12", "construction").set_index("kode")
     every = dataset.load_metrics(s, "province", "2021-12", "all").set_index("kode")
-    assert (wage["active_members"] + informal["active_members"]).equals(every["active_members"])
+    parts = wage["active_members"] + informal["active_members"] + jakon["active_members"]
+    assert parts.equals(every["active_members"])
     assert set(wage["segment"]) == {"wage"}
     assert (wage["coverage_pct"] == wage["wage_coverage_pct"]).all()
+    assert wage["coverage_pct_low"].isna().all()  # bands are measured for all segments only
+    assert every["coverage_pct_low"].notna().any()
     none = dataset.load_metrics(s, "province", "2021-12", "migrant")
     assert none["active_members"].isna().all() and none["data_source"].isna().all()
 
@@ -91,7 +101,7 @@ def test_segment_and_period_selection(sample_store_template):
         ({"level": "district"}, "'level': 'district'. Valid values: province, regency"),
         (
             {"level": "province", "period": "2020-01"},
-            "'period': '2020-01'. Valid values: 2021-12, 2024-08, 2025-06, 2025-12",
+            "'period': '2020-01'. Valid values: " + ", ".join(PERIODS),
         ),
         (
             {"level": "province", "segment": "BPU"},
@@ -107,20 +117,19 @@ def test_bad_requests_list_the_valid_values(sample_store_template, kwargs, words
 
 def test_periods_region_and_all_periods(sample_store_template):
     s = sample_store_template
-    assert dataset.periods(s) == ["2021-12", "2024-08", "2025-06", "2025-12"]
+    assert dataset.periods(s) == list(PERIODS)
     region = dataset.region_metrics(s, "2021-12")
     assert set(region) == set(CONTRACT_COLUMNS)
-    assert (
-        region["kode"],
-        region["level"],
-        region["active_members"],
-        region["potential_workers"],
-        region["data_source"],
-    ) == ("SULAMA", "region", 2_900_000, 7_200_000, "published")
+    # the region's published figures are rounded (2.9 million of 7.2 million): met within
+    # their rounding, and the region is mixed (seven published provinces, one modelled)
+    assert (region["kode"], region["level"], region["data_source"]) == ("SULAMA", "region", "mixed")
+    assert 2_850_000 <= region["active_members"] < 2_950_000
+    assert 7_150_000 <= region["potential_workers"] < 7_250_000
+    assert region["coverage_pct_low"] == 39.5 and region["coverage_pct_high"] == 40.5
     assert isinstance(region["active_members"], int)
     assert isinstance(region["coverage_pct"], float) and region["priority_rank"] is None
     everything = dataset.load_all_metrics(s, "regency")
-    assert list(everything.columns) == CONTRACT_COLUMNS and len(everything) == 102 * 4
+    assert list(everything.columns) == CONTRACT_COLUMNS and len(everything) == 102 * len(PERIODS)
     one = dataset.load_metrics(s, "regency", "2024-08")
     assert everything[everything["period"] == "2024-08"].reset_index(drop=True).equals(one)
 
@@ -144,6 +153,8 @@ def test_data_version_changes_on_import_and_rollback(enrollment_settings, tmp_pa
     new = dataset.load_metrics(s, "regency", "2025-06").set_index("kode")
     assert new.loc["73.71", "wage_coverage_pct"] == 97.5
     assert new.loc["73.71", "data_source"] == "mixed"  # a published row and a modelled row
+    assert pd.isna(new.loc["73.71", "coverage_pct_low"])  # its provenance no longer holds
+    assert old.loc["73.72", "coverage_pct_low"] == new.loc["73.72", "coverage_pct_low"]
     assert old.loc["73.71", "wage_coverage_pct"] != 97.5
     history = dataset.import_history(s)
     assert [h["active"] for h in history] == [True, False]
@@ -166,7 +177,11 @@ def test_store_without_versions_lists_every_area(tmp_path, mirror_dir, reference
     s = settings_for(tmp_path, mirror_dir)
     store.initialise(s.store_path)
     store.write_reference(
-        s.store_path, areas_frame(reference), read_targets(s.region), with_figures(read_published())
+        s.store_path,
+        areas_frame(reference),
+        read_targets(s.region),
+        read_evidence().assign(use=""),
+        uncertainty_table([]),
     )
     assert dataset.periods(s) == []
     frame = dataset.load_metrics(s, "regency")

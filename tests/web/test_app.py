@@ -9,14 +9,19 @@ from geo_coverage.config import Settings
 
 def test_importing_configures_nothing(monkeypatch, tmp_path):
     monkeypatch.setenv("GEO_COVERAGE_INSTANCE", str(tmp_path / "a"))
-    for name in [m for m in sys.modules if m.startswith("geo_coverage")]:
+    before = [m for m in sys.modules if m.startswith("geo_coverage")]
+    for name in before:
         monkeypatch.delitem(sys.modules, name)  # restored after the test
-    module = importlib.import_module("geo_coverage")
-    assert not hasattr(module, "app")
-    monkeypatch.setenv("GEO_COVERAGE_INSTANCE", str(tmp_path / "b"))
-    app = module.create_app()
-    assert app.config["SETTINGS"].instance == tmp_path / "b"
-    assert not (tmp_path / "b").exists()
+    try:
+        module = importlib.import_module("geo_coverage")
+        assert not hasattr(module, "app")
+        monkeypatch.setenv("GEO_COVERAGE_INSTANCE", str(tmp_path / "b"))
+        app = module.create_app()
+        assert app.config["SETTINGS"].instance == tmp_path / "b"
+        assert not (tmp_path / "b").exists()
+    finally:  # modules first imported here would mix with the restored ones
+        for name in [m for m in sys.modules if m.startswith("geo_coverage")]:
+            del sys.modules[name]
 
 
 def test_test_config_overrides_environment(monkeypatch, tmp_path):
@@ -49,7 +54,9 @@ def test_healthz_reports_what_is_built(served_settings, tmp_path):
         "store_built": True,
     }
     empty = create_app({"shapes": tmp_path / "none", "instance": tmp_path})
-    assert empty.test_client().get("/healthz").json == {
+    degraded = empty.test_client().get("/healthz")
+    assert degraded.status_code == 503
+    assert degraded.json == {
         "status": "degraded",
         "region": "sulawesi-maluku",
         "shapes_built": False,

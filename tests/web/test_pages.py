@@ -18,6 +18,7 @@ from matplotlib.image import imread
 
 from geo_coverage import create_app
 from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON
+from geo_coverage.enrollment.sample import PERIODS
 from geo_coverage.maps import view as map_view
 from geo_coverage.metrics import dataset
 from geo_coverage.package_files import STATIC
@@ -153,7 +154,7 @@ def test_map_data_api(client, hostile_settings):
     [
         ("level=kecamatan", "level", "province, regency"),
         ("metric=x", "metric", "coverage, informal_coverage"),
-        ("period=1999-01", "period", "2021-12, 2024-08, 2025-06, 2025-12"),
+        ("period=1999-01", "period", ", ".join(PERIODS)),
         ("segment=x", "segment", "all, wage, informal"),
         ("scheme=x", "scheme", "target, quantiles, equal_interval, natural_breaks"),
         ("k=2", "k", "3, 4, 5, 6, 7"),
