@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from geo_coverage.errors import GeoCoverageError
+from geo_coverage.errors import ConfigError
 from geo_coverage.region import DEFAULT_REGION, REGION_SETTING, Region, parse_region
 
 _PARENT = Path(__file__).resolve().parent.parent
@@ -31,8 +31,13 @@ ENVIRONMENT = {
     "cache_mb": "GEO_COVERAGE_CACHE_MB",
     "render_slots": "GEO_COVERAGE_RENDER_SLOTS",
     "max_features": "GEO_COVERAGE_MAX_FEATURES",
+    "private": "GEO_COVERAGE_PRIVATE",
+    "max_upload_mb": "GEO_COVERAGE_MAX_UPLOAD_MB",
+    "https": "GEO_COVERAGE_HTTPS",
 }
 NUMBERS = {"cache_mb": int, "render_slots": int, "max_features": int}
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
 
 SIBLING_MIRROR = CHECKOUT.parent / "shared" / "data" if CHECKOUT else None
 DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -54,11 +59,24 @@ class Settings:
     cache_mb: int = 256
     render_slots: int = 2
     max_features: int = 50_000
+    private: bool = False
+    max_upload_mb: float = 10.0
+    https: bool = False
 
     @property
     def store_path(self) -> Path:
         """The enrollment store inside the instance folder."""
         return self.instance / "coverage.gpkg"
+
+    @property
+    def accounts_path(self) -> Path:
+        """The accounts database (users, tokens, audit log) inside the instance folder."""
+        return self.instance / "accounts.sqlite"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The largest file an upload may carry, in bytes."""
+        return int(self.max_upload_mb * 1024 * 1024)
 
     @property
     def download_cache(self) -> Path:
@@ -86,6 +104,11 @@ class Settings:
         for name, kind in NUMBERS.items():
             if name in values:
                 values[name] = _number(name, values[name], kind)
+        for name in ("private", "https"):
+            if name in values:
+                values[name] = _flag(ENVIRONMENT[name], values[name])
+        if "max_upload_mb" in values:
+            values["max_upload_mb"] = _megabytes(values["max_upload_mb"])
         return cls(**values)
 
     def with_(self, **changes) -> Settings:
@@ -100,10 +123,31 @@ def _number(name: str, value, kind: type) -> int:
     except (TypeError, ValueError):
         number = 0
     if number < 1:
-        raise GeoCoverageError(
+        raise ConfigError(
             f"{ENVIRONMENT[name]} must be a whole number of at least 1, not {value!r}"
         )
     return number
+
+
+def _flag(variable: str, value: object) -> bool:
+    """A yes/no setting from 1/0, true/false, yes/no or on/off; a ConfigError names the variable."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ConfigError(f"{variable}={value!r}: use 1 or 0")
+
+
+def _megabytes(value: object) -> float:
+    """A positive size in megabytes; a ConfigError names the variable."""
+    try:
+        size = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        size = -1.0
+    if not 0 < size <= 10_000:
+        raise ConfigError(f"{ENVIRONMENT['max_upload_mb']}={value!r}: use megabytes, e.g. 10")
+    return size
 
 
 def _is_mirror(path: Path) -> bool:

@@ -51,6 +51,28 @@ class Busy(GeoCoverageError):
         super().__init__(message)
 
 
+class ConfigError(GeoCoverageError):
+    """A setting (a GEO_COVERAGE_* variable) has a value the service cannot use."""
+
+
+class Unauthorized(GeoCoverageError):
+    """The request needs a signed-in user or a valid token."""
+
+    status = 401
+
+
+class Forbidden(GeoCoverageError):
+    """The signed-in user or token may not do this."""
+
+    status = 403
+
+
+class Conflict(GeoCoverageError):
+    """The request no longer fits the stored data (it changed meanwhile)."""
+
+    status = 409
+
+
 def invalid_choice(name: str, value: str, valid: Sequence[str], lang: str = API_LANG) -> BadRequest:
     """The 400 for a parameter that is not one of its valid values, listing them in lang."""
     message = text("invalid_param", lang, name=name, value=value, valid=", ".join(valid))

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from geo_coverage.errors import GeoCoverageError, invalid_choice
+from geo_coverage.errors import ConfigError, invalid_choice
 from geo_coverage.i18n import API_LANG
 
 LOGGER = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ PROVINCES = {
 REGION_SETTING = "GEO_COVERAGE_REGION"
 
 
-class RegionError(GeoCoverageError):
+class RegionError(ConfigError):
     """The region setting names no region: says what was given and what is valid."""
 
 

@@ -153,9 +153,7 @@ def hostile_settings(served_settings, tmp_path_factory) -> Settings:
     areas.loc[areas["kode"] == "73.71", "nama"] = HOSTILE_NAME
     areas.loc[areas["kode"] == "73", "nama"] = HOSTILE_PROVINCE
     evidence = store.read_evidence(settings.store_path)
-    store.write_reference(
-        settings.store_path, areas, snapshot.targets, evidence, snapshot.uncertainty
-    )
+    store.write_reference(settings.store_path, areas, evidence, snapshot.uncertainty)
     return settings
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo_coverage.cli.accounts import record
 from geo_coverage.cli.output import complain, escape, say
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
@@ -36,7 +37,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(mirror=getattr(args, "mirror", None))
 
 
-def _usable_store(settings: Settings, write: bool, build: bool = True) -> None:
+def usable_store(settings: Settings, write: bool, build: bool = True) -> None:
     """Build the store first if it is missing or not built (when `build`); raise a StoreError
     saying so if it is damaged, unreadable, or read-only when `write`."""
     status = store.state(settings.store_path)
@@ -103,7 +104,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     version = None
     try:
         check_file(path)
-        _usable_store(settings, write=not args.check)
+        usable_store(settings, write=not args.check)
         if args.check:
             report = validate_file(settings, path, **options)
             if not report.ok:
@@ -119,6 +120,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         else:
             _print_rejection(exc.report)
         return 1
+    if version is not None:
+        record(
+            settings, "import", f"enrollment:{version.id}", f"{path.name}, {report.row_count} rows"
+        )
     if args.json:
         extra = {"imported": version is not None, "version": version.id if version else None}
         say(json.dumps(report.as_dict() | extra, ensure_ascii=False))
@@ -130,8 +135,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_rollback(args: argparse.Namespace) -> int:
     """Re-activate the previous version (or --to VERSION)."""
     settings = _settings(args)
-    _usable_store(settings, write=True, build=False)
+    usable_store(settings, write=True, build=False)
     before, now = store.activate(settings.store_path, args.to)
+    record(settings, "rollback", f"enrollment:{now.id}", f"from version {before}")
     say(
         f"version {now.id} ({now.file_name}, {now.created_at}) is active again; "
         f"version {before} is kept"
@@ -142,7 +148,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 def cmd_summary(args: argparse.Namespace) -> int:
     """Print the metrics of every province or regency for a period."""
     settings = _settings(args)
-    _usable_store(settings, write=False)
+    usable_store(settings, write=False)
     if args.level == REGION:
         frame = pd.DataFrame([dataset.region_metrics(settings, args.period, args.segment)])
         sys.stdout.write(escape(format_summary(frame, args.format), keep_lines=True))
@@ -160,7 +166,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     """List the stored versions, newest first."""
     settings = _settings(args)
-    _usable_store(settings, write=False, build=False)
+    usable_store(settings, write=False, build=False)
     for v in dataset.import_history(settings):
         mark = "*" if v["active"] else " "
         say(

@@ -1,4 +1,5 @@
-"""The geo-coverage command: build, serve, import, rollback, summary, history, evidence."""
+"""The geo-coverage command: build, serve, import, rollback, summary, history, evidence, targets,
+user, token, audit."""
 
 from __future__ import annotations
 
@@ -112,6 +113,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from geo_coverage import create_app
     from geo_coverage.boundaries.build import build_shapes
     from geo_coverage.boundaries.shapes import is_built, read_report
+    from geo_coverage.web import FORM_OVERHEAD_BYTES
 
     settings = _settings(args)
     report = read_report(settings.shapes) or {}
@@ -122,9 +124,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
         LOGGER.info(f"the shapes are of another region: building {settings.region.name} first")
         build_shapes(settings, progress=LOGGER.info)
     _prepare_store(settings)
+    from geo_coverage.accounts.users import list_users
+
+    if settings.private and not any(u.enabled for u in list_users(settings.accounts_path)):
+        LOGGER.warning(
+            "GEO_COVERAGE_PRIVATE=1 but no account can sign in yet: add one with "
+            "`geo-coverage user add NAME --role admin`"
+        )
     app = create_app({"mirror": settings.mirror})
     try:
-        server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads)
+        server = waitress.create_server(
+            app,
+            host=args.host,
+            port=args.port,
+            threads=args.threads,
+            # refuse an oversized upload from its Content-Length, before reading it
+            max_request_body_size=settings.max_upload_bytes + FORM_OVERHEAD_BYTES,
+        )
     except OSError as exc:
         raise GeoCoverageError(
             f"cannot listen on {args.host}:{args.port}: {exc.strerror}; "
@@ -153,10 +169,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--threads", type=int, default=8)
     s.add_argument("--mirror", help="folder laid out like shared/data, used if a build is needed")
     s.set_defaults(func=cmd_serve)
-    from geo_coverage.cli import enrollment, evidence
+    from geo_coverage.cli import accounts, enrollment, evidence, targets
 
     enrollment.add_commands(sub)
     evidence.add_command(sub)
+    targets.add_commands(sub)
+    accounts.add_commands(sub)
     return p
 
 

@@ -1,4 +1,5 @@
-"""The store build: reference tables (areas, targets, evidence, uncertainty) and the sample.
+"""The store build: reference tables (areas, evidence, uncertainty), the shipped targets and the
+sample.
 
 Idempotent like the shapes build: a digest of the inputs and of the code is kept in the store,
 and a build with the same digest does nothing. The modelled sample is stored as its own
@@ -17,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo_coverage.config import Settings
-from geo_coverage.enrollment import store
+from geo_coverage.enrollment import store, target_store
 from geo_coverage.enrollment.areas import REGION_META, area_infos, areas_frame
 from geo_coverage.enrollment.model_errors import all_comparisons, uncertainty_table
 from geo_coverage.enrollment.sample import Sample, evidence_uses, generate_sample
@@ -86,15 +87,11 @@ def build_sample_store(
     progress("measuring the model's errors by leaving published figures out")
     uncertainty = uncertainty_table(all_comparisons(sample.model))
     uses = evidence_uses(sample.model)
+    targets = read_targets(area_infos(areas))
     store.initialise(path)
-    store.write_reference(
-        path,
-        areas,
-        read_targets(region),
-        evidence.assign(use=evidence["line"].map(uses)),
-        uncertainty,
-    )
+    store.write_reference(path, areas, evidence.assign(use=evidence["line"].map(uses)), uncertainty)
     store.set_meta(path, REGION_META, region.key)
+    progress(target_store.store_builtin(path, targets.rows, TARGETS_CSV.name, targets.sha256))
     (settings.instance / SAMPLE_CSV_NAME).write_text(text, encoding="utf-8")
     digest = hashlib.sha256(report.sha256.encode())
     digest.update(provenance.to_csv(index=False).encode())

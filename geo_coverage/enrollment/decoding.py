@@ -203,3 +203,24 @@ class TextLines(Iterator[str]):
                 f"Windows-1252; {SAVE_AS}"
             )
             return raw.decode("cp1252", "replace")
+
+
+def decode_whole(data: bytes) -> tuple[str | None, list[Problem]]:
+    """A small table file's text in its detected encoding (Windows-1252 when it is not UTF-8),
+    or the problem that stops it being read."""
+    found = detect(data[:4096])
+    if isinstance(found, str):
+        return None, [Problem(1, None, found)]
+    try:
+        return data.decode(found.codec), []
+    except UnicodeDecodeError as exc:
+        if found is not UTF8:
+            return None, [Problem(None, None, f"not valid {found.name} text at byte {exc.start}")]
+    try:
+        return data.decode("cp1252"), []
+    except UnicodeDecodeError as exc:
+        return None, [
+            Problem(
+                None, None, f"neither UTF-8 nor Windows-1252 text (byte {exc.start}); {SAVE_AS}"
+            )
+        ]

@@ -24,6 +24,7 @@ from geo_coverage.enrollment.hints import quoted, visible, without_invisible
 from geo_coverage.enrollment.table import (
     COLUMNS,
     DEFAULT_DATA_SOURCE,
+    GUIDE_COLUMNS,
     REQUIRED_COLUMNS,
     AreaInfo,
     Problem,
@@ -124,7 +125,7 @@ def check_header(names: list[str], errors: Problems, warnings: Problems) -> dict
             errors.add(Problem(1, name, f"column '{name}' appears more than once"))
         elif name in COLUMNS:
             positions[name] = i
-        else:
+        elif name not in GUIDE_COLUMNS:
             lookalikes.setdefault(without_invisible(name).strip(), raw.strip())
             warnings.add(
                 Problem(

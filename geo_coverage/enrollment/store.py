@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 2: evidence, provenance, uncertainty; 3: versioned targets
 _MORE = re.compile(r"… and ([\d,]+) more warnings")
 CHUNK_ROWS = 5000
 GPKG_APPLICATION_ID = 0x47504B47  # 'GPKG'
@@ -101,9 +101,27 @@ CREATE TABLE IF NOT EXISTS activations (
 CREATE TABLE IF NOT EXISTS areas (
   kode TEXT PRIMARY KEY, nama TEXT NOT NULL, prov_kode TEXT NOT NULL,
   level TEXT NOT NULL CHECK (level IN ('province', 'regency')), population INTEGER);
-CREATE TABLE IF NOT EXISTS targets (
-  prov_kode TEXT NOT NULL, year INTEGER NOT NULL, target_pct REAL NOT NULL, source TEXT,
-  PRIMARY KEY (prov_kode, year));
+CREATE TABLE IF NOT EXISTS target_versions (
+  id INTEGER PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('builtin', 'import')),
+  file_name TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  file_rows INTEGER NOT NULL,
+  total_rows INTEGER NOT NULL,
+  warnings TEXT NOT NULL,
+  parent INTEGER REFERENCES target_versions(id));
+CREATE TABLE IF NOT EXISTS target_rows (
+  version INTEGER NOT NULL REFERENCES target_versions(id),
+  kode TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  target_pct REAL NOT NULL CHECK (target_pct > 0 AND target_pct <= 100),
+  source TEXT NOT NULL,
+  PRIMARY KEY (version, kode, year)) WITHOUT ROWID;
+CREATE VIEW IF NOT EXISTS targets AS
+  SELECT substr(kode, 1, 2) AS prov_kode, kode, year, target_pct, source
+  FROM target_rows WHERE version = (SELECT CAST(value AS INTEGER) FROM meta
+                                    WHERE key = 'active_targets');
 DROP TABLE IF EXISTS published;
 CREATE TABLE IF NOT EXISTS evidence (
   line INTEGER PRIMARY KEY, kode TEXT NOT NULL, nama TEXT NOT NULL, level TEXT NOT NULL,
@@ -129,7 +147,8 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
   ('enrollment_active', 'attributes', 'enrollment_active', 'enrollment rows of the active version'),
   ('versions', 'attributes', 'versions', 'every stored version (imports and the sample)'),
   ('areas', 'attributes', 'areas', 'official provinces and regencies of the region'),
-  ('targets', 'attributes', 'targets', 'coverage targets per province and year'),
+  ('targets', 'attributes', 'targets',
+   'coverage targets per province or regency and year (active version)'),
   ('evidence', 'attributes', 'evidence', 'published figures with their sources'),
   ('provenance', 'attributes', 'provenance',
    'per version: which figures are published, constrained by a published figure or modelled'),
@@ -204,6 +223,12 @@ def initialise(path: Path) -> None:
     finally:
         conn.close()
     with transaction(path) as conn:
+        # stores made before targets were versioned kept them in a table; the build re-imports
+        # data/targets.csv as the first targets version
+        if conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'targets' AND type = 'table'"
+        ).fetchone():
+            conn.execute("DROP TABLE targets")
         for statement in _statements(_GPKG + _SCHEMA):
             conn.execute(statement)
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
@@ -639,15 +664,13 @@ UNCERTAINTY_COLUMNS = ("model", "logit_low", "logit_high", "comparisons", "descr
 def write_reference(
     path: Path,
     areas: pd.DataFrame,
-    targets: pd.DataFrame,
     evidence: pd.DataFrame,
     uncertainty: pd.DataFrame,
 ) -> None:
-    """Replace the areas, targets, evidence and uncertainty tables in one transaction; the
+    """Replace the areas, evidence and uncertainty tables in one transaction; the
     data version changes."""
     tables = {
         "areas": (areas, ("kode", "nama", "prov_kode", "level", "population")),
-        "targets": (targets, ("prov_kode", "year", "target_pct", "source")),
         "evidence": (evidence, EVIDENCE_COLUMNS),
         "uncertainty": (uncertainty, UNCERTAINTY_COLUMNS),
     }
@@ -662,7 +685,12 @@ def write_reference(
                     for r in frame.loc[:, list(cols)].itertuples(index=False, name=None)
                 ],
             )
-        _new_data_version(conn, _active(conn))
+        bump_data_version(conn)
+
+
+def bump_data_version(conn: sqlite3.Connection) -> None:
+    """Give the data a new version tag (inside a transaction), so every cache key changes."""
+    _new_data_version(conn, _active(conn))
 
 
 def set_meta(path: Path, key: str, value: str) -> None:
@@ -696,8 +724,14 @@ _FRAMES = {
         },
     ),
     "targets": (
-        "SELECT prov_kode, year, target_pct, source FROM targets",
-        {"prov_kode": "string", "year": "int64", "target_pct": "float64", "source": "string"},
+        "SELECT prov_kode, kode, year, target_pct, source FROM targets ORDER BY kode, year",
+        {
+            "prov_kode": "string",
+            "kode": "string",
+            "year": "int64",
+            "target_pct": "float64",
+            "source": "string",
+        },
     ),
     "provenance": (
         f"SELECT {', '.join(PROVENANCE_COLUMNS)} FROM provenance WHERE version = ? "

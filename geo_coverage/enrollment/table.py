@@ -19,6 +19,7 @@ LOGGER = logging.getLogger(__name__)
 REQUIRED_COLUMNS = ("kode", "period", "segment", "potential_workers", "active_members")
 OPTIONAL_COLUMNS = ("source", "data_source")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+GUIDE_COLUMNS = ("nama",)  # in the downloadable template to help fill it in; never imported
 DATA_SOURCES = ("published", "modelled")
 DEFAULT_DATA_SOURCE = "published"
 MAX_COUNT = 10**12

@@ -6,7 +6,8 @@ Definitions (for one area, one period; sums over the area's regency rows):
 - coverage_pct: UCJ = 100 × Σ active_members ÷ Σ potential_workers of the selected segments
   (all segments by default; blank potentials of construction/migrant rows add nothing).
 - wage_coverage_pct, informal_coverage_pct: the same for segment wage (PU) / informal (BPU).
-- target_pct: the province's target for the period's year (targets table, default 60 %);
+- target_pct: the area's target for the period's year (targets table; a regency without its own
+  target has its province's, and a province without one the default 60 %);
   for the region Σ (target % × potential workers) ÷ Σ potential workers over its provinces
   (weighted by potential, never a plain average of percentages).
 - gap_to_target: max(0, target workers − Σ active_members), target workers =
@@ -94,12 +95,32 @@ def target_table(
     ).to_frame(index=False)
     grid = grid.astype({"prov_kode": "string", "period": "string"})
     grid["year"] = grid["period"].str.slice(0, 4).astype("int64")
+    if "kode" in targets.columns:  # regency targets apply to their regency only
+        targets = targets[targets["kode"] == targets["prov_kode"]]
     table = targets.loc[:, ["prov_kode", "year", "target_pct"]].astype(
         {"prov_kode": "string", "year": "int64", "target_pct": "float64"}
     )
     out = grid.merge(table, on=["prov_kode", "year"], how="left")
     out["target_pct"] = out["target_pct"].fillna(DEFAULT_TARGET_PCT)
     return out.drop(columns="year")
+
+
+def with_regency_targets(
+    frame: pd.DataFrame, targets: pd.DataFrame, key: str = "kode"
+) -> pd.DataFrame:
+    """target_pct of each regency row replaced by the regency's own target where one is set."""
+    if "kode" not in targets.columns:
+        return frame
+    own = targets.loc[targets["kode"] != targets["prov_kode"], ["kode", "year", "target_pct"]]
+    if own.empty:
+        return frame
+    own = own.astype({"kode": "string", "year": "int64", "target_pct": "float64"}).rename(
+        columns={"kode": key, "target_pct": "_own_target"}
+    )
+    out = frame.assign(year=frame["period"].str.slice(0, 4).astype("int64"))
+    out = out.merge(own, on=[key, "year"], how="left")
+    out["target_pct"] = out["_own_target"].fillna(out["target_pct"])
+    return out.drop(columns=["year", "_own_target"])
 
 
 def _target_scaled(pct: pd.Series, potential: pd.Series) -> pd.Series:
@@ -202,6 +223,8 @@ def compute_metrics(
     units = units.merge(
         tt.rename(columns={"prov_kode": "_prov"}), on=["_prov", "period"], how="left"
     )
+    if level == "regency":
+        units = with_regency_targets(units, targets)
     units["_tw"] = _target_scaled(units["target_pct"], units["potential_workers"])
     units["_tp"] = units["potential_workers"].where(units["_tw"].notna())
     units["_region"] = region.code
@@ -241,6 +264,8 @@ def compute_metrics(
     if level != "region":
         prov_tt = target_table(targets, sorted(set(frame["prov_kode"])), wanted)
         grid = grid.merge(prov_tt, on=["prov_kode", "period"], how="left")
+        if level == "regency":
+            grid = with_regency_targets(grid, targets)
     result = grid.merge(out, on=["kode", "period"], how="left")
     if level == "region":
         # _tw is target basis points × potential, so _tw ÷ _tp is the target in basis points

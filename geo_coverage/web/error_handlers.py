@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, jsonify, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from geo_coverage.errors import Busy, GeoCoverageError
@@ -14,7 +15,7 @@ LOGGER = logging.getLogger(__name__)
 JSON_PREFIXES = ("/ogc", "/api", "/download", "/healthz", "/geometry")
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
     """Whether the request is to an API route or prefers JSON."""
     if request.path.startswith(JSON_PREFIXES):
         return True
@@ -24,7 +25,7 @@ def _wants_json() -> bool:
 
 def error_response(status: int, code: str, message: str):
     """The error as JSON ({code, description}, as OGC API asks) or as a small HTML page."""
-    if _wants_json():
+    if wants_json():
         resp = jsonify(code=code, description=message)
     else:
         lang = request.args.get("lang") if request.args.get("lang") in LANGS else DEFAULT_LANG
@@ -52,6 +53,11 @@ def register(app: Flask) -> None:
         if exc.status >= 500:
             LOGGER.exception("request failed")
         return error_response(exc.status, type(exc).__name__, str(exc))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):
+        lang = "en" if request.values.get("lang") == "en" else "id"
+        return error_response(400, "CSRFError", text("auth.csrf", lang, reason=exc.description))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

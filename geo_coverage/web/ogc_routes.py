@@ -26,7 +26,7 @@ bp = Blueprint("ogc", __name__, url_prefix=PREFIX)
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-    "Access-Control-Allow-Headers": "Accept, Accept-Encoding, If-None-Match",
+    "Access-Control-Allow-Headers": "Accept, Accept-Encoding, If-None-Match, Authorization",
     "Access-Control-Expose-Headers": "ETag, Content-Encoding",
 }
 

@@ -7,9 +7,10 @@ matplotlib: they are imported on first use, so that the app starts fast.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON, detail_topojson
 from geo_coverage.errors import NotFound
@@ -81,7 +82,14 @@ def _asset_url(filename: str) -> str:
     return url_for("pages.asset", filename=filename, v=found.version)
 
 
-def _import_map() -> dict:
+def _plain_asset_url(filename: str) -> str:
+    """The unversioned URL of an asset (what the modules' relative imports resolve to)."""
+    return url_for("pages.asset", filename=filename)
+
+
+def _import_map(
+    asset: Callable[[str], str] = _asset_url, plain_asset: Callable[[str], str] = _plain_asset_url
+) -> dict:
     """The page's import map: each module's plain URL to its content-hashed one.
 
     The modules import each other by relative paths ("./state.js"), which resolve to plain
@@ -89,11 +97,7 @@ def _import_map() -> dict:
     changes its own hash, hence this map and the page's ETag (it covers the code digest); the
     other modules keep their URLs and stay cached.
     """
-    return {
-        "imports": {
-            url_for("pages.asset", filename=name): _asset_url(name) for name in assets.modules()
-        }
-    }
+    return {"imports": {plain_asset(name): asset(name) for name in assets.modules()}}
 
 
 def _view_data(settings, state: ViewState, view: MapView) -> dict:
@@ -111,16 +115,29 @@ def _script_strings(lang: str) -> dict[str, str]:
     return strings(JS_STRINGS, lang) | labels
 
 
-def _page(template: str, mode: str):
-    """A map page with its view inlined, so the first paint needs only the geometry."""
+def _page(
+    template: str,
+    mode: str,
+    state: ViewState | None = None,
+    asset: Callable[[str], str] = _asset_url,
+    plain_asset: Callable[[str], str] = _plain_asset_url,
+    geometry: str | None = None,
+    variant: str = "",
+    detail: Mapping[str, str] | None = None,
+) -> Response:
+    """A map page with its view inlined, so the first paint needs only the geometry.
+
+    A signed link passes its own view state, asset and geometry URLs (the overview, and the
+    detail of the provinces it may show), and a variant for the cache key.
+    """
     from geo_coverage.maps.classify import NODATA_FILL, NODATA_HATCH
     from geo_coverage.maps.state import choices
 
     settings = _settings()
-    state = _state()
+    view_state = state or _state()
 
     def render() -> bytes:
-        view = _load_view(state)
+        view = _load_view(view_state)
         version = keys.versions().build_key[:16]
         tiles = (
             None
@@ -129,32 +146,34 @@ def _page(template: str, mode: str):
         )
         config = {
             "mode": mode,
-            "data": _view_data(settings, state, view),
+            "data": _view_data(settings, view_state, view),
             "paths": _paths(),
-            "geometry": url_for("pages.geometry", v=version),
-            "detail": {
+            "geometry": geometry or url_for("pages.geometry", v=version),
+            "detail": dict(detail)
+            if detail is not None
+            else {
                 p: url_for("pages.province_geometry", province=p, v=version)
                 for p in settings.region.provinces
             },
             "tiles": tiles,
-            "strings": _script_strings(state.lang),
+            "strings": _script_strings(view_state.lang),
         }
-        lang = state.lang
+        lang = view_state.lang
         return render_template(
             template,
             view=view,
             config=config,
-            state=state,
+            state=view_state,
             lang=lang,
             t=lambda key, **kw: text(key, lang, **({"region": settings.region.name} | kw)),
-            asset=_asset_url,
-            import_map=_import_map(),
+            asset=asset,
+            import_map=_import_map(asset, plain_asset),
             nodata_fill=NODATA_FILL,
             nodata_hatch=NODATA_HATCH,
             choices=choices(lang, _periods()),
         ).encode("utf-8")
 
-    return _cached(_view_key(state, template), render, "text/html")
+    return _cached(_view_key(view_state, template + variant), render, "text/html")
 
 
 def _periods() -> list[str]:
@@ -188,6 +207,18 @@ def embed():
     return _page("embed.html", "embed")
 
 
+def embed_page(
+    state: ViewState,
+    asset: Callable[[str], str],
+    plain_asset: Callable[[str], str],
+    geometry: str,
+    variant: str,
+    detail: Mapping[str, str],
+) -> Response:
+    """The embed page of a given view, loading its assets and geometry from given URLs."""
+    return _page("embed.html", "embed", state, asset, plain_asset, geometry, variant, detail)
+
+
 @bp.get("/api/map-data")
 def map_data():
     """The per-view JSON: classes, colours, legend, tooltips, priorities."""
@@ -203,12 +234,16 @@ def map_data():
 
 @bp.get("/map.png")
 def map_png():
-    """The same view drawn server-side as a PNG image (a few at a time, see web/limits.py)."""
+    """The same view drawn server-side as a PNG image."""
+    return png_response(_state())
+
+
+def png_response(state: ViewState) -> Response:
+    """A view drawn server-side as a PNG image (a few at a time, see web/limits.py)."""
     from geo_coverage.maps import image
     from geo_coverage.maps.view import source_line
 
     settings = _settings()
-    state = _state()
 
     def render() -> bytes:
         with app_state().renders.hold(text("error.render_busy", state.lang)):
@@ -223,15 +258,31 @@ def map_png():
     )
 
 
-def _topojson(name: str, tag: str):
-    """A TopoJSON file of the display geometry, precompressed by the build; cached for a year
-    when asked for with the shapes' version (?v=), since that URL changes with every build."""
+@bp.get("/geometry.topojson")
+def geometry():
+    """The overview of the region (regencies and provinces, simplified for the whole region)
+    as TopoJSON, precompressed by the build."""
+    return geometry_response()
+
+
+@bp.get("/geometry/<province>.topojson")
+def province_geometry(province: str):
+    """One province's detail (its regencies and districts) as TopoJSON, for the drill-down."""
+    return geometry_response(province)
+
+
+def geometry_response(province: str | None = None) -> Response:
+    """The region's overview, or a province's detail (404 for a province not of the region);
+    long-lived when the URL carries the build key."""
     settings = _settings()
+    if province is not None and province not in settings.region.provinces:
+        valid = ", ".join(settings.region.provinces)
+        raise NotFound(text("error.no_geometry", API_LANG, province=province, valid=valid))
     build = keys.versions().build_key
-    path = settings.shapes / name
+    path = settings.shapes / (DISPLAY_TOPOJSON if province is None else detail_topojson(province))
     versioned = request.args.get("v") == build[:16]
     return cached_response(
-        keys.key("geometry", tag),
+        keys.key("geometry", province or "overview"),
         path.read_bytes,
         "application/json",
         max_age=YEAR if versioned else VIEW_MAX_AGE,
@@ -241,27 +292,15 @@ def _topojson(name: str, tag: str):
     )
 
 
-@bp.get("/geometry.topojson")
-def geometry():
-    """The overview of the region (regencies and provinces, simplified for the whole region)
-    as TopoJSON."""
-    return _topojson(DISPLAY_TOPOJSON, "overview")
-
-
-@bp.get("/geometry/<province>.topojson")
-def province_geometry(province: str):
-    """One province's detail (its regencies and districts) as TopoJSON, for the drill-down."""
-    provinces = _settings().region.provinces
-    if province not in provinces:
-        valid = ", ".join(provinces)
-        raise NotFound(text("error.no_geometry", API_LANG, province=province, valid=valid))
-    return _topojson(detail_topojson(province), province)
-
-
 @bp.get("/assets/<path:filename>")
 def asset(filename: str):
     """Our own CSS and ES modules and Leaflet's files, from the package; long-lived when
     versioned."""
+    return asset_response(filename)
+
+
+def asset_response(filename: str) -> Response:
+    """One asset (404 if unknown), long-lived when the URL carries its version."""
     found = assets.find(filename)
     if found is None:
         raise NotFound(text("error.no_asset", API_LANG, filename=filename))

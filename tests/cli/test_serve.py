@@ -159,3 +159,30 @@ def test_serve_refuses_a_damaged_store_and_says_how_to_restore_it(served_setting
     assert f"the enrollment store {store} is damaged" in done.stderr
     assert "restore it from a backup" in done.stderr and "geo-coverage build" in done.stderr
     assert "building" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_one_gigabyte_upload_is_refused_before_it_is_sent(served_settings):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "GEO_COVERAGE_INSTANCE": str(served_settings.instance),
+        "GEO_COVERAGE_SHAPES": str(served_settings.shapes),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "geo_coverage.cli", "serve", "--port", str(port)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/healthz", proc, 60)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(
+                b"POST /api/imports?activate=1 HTTP/1.1\r\nHost: x\r\n"
+                b"Authorization: Bearer gct_x\r\nContent-Length: 1000000000\r\n\r\nkode,"
+            )
+            answer = conn.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)

@@ -340,9 +340,7 @@ def test_data_version_follows_commits_and_replaced_files(served_settings, tmp_pa
     assert store.current_version(path) == first
     time.sleep(1.1)  # the change time has whole seconds
     snapshot = store.read_snapshot(path)
-    store.write_reference(
-        path, snapshot.areas, snapshot.targets, store.read_evidence(path), snapshot.uncertainty
-    )
+    store.write_reference(path, snapshot.areas, store.read_evidence(path), snapshot.uncertainty)
     changed = store.current_version(path)
     assert changed.tag != first.tag and changed.changed_at > first.changed_at
     store.set_meta(path, "data_version", "set-by-another-connection")

@@ -13,7 +13,6 @@ from geo_coverage.enrollment.areas import areas_frame
 from geo_coverage.enrollment.importer import import_file
 from geo_coverage.enrollment.model_errors import uncertainty_table
 from geo_coverage.enrollment.sample import PERIODS
-from geo_coverage.enrollment.targets import read_targets
 from geo_coverage.errors import BadRequest
 from geo_coverage.metrics import dataset
 from geo_coverage.sources.evidence import read_evidence
@@ -179,7 +178,6 @@ def test_store_without_versions_lists_every_area(tmp_path, mirror_dir, reference
     store.write_reference(
         s.store_path,
         areas_frame(reference),
-        read_targets(s.region),
         read_evidence().assign(use=""),
         uncertainty_table([]),
     )

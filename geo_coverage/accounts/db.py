@@ -1,0 +1,105 @@
+"""The accounts database: one SQLite file in the instance folder, in WAL mode, written in
+explicit transactions (the same habits as the enrollment store)."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+LOGGER = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_S = 30.0
+_READY: set[Path] = set()
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS users (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      role TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
+      password_hash TEXT NOT NULL,
+      enabled INTEGER NOT NULL DEFAULT 1,
+      session_epoch INTEGER NOT NULL DEFAULT 0,
+      created_at TEXT NOT NULL,
+      changed_at TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS tokens (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      role TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
+      token_sha256 TEXT NOT NULL UNIQUE,
+      created_by TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      last_used_at TEXT,
+      revoked_at TEXT)""",
+    """CREATE TABLE IF NOT EXISTS audit (
+      id INTEGER PRIMARY KEY,
+      at TEXT NOT NULL,
+      epoch REAL NOT NULL,
+      actor TEXT NOT NULL,
+      action TEXT NOT NULL,
+      subject TEXT,
+      detail TEXT NOT NULL DEFAULT '',
+      address TEXT NOT NULL DEFAULT '')""",
+    """CREATE TABLE IF NOT EXISTS links (
+      id INTEGER PRIMARY KEY,
+      query TEXT NOT NULL,
+      expires TEXT NOT NULL,
+      created_by TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      revoked_at TEXT)""",
+    "CREATE INDEX IF NOT EXISTS audit_action_epoch ON audit (action, epoch)",
+    "CREATE INDEX IF NOT EXISTS audit_subject ON audit (subject)",
+)
+
+
+def now() -> str:
+    """UTC time as ISO 8601 with seconds."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit) that waits when busy."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA synchronous = FULL")
+    return conn
+
+
+def initialise(path: Path) -> None:
+    """Create the accounts file (WAL mode, owner-only permissions) and its tables if missing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    conn = connect(path)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("BEGIN IMMEDIATE")
+        for statement in _SCHEMA:
+            conn.execute(statement)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+@contextmanager
+def transaction(path: Path, write: bool = True) -> Iterator[sqlite3.Connection]:
+    """A connection inside one transaction, committed on success, rolled back on any error.
+
+    The file and its tables are created first when missing (checked once per process).
+    """
+    if path not in _READY or not path.is_file():
+        initialise(path)
+        _READY.add(path)
+    conn = connect(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        conn.close()

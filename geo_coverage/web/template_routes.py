@@ -1,0 +1,43 @@
+"""/download/template.xlsx and .csv: a blank enrollment table to fill in for a chosen month."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from flask import Blueprint, Response, current_app, request
+
+from geo_coverage.enrollment import store
+from geo_coverage.enrollment.template import template_csv, template_xlsx
+from geo_coverage.errors import BadRequest, NotFound
+from geo_coverage.region import period_problem
+
+bp = Blueprint("templates", __name__)
+OFFICE_TZ = timezone(timedelta(hours=8))
+FORMATS = {
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", template_xlsx),
+    "csv": ("text/csv; charset=utf-8", template_csv),
+}
+
+
+def last_month() -> str:
+    """The month before this one (WITA): the month a report usually covers."""
+    first = datetime.now(OFFICE_TZ).date().replace(day=1)
+    return (first - timedelta(days=1)).strftime("%Y-%m")
+
+
+@bp.get("/download/template.<ext>")
+def template(ext: str):
+    """The blank table for ?period=YYYY-MM (default last month) as Excel or CSV."""
+    if ext not in FORMATS:
+        raise NotFound(f"no template .{ext}; formats: {', '.join(FORMATS)}")
+    period = request.args.get("period") or last_month()
+    if problem := period_problem(period):
+        raise BadRequest(problem, "period")
+    mimetype, make = FORMATS[ext]
+    areas = store.read_areas(current_app.config["SETTINGS"].store_path)
+    resp = Response(make(areas, period), mimetype=mimetype)
+    resp.headers["Content-Disposition"] = (
+        f'attachment; filename="template_kepesertaan_{period}.{ext}"'
+    )
+    resp.headers["Cache-Control"] = "public, max-age=300"
+    return resp
