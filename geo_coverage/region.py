@@ -160,6 +160,11 @@ CODE_PATTERNS = {
     "district": r"\d{2}\.\d{2}\.\d{2}",
 }
 CODE_EXAMPLES = {"province": "73", "regency": "73.71", "district": "73.71.01"}
+# Official names start with the kind of area (Kemendagri): names, not texts to translate.
+REGENCY_PREFIX = "Kabupaten "
+CITY_PREFIX = "Kota "
+# What people may type before a name in a search, full or abbreviated.
+NAME_PREFIXES = ("Kabupaten", "Kab.", "Kab", "Kota", "Provinsi", "Prov.", "Prov")
 # Layer names of each level: shapefiles, TopoJSON objects and OGC API collections.
 LAYER_NAMES = {"province": "provinces", "regency": "regencies", "district": "districts"}
 

@@ -21,6 +21,12 @@ INDONESIAN = re.compile(
     re.IGNORECASE,
 )
 TEXT_HOMES = {"metrics/registry.py"}  # modules that may write Text(id, en) themselves
+# Official name prefixes (Kemendagri's "Kabupaten X", "Kota Y") are names, not texts.
+NAME_CONSTANTS = {
+    ("region.py", "REGENCY_PREFIX"),
+    ("region.py", "CITY_PREFIX"),
+    ("region.py", "NAME_PREFIXES"),
+}
 
 
 def _placeholders(template: str) -> set[str]:
@@ -83,6 +89,13 @@ def _pairs_in(source: str, relative: str) -> list[str]:
     Text(…) outside its homes, and Indonesian text outside Text(…)."""
     tree = ast.parse(source)
     parents, docstrings, found = _parents(tree), _docstrings(tree), []
+    names = {
+        id(part)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and any((relative, getattr(t, "id", None)) in NAME_CONSTANTS for t in node.targets)
+        for part in ast.walk(node.value)
+    }
     for node in ast.walk(tree):
         where = f"{relative}:{getattr(node, 'lineno', '?')}"
         if isinstance(node, ast.Dict):
@@ -101,7 +114,7 @@ def _pairs_in(source: str, relative: str) -> list[str]:
         elif (
             isinstance(node, ast.Constant)
             and isinstance(node.value, str)
-            and id(node) not in docstrings
+            and id(node) not in docstrings | names
             and INDONESIAN.search(node.value)
             and not _inside_text_call(node, parents)
         ):
@@ -124,6 +137,7 @@ def test_no_module_keeps_its_own_translations():
 def test_no_template_or_script_keeps_its_own_translations():
     sources = [*sorted((REPO_ROOT / "templates").glob("*.html"))]
     sources += sorted((PACKAGE / "web" / "static").rglob("*.js"))
+    assert len(sources) > 10
     for path in sources:
         page = path.read_text(encoding="utf-8")
         assert not re.search(r"['\"][^'\"]*\s[^'\"]*['\"]\s+if\s+lang\b", page), path.name
@@ -147,3 +161,30 @@ def test_the_module_check_finds_each_kind_of_translation():
         "a text chosen by language",
     ]
     assert _pairs_in(source.splitlines()[-1], "metrics/registry.py") == []
+
+
+def _texts_people_read():
+    """Every catalogue message and every label, description and title of the registry."""
+    from geo_coverage.i18n import MESSAGES
+    from geo_coverage.metrics.registry import FIELDS
+
+    yield from MESSAGES.items()
+    for f in FIELDS:
+        yield f"{f.key}.label", f.label
+        yield f"{f.key}.description", f.description
+        if f.map:
+            for name in ("title", "worst", "compared"):
+                if getattr(f.map, name) is not None:
+                    yield f"{f.key}.map.{name}", getattr(f.map, name)
+
+
+def test_informal_workers_are_named_one_way_everywhere():
+    named = {"id": "pekerja informal (BPU)", "en": "informal workers (BPU)"}
+    checked = 0
+    for key, both in _texts_people_read():
+        for lang in LANGS:
+            words = re.sub(r"`[^`]*`|\binformal \(BPU\),", "", both.get(lang))  # values
+            if re.search(r"informal|\bBPU\b", words, re.IGNORECASE):
+                checked += 1
+                assert named[lang] in words.lower().replace("(bpu)", "(BPU)"), (key, lang, words)
+    assert checked >= 10

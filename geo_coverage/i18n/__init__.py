@@ -113,6 +113,12 @@ def format_pct(value, lang: str, digits: int = 1) -> str:
     return f"{format_number(value, lang, digits)} %"
 
 
+def format_date(day: str, lang: str) -> str:
+    """'2026-03-12' as '12 Maret 2026' (id) or '12 March 2026' (en)."""
+    year, month, date = day.split("-")
+    return f"{int(date)} {text(f'month.{int(month)}', lang)} {year}"
+
+
 def format_period(period: str, lang: str) -> str:
     """'2025-12' as 'Desember 2025' (id) or 'December 2025' (en)."""
     year, month = period.split("-")

@@ -22,6 +22,14 @@ DIVERGING_RAMPS = ("RdBu", "BrBG")
 # "No data" is drawn hatched in this grey on white; no ramp above contains either colour.
 NODATA_FILL = "#ffffff"
 NODATA_HATCH = "#8c8c8c"
+# The map's sea (no basemap) and lines. No single sea colour has 3:1 contrast with every class
+# of every ramp, so each area is edged in a dark grey that has 3:1 with the sea and with every
+# class colour close to the sea's (tests/maps/test_classify.py measures it); the bold outline
+# has a white halo so that it shows on the darkest fill too.
+SEA = "#dfe8ee"
+AREA_EDGE = "#333333"
+OUTLINE = "#1a1a1a"
+HALO = "#ffffff"
 # mapclassify's classifier of each data-driven scheme (mapclassify loads scipy: imported on use)
 _MAPCLASSIFY = {
     "quantiles": "Quantiles",
@@ -114,6 +122,26 @@ def data_cuts(values: np.ndarray, scheme: str, k: int) -> list[float]:
     # mapclassify bins are upper bounds (v <= bin); a cut just above keeps that grouping.
     cuts = [float(np.nextafter(b, np.inf)) for b in bins[:-1]]
     return sorted(set(cuts))
+
+
+def rounded_quantile_cuts(values: np.ndarray, k: int, digits: int) -> list[float]:
+    """k-1 quantile cuts of the values as shown (rounded to `digits`), each moved up to the
+    next shown value, so that a cut is a figure people read and no class is empty; values that
+    differ as shown are never all in one class."""
+    finite = np.asarray(values, dtype=float)
+    rounded = np.round(finite[np.isfinite(finite)], digits)
+    shown = np.unique(rounded)
+    cuts = set()
+    for cut in data_cuts(rounded, "quantiles", k) if shown.size > 1 else []:
+        above = shown[shown >= cut]
+        if above.size and above[0] > shown[0]:
+            cuts.add(float(above[0]))
+    if not cuts and shown.size > 1:
+        # Ties defeat the quantiles (one area apart from all the others): split where the
+        # counts come nearest to halves, so that differing figures never share one class.
+        below = np.searchsorted(np.sort(rounded), shown[1:], side="left")
+        cuts.add(float(shown[1:][np.argmin(np.abs(below - rounded.size / 2))]))
+    return sorted(cuts)
 
 
 def _without_empty_classes(

@@ -170,7 +170,7 @@ def render_png(view: MapView, settings: Settings, source: str) -> bytes:
     fig.text(
         0.01,
         0.93,
-        f"{text('period', lang)}: {view.period_label} · " + " · ".join(view.notes),
+        f"{text('period', lang)}: {view.period_label} · " + " · ".join(view.all_notes),
         fontsize=9,
         va="center",
         color="#333333",

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from geo_coverage.errors import BadRequest, invalid_choice
 from geo_coverage.i18n import DEFAULT_LANG, LANGS, format_period, text
-from geo_coverage.metrics.registry import MAP_METRICS, metric_title
+from geo_coverage.metrics.registry import MAP_METRICS, map_metric, metric_title
 from geo_coverage.region import ALL_SEGMENTS, LEVELS, SEGMENT_CHOICES
 
 LOGGER = logging.getLogger(__name__)
@@ -22,8 +22,26 @@ METRICS = tuple(MAP_METRICS)
 SCHEMES = ("target", "quantiles", "equal_interval", "natural_breaks")
 K_VALUES = (3, 4, 5, 6, 7)
 THRESHOLD_RANGE = (0.0, 100.0)
+# What the bold outline marks: the worst fifth on the metric shown (the default), coverage below
+# each province's target, coverage below ?threshold=, or nothing.
+OUTLINES = ("worst", "target", "threshold", "none")
+WORST_SHARE = 5  # "worst" outlines one area in this many: the worst fifth
+# The metric that compares two periods, and so takes ?base=.
+COMPARED_METRICS = tuple(m for m, f in MAP_METRICS.items() if f.spec.compared is not None)
 # Parameters in the order they appear in URLs.
-PARAMS = ("level", "province", "metric", "segment", "period", "scheme", "k", "threshold", "lang")
+PARAMS = (
+    "level",
+    "province",
+    "metric",
+    "segment",
+    "period",
+    "base",
+    "scheme",
+    "k",
+    "outline",
+    "threshold",
+    "lang",
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +57,8 @@ class ViewState:
     threshold: float | None = None
     province: str | None = None
     lang: str = DEFAULT_LANG
+    base: str | None = None  # the baseline period of a comparison; None: the previous one
+    outline: str = OUTLINES[0]
 
     def with_(self, **changes) -> ViewState:
         """A copy with some fields changed; choosing a province means the regency level."""
@@ -54,6 +74,8 @@ class ViewState:
             value = getattr(state, name)
             if value is None or (value == getattr(default, name) and name != "period"):
                 continue
+            if name == "outline" and value == "threshold":
+                continue  # a threshold says it
             pairs.append((name, _format_threshold(value) if name == "threshold" else value))
         return urlencode(pairs)
 
@@ -98,6 +120,55 @@ def _threshold(args: Mapping[str, str], lang: str) -> float | None:
     return round(number, 2)
 
 
+def _segment(args: Mapping[str, str], metric: str, lang: str) -> str:
+    """The segment, which a metric about one segment (informal coverage) does not take."""
+    segment = _choice(args, "segment", SEGMENT_CHOICES, ViewState.segment, lang)
+    own = map_metric(metric).spec.segment
+    if own is not None and segment != ALL_SEGMENTS:
+        raise BadRequest(
+            text(
+                "error.metric_segment",
+                lang,
+                metric=metric,
+                segment=segment,
+                own=text(f"segment.{own}", lang),
+                all=ALL_SEGMENTS,
+            ),
+            parameter="segment",
+        )
+    return segment
+
+
+def _base(args: Mapping[str, str], metric: str, period: str | None, periods: Sequence[str], lang):
+    """The baseline period of a comparison: a stored period before the one shown."""
+    value = args.get("base")
+    if value is None or value == "":
+        return None
+    if metric not in COMPARED_METRICS:
+        raise BadRequest(
+            text("error.base_metric", lang, value=value, metrics=", ".join(COMPARED_METRICS)),
+            parameter="base",
+        )
+    earlier = [p for p in periods if period is not None and p < period]
+    if value not in earlier:
+        raise invalid_choice("base", value, earlier or [text("error.no_earlier", lang)], lang)
+    return value
+
+
+def _outline(args: Mapping[str, str], threshold: float | None, lang: str) -> str:
+    """What the bold outline marks; a threshold means 'below the threshold'."""
+    outline = _choice(args, "outline", OUTLINES, None, lang)
+    if threshold is not None:
+        if outline not in (None, "threshold"):
+            raise BadRequest(
+                text("error.outline_threshold", lang, outline=outline), parameter="outline"
+            )
+        return "threshold"
+    if outline == "threshold":
+        raise BadRequest(text("error.threshold_missing", lang), parameter="threshold")
+    return outline or ViewState.outline
+
+
 def parse_view(
     args: Mapping[str, str], periods: Sequence[str], provinces: Sequence[str]
 ) -> ViewState:
@@ -106,37 +177,50 @@ def parse_view(
     Messages are in the language the request asks for (Indonesian when lang itself is bad);
     the period defaults to the latest of `periods`; a province (one of `provinces`, the
     region's) implies the regency level.
+    Contradictions are refused: a segment with a metric about another segment, a baseline
+    for a metric that compares nothing, an outline rule beside a threshold.
     """
     lang = _choice(args, "lang", LANGS, DEFAULT_LANG, DEFAULT_LANG)
     period = _choice(args, "period", list(periods), periods[-1] if periods else None, lang)
     k_text = _choice(args, "k", [str(k) for k in K_VALUES], str(ViewState.k), lang)
+    metric = _choice(args, "metric", METRICS, ViewState.metric, lang)
+    threshold = _threshold(args, lang)
     state = ViewState(
         level=_choice(args, "level", LEVELS, ViewState.level, lang),
-        metric=_choice(args, "metric", METRICS, ViewState.metric, lang),
-        segment=_choice(args, "segment", SEGMENT_CHOICES, ViewState.segment, lang),
+        metric=metric,
+        segment=_segment(args, metric, lang),
         period=period,
+        base=_base(args, metric, period, periods, lang),
         scheme=_choice(args, "scheme", SCHEMES, ViewState.scheme, lang),
         k=int(k_text),
-        threshold=_threshold(args, lang),
+        outline=_outline(args, threshold, lang),
+        threshold=threshold,
         province=_choice(args, "province", provinces, None, lang),
         lang=lang,
     )
     return state.with_()
 
 
-def choices(lang: str, periods: Sequence[str]) -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """The browse page's selects: (parameter, label, [(value, option text)]), in lang."""
+def choices(
+    lang: str, periods: Sequence[str], provinces: Sequence[tuple[str, str]] = ()
+) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The browse page's selects: (parameter, label, [(value, option text)]), in lang; the
+    empty value is the default where there is one (the whole region, the previous period)."""
 
     def labelled(name: str, values: Sequence[str]) -> list[tuple[str, str]]:
         return [(v, text(f"{name}.{v}", lang)) for v in values]
 
     levels = sorted(LEVELS, key=lambda v: v != ViewState.level)  # the default first
     metrics = [(m, metric_title(m, lang)) for m in METRICS]
+    newest_first = [(p, format_period(p, lang)) for p in reversed(periods)]
     return [
+        ("province", text("province", lang), [("", text("province.all", lang)), *provinces]),
         ("level", text("level", lang), labelled("level", levels)),
         ("metric", text("metric", lang), metrics),
         ("segment", text("segment", lang), labelled("segment", SEGMENT_CHOICES)),
-        ("period", text("period", lang), [(p, format_period(p, lang)) for p in reversed(periods)]),
+        ("period", text("period", lang), newest_first),
+        ("base", text("base", lang), [("", text("base.previous", lang)), *newest_first]),
         ("scheme", text("scheme", lang), labelled("scheme", SCHEMES)),
         ("k", text("k", lang), [(str(k), str(k)) for k in K_VALUES]),
+        ("outline", text("outline", lang), labelled("outline", OUTLINES)),
     ]

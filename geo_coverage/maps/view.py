@@ -5,8 +5,9 @@ outreach priorities and tooltip texts, for the browser, the embed and the PNG; n
 from __future__ import annotations
 
 import logging
+import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -16,22 +17,58 @@ import shapely
 from geo_coverage.config import Settings
 from geo_coverage.enrollment.targets import DEFAULT_TARGET_PCT
 from geo_coverage.gis import features
-from geo_coverage.i18n import format_int, format_number, format_pct, format_period, text
+from geo_coverage.i18n import (
+    format_date,
+    format_int,
+    format_number,
+    format_pct,
+    format_period,
+    text,
+)
 from geo_coverage.maps import classify
-from geo_coverage.maps.state import ViewState
+from geo_coverage.maps.state import COMPARED_METRICS, WORST_SHARE, ViewState
 from geo_coverage.metrics import dataset
 from geo_coverage.metrics.registry import (
+    FIELD,
+    MAP_METRICS,
     TABLE_FIELDS,
     TOOLTIP_FIELDS,
+    Field,
     MapSpec,
     map_metric,
     metric_title,
 )
-from geo_coverage.region import ALL_SEGMENTS, LAYER_NAMES
+from geo_coverage.region import (
+    ALL_SEGMENTS,
+    LAYER_NAMES,
+    LEVELS,
+    REGENCY_PREFIX,
+    SEGMENTS,
+)
 
 LOGGER = logging.getLogger(__name__)
 
 TOP_PRIORITIES = {"regency": 10, "province": 3}
+NAMED_PRIORITIES = 3  # the top-ranked areas that carry their name on the map
+MAP_COLORS = {
+    "sea": classify.SEA,
+    "edge": classify.AREA_EDGE,
+    "outline": classify.OUTLINE,
+    "halo": classify.HALO,
+}
+# The metrics about one segment, which the segment choice does not apply to.
+METRIC_SEGMENTS = {m: f.spec.segment for m, f in MAP_METRICS.items() if f.spec.segment}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a view needs beyond its metrics: the counts of the metric's own segment, the
+    comparison with a baseline, and why segments have no data."""
+
+    parts: pd.DataFrame | None = None  # kode, active_members, potential_workers of its segment
+    base: str | None = None  # baseline period of a comparison
+    comparison: pd.DataFrame | None = None  # kode, coverage_pct, base_coverage_pct, change_pp
+    gaps: dict[str, str] = field(default_factory=dict)  # segment -> 'no_rows' | 'no_potential'
 
 
 @dataclass(frozen=True)
@@ -57,6 +94,9 @@ class Area:
     rank: int | None
     source_note: str | None
     cells: tuple[str, ...]
+    prov_nama: str = ""
+    value: float | None = None  # the mapped metric
+    table: tuple[tuple[str, float | None], ...] = ()  # data table cells: (text, number)
 
 
 @dataclass(frozen=True)
@@ -72,17 +112,39 @@ class MapView:
     illustrative: bool
     areas: tuple[Area, ...]
     priorities: tuple[tuple[int, str, float, float], ...]  # rank, kode, lon, lat
-    low: tuple[str, ...]  # codes below the target or threshold, lowest coverage first
+    low: tuple[str, ...]  # codes the bold outline marks, worst first
     fields: tuple[str, ...]
     provinces: tuple[str, ...]  # the region's, each a drill-down
+    low_values: tuple[str, ...] = ()  # the figure each outlined area is listed with
+    outline_rule: str | None = None  # legend key of the bold outline
+    marker_rule: str | None = None  # legend key of the numbered markers
+    nodata_reason: str | None = None
+    table_caption: str = ""
+    table_columns: tuple[str, ...] = ()  # after the area (and province) columns
+    base_label: str | None = None  # the baseline period of a comparison, as people read it
+    segment_hint: str | None = None  # why the segment cannot be chosen with this metric
+    unavailable: tuple[tuple[str, str], ...] = ()  # (segment, why it has no data)
 
     @property
     def low_title(self) -> str:
-        """The heading of the low-coverage list: below target, or below the threshold."""
+        """The heading of the outlined areas' list: the worst fifth, below target or below the
+        threshold (empty when nothing is outlined)."""
         lang = self.state.lang
-        if self.state.threshold is None:
+        outline = self.state.outline
+        if outline == "worst":
+            worst = map_metric(self.state.metric).spec.worst.get(lang)
+            return text("worst_title", lang, worst=worst)
+        if outline == "target":
             return text("below_target", lang)
-        return text("below_threshold", lang, value=format_pct(self.state.threshold, lang))
+        if outline == "threshold":
+            return text("below_threshold", lang, value=_threshold_text(self.state))
+        return ""
+
+    @property
+    def all_notes(self) -> tuple[str, ...]:
+        """Every legend note and key, for the image."""
+        keys = tuple(n for n in (self.outline_rule, self.marker_rule) if n)
+        return (*self.notes, *keys)
 
     @property
     def layer(self) -> str:
@@ -108,11 +170,19 @@ class MapView:
             "legend": {
                 "title": self.legend_title,
                 "notes": list(self.notes),
+                "outline": self.outline_rule,
+                "markers": self.marker_rule,
+                "nodata_reason": self.nodata_reason,
                 "entries": [
                     {"color": e.color, "label": e.label, "count": e.count, "hatched": e.hatched}
                     for e in self.legend
                 ],
             },
+            "base": self.base_label,
+            "segment_hint": self.segment_hint,
+            "unavailable": dict(self.unavailable),
+            "table": {"caption": self.table_caption, "columns": list(self.table_columns)},
+            "labels": [a.kode for a in self.named()],
             "fields": list(self.fields),
             "table_fields": table_fields,
             "state": {
@@ -124,6 +194,8 @@ class MapView:
                 "k": self.state.k,
                 "threshold": self.state.threshold,
                 "province": self.state.province,
+                "base": self.state.base,
+                "outline": self.state.outline,
             },
             "queries": _queries(self.state, self.provinces),
             "areas": {
@@ -135,6 +207,9 @@ class MapView:
                     "rank": a.rank,
                     "source_note": a.source_note,
                     "values": list(a.cells),
+                    "province_name": a.prov_nama,
+                    "label": short_name(a.nama),
+                    "table": [list(cell) for cell in a.table],
                 }
                 for a in self.areas
             },
@@ -144,8 +219,28 @@ class MapView:
                 for r, k, lon, lat in self.priorities
             ],
             "low_areas": list(self.low),
+            "low_values": list(self.low_values),
             "low_title": self.low_title,
         }
+
+    def named(self) -> list[Area]:
+        """The top-ranked areas whose names are written on the map."""
+        return [a for a in self.by_rank() if a.rank is not None][:NAMED_PRIORITIES]
+
+
+def short_name(name: str) -> str:
+    """An area's name as a map label: 'Kabupaten Gowa' -> 'Gowa', 'Kota Makassar' stays."""
+    return name.removeprefix(REGENCY_PREFIX)  # "Kota" stays: it tells a city
+
+
+def _lower_first(words: str) -> str:
+    """A name to use inside a sentence: 'Pekerja informal (BPU)' -> 'pekerja informal (BPU)'."""
+    return words[:1].lower() + words[1:]
+
+
+def _threshold_text(state: ViewState) -> str:
+    """The threshold as people read it, with coverage's decimals."""
+    return format_pct(state.threshold, state.lang, FIELD["coverage_pct"].display_decimals)
 
 
 def _queries(state: ViewState, provinces: tuple[str, ...]) -> dict:
@@ -168,17 +263,14 @@ def _number(value: float, spec: MapSpec, lang: str, digits: int) -> str:
     return f"{number} %" if spec.kind == "pct" else number
 
 
-def class_labels(classes: classify.Classes, spec: MapSpec, lang: str) -> list[str]:
-    """A range label for each class: '< a', 'a – b', '≥ b' (lower bounds belong to a class).
-
-    Fixed bounds show the decimals they have (at most two); data-driven cuts one decimal.
-    """
+def class_labels(classes: classify.Classes, spec: MapSpec, lang: str, digits: int = 1) -> list[str]:
+    """A range label for each class: '< a', 'a – b', '≥ b' (lower bounds belong to a class),
+    with the metric's decimals (the registry's one rule for how a figure is shown)."""
     cuts = classes.cuts
-    digits = next((d for d in (0, 1, 2) if all(round(c, d) == c for c in cuts)), 1)
     if not cuts:
         if classes.minimum is None:
             return ["–"]
-        low, high = (_number(v, spec, lang, 1) for v in (classes.minimum, classes.maximum))
+        low, high = (_number(v, spec, lang, digits) for v in (classes.minimum, classes.maximum))
         return [low if low == high else f"{low} – {high}"]
     labels = [f"< {_number(cuts[0], spec, lang, digits)}"]
     labels += [
@@ -197,8 +289,12 @@ def reference_target(frame: pd.DataFrame) -> float:
     return Counter(targets).most_common(1)[0][0] if targets else DEFAULT_TARGET_PCT
 
 
-def fixed_cuts(spec: MapSpec, state: ViewState, target: float) -> list[float]:
-    """The fixed breaks of a metric: around the target, or a ladder from the target (gap 0)."""
+def fixed_cuts(
+    spec: MapSpec, state: ViewState, target: float, values: np.ndarray, digits: int = 1
+) -> list[float]:
+    """The default breaks of a metric: around the target, a ladder from the target (gap 0),
+    or, for a change, quantiles of the areas shown rounded to the metric's decimals, so that
+    the areas of one province spread over classes whenever their shown values differ."""
     start = spec.start[0] if state.level == "regency" else spec.start[1]
     if spec.kind == "pct":
         return classify.fixed_cuts_around(target, state.k)
@@ -206,7 +302,7 @@ def fixed_cuts(spec: MapSpec, state: ViewState, target: float) -> list[float]:
         return classify.ladder(start, state.k - 1)
     if spec.kind == "gap":
         return [spec.centre, *classify.ladder(start, state.k - 2)]
-    return classify.fixed_cuts_diverging(spec.centre, start, state.k)
+    return classify.rounded_quantile_cuts(values, state.k, digits)
 
 
 def _floats(series: pd.Series) -> np.ndarray:
@@ -214,7 +310,7 @@ def _floats(series: pd.Series) -> np.ndarray:
     return series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
 
-def _low_mask(frame: pd.DataFrame, threshold: float | None) -> np.ndarray:
+def _below(frame: pd.DataFrame, threshold: float | None) -> np.ndarray:
     """Areas whose coverage is below the threshold or, without one, below their target."""
     coverage = _floats(frame["coverage_pct"])
     limit = (
@@ -224,40 +320,140 @@ def _low_mask(frame: pd.DataFrame, threshold: float | None) -> np.ndarray:
         return np.nan_to_num(coverage, nan=np.inf) < np.nan_to_num(limit, nan=-np.inf)
 
 
+def worst_order(values: np.ndarray, codes: list[str], lower_is_worse: bool) -> list[int]:
+    """Indexes of the areas with a value, worst first (ties by code)."""
+    found = [i for i in range(len(values)) if np.isfinite(values[i])]
+    sign = 1 if lower_is_worse else -1
+    return sorted(found, key=lambda i: (sign * values[i], codes[i]))
+
+
+def outlined(frame: pd.DataFrame, state: ViewState, values: np.ndarray, field_: Field) -> list[int]:
+    """The areas the bold outline marks, worst first: the worst fifth on the metric shown
+    (at least one area), coverage below target or threshold, or none."""
+    codes = list(frame["kode"])
+    if state.outline == "none":
+        return []
+    if state.outline == "worst":
+        order = worst_order(values, codes, bool(field_.lower_is_worse))
+        return order[: math.ceil(len(order) / WORST_SHARE)]
+    below = _below(frame, state.threshold if state.outline == "threshold" else None)
+    return worst_order(np.where(below, _floats(frame["coverage_pct"]), np.nan), codes, True)
+
+
+def _metric_values(frame: pd.DataFrame, field_: Field, context: Context) -> np.ndarray:
+    """The mapped figure of each area; a comparison takes the context's baseline."""
+    if field_.spec.compared is not None and context.comparison is not None:
+        change = frame[["kode"]].merge(context.comparison, on="kode", how="left")
+        return _floats(change[field_.key])
+    if field_.spec.compared is not None:
+        return np.full(len(frame), np.nan)  # nothing earlier to compare with
+    return _floats(frame[field_.key])
+
+
+def _table_parts(
+    frame: pd.DataFrame, field_: Field, context: Context, state: ViewState, base_label
+) -> tuple[list[str], list[list[tuple[str, float | None]]]]:
+    """The data table's columns after the metric: its numerator and denominator (of the
+    metric's own segment when it has one), or the coverage after and before a comparison."""
+    lang = state.lang
+    period = format_period(state.period, lang) if state.period else "–"
+    coverage = FIELD["coverage_pct"]
+    if field_.spec.compared is not None:
+        before = None
+        if context.comparison is None:
+            after = _floats(frame["coverage_pct"])
+        else:
+            joined = frame[["kode"]].merge(context.comparison, on="kode", how="left")
+            after, before = _floats(joined["coverage_pct"]), _floats(joined["base_coverage_pct"])
+        columns = [f"{coverage.label.get(lang)} {period}"]
+        cells = [[(coverage.format(v, lang), _plain(v))] for v in after]
+        if before is not None and base_label is not None:
+            columns.append(f"{coverage.label.get(lang)} {base_label}")
+            for row, v in zip(cells, before, strict=True):
+                row.append((coverage.format(v, lang), _plain(v)))
+        return columns, cells
+    names = [n for n in (field_.aggregation.numerator, field_.aggregation.denominator) if n]
+    source = frame
+    suffix = ""
+    if field_.spec.segment is not None and context.parts is not None:
+        source = frame[["kode"]].merge(context.parts, on="kode", how="left")
+        suffix = f" — {text(f'segment.{field_.spec.segment}', lang)}"
+    columns, cells = [], [[] for _ in range(len(frame))]
+    for name in dict.fromkeys(names):
+        part = FIELD[name]
+        columns.append(part.label.get(lang) + suffix)
+        for row, value in zip(cells, _floats(source[name]), strict=True):
+            row.append((part.format(value, lang), _plain(value)))
+    return columns, cells
+
+
+def _plain(value: float) -> float | None:
+    """A number for JSON: None for missing."""
+    return None if value is None or not np.isfinite(value) else float(value)
+
+
+def _nodata_reason(state: ViewState, context: Context, missing: int) -> str | None:
+    """Why areas have no data: a segment without figures, nothing earlier to compare with, or
+    figures not stored for them."""
+    lang = state.lang
+    period = format_period(state.period, lang) if state.period else "–"
+    gap = context.gaps.get(state.segment)
+    if gap is not None:
+        return text(
+            f"nodata.{gap}", lang, segment=text(f"segment.{state.segment}", lang), period=period
+        )
+    if state.metric in COMPARED_METRICS and context.base is None:
+        return text("nodata.no_earlier", lang, period=period)
+    return text("nodata.missing", lang) if missing else None
+
+
 def build_view(
-    metrics: pd.DataFrame, state: ViewState, anchors: dict[str, tuple[float, float]]
+    metrics: pd.DataFrame,
+    state: ViewState,
+    anchors: dict[str, tuple[float, float]],
+    context: Context | None = None,
 ) -> MapView:
     """The view model of one map from the metrics of its level and period.
 
-    `anchors` holds a point inside each area (lon, lat) for the priority markers.
+    `anchors` holds a point inside each area (lon, lat) for the priority markers; `context`
+    the counts of the metric's own segment, the comparison and the segments without data.
     """
+    context = context or Context()
     lang = state.lang
-    field = map_metric(state.metric)
-    spec = field.map
+    field_ = map_metric(state.metric)
+    spec = field_.spec
+    digits = field_.display_decimals or 0
     frame = metrics
     provinces = tuple(sorted(str(p) for p in metrics["prov_kode"].dropna().unique()))
     if state.province:
         frame = frame[frame["prov_kode"] == state.province]
     frame = frame.sort_values("kode").reset_index(drop=True)
-    values = _floats(frame[field.key])
+    values = _metric_values(frame, field_, context)
     target = reference_target(frame)
     classes = classify.classify(
         values,
         state.scheme,
         state.k,
         ramp=spec.ramp,
-        fixed=fixed_cuts(spec, state, target),
+        fixed=fixed_cuts(spec, state, target, values, digits),
         centre=spec.centre,
-        reverse=field.reverse_ramp,
+        reverse=field_.reverse_ramp,
     )
     index = classes.index(values)
-    low = _low_mask(frame, state.threshold)
+    base_label = format_period(context.base, lang) if context.base else None
     rank_column = "priority_rank" if state.province else "priority_rank_region"
-    fields = tuple(f.label.get(lang) for f in TOOLTIP_FIELDS)
+    fields = [f.label.get(lang) for f in TOOLTIP_FIELDS]
+    if spec.compared is not None and base_label is not None:
+        fields[TOOLTIP_FIELDS.index(field_)] = metric_title(state.metric, lang, base_label)
+    columns, parts = _table_parts(frame, field_, context, state, base_label)
     areas = []
     for i, row in enumerate(frame.itertuples(index=False)):
         source = row.data_source if isinstance(row.data_source, str) else None
         rank = getattr(row, rank_column)
+        cells = [f.format(getattr(row, f.key), lang) for f in TOOLTIP_FIELDS]
+        if spec.compared is not None:
+            cells[TOOLTIP_FIELDS.index(field_)] = field_.format(values[i], lang)
+        value = (field_.format(values[i], lang), _plain(values[i]))
         areas.append(
             Area(
                 kode=row.kode,
@@ -265,44 +461,66 @@ def build_view(
                 prov_kode=row.prov_kode,
                 cls=int(index[i]),
                 fill=classes.colors[index[i]] if index[i] >= 0 else classify.NODATA_FILL,
-                low=bool(low[i]),
+                low=False,
                 rank=None if pd.isna(rank) else int(rank),
                 source_note=text(source, lang) if source in ("modelled", "mixed") else None,
-                cells=tuple(f.format(getattr(row, f.key), lang) for f in TOOLTIP_FIELDS),
+                cells=tuple(cells),
+                prov_nama="" if pd.isna(row.prov_nama) else str(row.prov_nama),
+                value=_plain(values[i]),
+                table=(value, *parts[i]),
             )
         )
+    lows = outlined(frame, state, values, field_)
+    marked = set(lows)
+    areas = [replace(a, low=i in marked) for i, a in enumerate(areas)]
+    listed = values if state.outline == "worst" else _floats(frame["coverage_pct"])
+    listed_field = field_ if state.outline == "worst" else FIELD["coverage_pct"]
     legend = [
         LegendEntry(c, label, n)
         for c, label, n in zip(
-            classes.colors, class_labels(classes, spec, lang), classes.counts, strict=True
+            classes.colors, class_labels(classes, spec, lang, digits), classes.counts, strict=True
         )
+        if classes.minimum is not None  # no classes without a single value
     ]
     legend.append(LegendEntry(classify.NODATA_FILL, text("no_data", lang), classes.nodata, True))
     ranked = sorted((a for a in areas if a.rank is not None), key=lambda a: a.rank)
     top = ranked[: TOP_PRIORITIES[state.level]]
     priorities = tuple((a.rank, a.kode, *anchors[a.kode]) for a in top if a.kode in anchors)
-    coverage = _floats(frame["coverage_pct"])
-    lows = sorted((i for i, a in enumerate(areas) if a.low), key=lambda i: coverage[i])
+    gaps = {s: g for s, g in context.gaps.items() if s in SEGMENTS}
+    title = _title(state, frame, base_label)
     return MapView(
         state=state,
-        title=_title(state, frame),
+        title=title,
         period_label=format_period(state.period, lang) if state.period else "–",
-        legend_title=metric_title(state.metric, lang),
+        legend_title=metric_title(state.metric, lang, base_label),
         legend=tuple(legend),
         notes=_notes(state, spec, target),
         illustrative=any(a.source_note for a in areas),
         areas=tuple(areas),
         priorities=priorities,
         low=tuple(areas[i].kode for i in lows),
-        fields=fields,
+        fields=tuple(fields),
+        low_values=tuple(listed_field.format(listed[i], lang) for i in lows),
+        outline_rule=_outline_rule(state, spec, len(lows), int(np.isfinite(values).sum())),
+        marker_rule=text("priority_marker", lang, count=len(priorities)) if priorities else None,
+        nodata_reason=_nodata_reason(state, context, classes.nodata),
+        table_caption=text("table_caption", lang, title=title),
+        table_columns=(metric_title(state.metric, lang, base_label), *columns),
+        base_label=base_label,
+        segment_hint=(
+            text("segment_fixed", lang, segment=_lower_first(text(f"segment.{spec.segment}", lang)))
+            if spec.segment
+            else None
+        ),
+        unavailable=tuple((s, text(f"unavailable.{g}", lang)) for s, g in sorted(gaps.items())),
         provinces=provinces,
     )
 
 
-def _title(state: ViewState, frame: pd.DataFrame) -> str:
-    """The map title: metric (and segment), where, when."""
+def _title(state: ViewState, frame: pd.DataFrame, base_label: str | None = None) -> str:
+    """The map title: metric (and segment), where, when; a comparison names its baseline."""
     lang = state.lang
-    metric = metric_title(state.metric, lang)
+    metric = metric_title(state.metric, lang, base_label)
     if state.segment != ALL_SEGMENTS:
         metric = f"{metric} — {text(f'segment.{state.segment}', lang)}"
     period = format_period(state.period, lang) if state.period else "–"
@@ -316,17 +534,29 @@ def _title(state: ViewState, frame: pd.DataFrame) -> str:
 
 
 def _notes(state: ViewState, spec: MapSpec, target: float) -> tuple[str, ...]:
-    """Legend notes: what the outline and the numbers mean, and the target the breaks use."""
+    """Legend notes: the target the breaks use, or how a change's breaks are chosen."""
     lang = state.lang
     notes = []
     if state.scheme == "target" and spec.kind == "pct":
-        notes.append(text("breaks_target", lang, target=format_pct(target, lang, 2)))
-    if state.threshold is None:
-        notes.append(text("low_outline", lang))
-    else:
-        notes.append(text("low_outline_threshold", lang, value=format_pct(state.threshold, lang)))
-    notes.append(text("priority_marker", lang))
+        target_field = FIELD["target_pct"]
+        notes.append(text("breaks_target", lang, target=target_field.format(target, lang)))
+    if state.scheme == "target" and spec.kind == "change":
+        notes.append(text("breaks_change", lang))
     return tuple(notes)
+
+
+def _outline_rule(state: ViewState, spec: MapSpec, count: int, total: int) -> str | None:
+    """What the bold outline marks, as the legend says it."""
+    lang = state.lang
+    if state.outline == "worst":
+        return text(
+            "outline_worst_rule", lang, worst=spec.worst.get(lang), count=count, total=total
+        )
+    if state.outline == "target":
+        return text("low_outline", lang)
+    if state.outline == "threshold":
+        return text("low_outline_threshold", lang, value=_threshold_text(state))
+    return None
 
 
 def anchor_points(codes: tuple[str, ...], geoms: np.ndarray) -> dict[str, tuple[float, float]]:
@@ -352,9 +582,49 @@ def load_view(settings: Settings, state: ViewState) -> MapView:
     segment = None if state.segment == ALL_SEGMENTS else state.segment
     metrics = dataset.load_metrics(settings, state.level, state.period, segment)
     anchors = _anchors(settings, state.level, features.build_key(settings))
-    return build_view(metrics, state, anchors)
+    return build_view(metrics, state, anchors, load_context(settings, state))
+
+
+def load_context(settings: Settings, state: ViewState) -> Context:
+    """The counts of the metric's own segment, the comparison and the segments without data."""
+    spec = map_metric(state.metric).spec
+    segment = None if state.segment == ALL_SEGMENTS else state.segment
+    parts = base = comparison = None
+    if spec.segment is not None and state.period is not None:
+        own = dataset.load_metrics(settings, state.level, state.period, spec.segment)
+        parts = own.loc[:, ["kode", "active_members", "potential_workers"]]
+    if spec.compared is not None and state.period is not None:
+        base = state.base or dataset.previous_period(settings, state.period)
+        if base is not None:
+            comparison = dataset.compare(settings, state.level, state.period, base, segment)
+    return Context(parts, base, comparison, dataset.segment_gaps(settings, state.period))
+
+
+def places(settings: Settings) -> list[dict]:
+    """Every province and regency by name, for the place search: kode, name, province."""
+    found = []
+    for level in LEVELS:
+        frame = dataset.load_metrics(settings, level)
+        for row in frame.loc[:, ["kode", "nama", "prov_kode", "prov_nama"]].itertuples():
+            found.append(
+                {
+                    "kode": row.kode,
+                    "name": row.nama,
+                    "level": level,
+                    "province": row.prov_kode if level == "regency" else row.kode,
+                    "province_name": row.prov_nama if level == "regency" else None,
+                }
+            )
+    return found
+
+
+def province_names(settings: Settings) -> list[tuple[str, str]]:
+    """(code, name) of the region's provinces, in code order."""
+    frame = dataset.load_metrics(settings, "province")
+    return list(zip(frame["kode"], frame["nama"], strict=True))
 
 
 def source_line(settings: Settings, lang: str) -> str:
-    """Where the figures and boundaries come from, with the data version."""
-    return text("source_line", lang, version=dataset.data_version(settings))
+    """Where the figures and boundaries come from, with the day the data was imported."""
+    day = dataset.data_date(settings)
+    return text("source_line", lang, date=format_date(day, lang) if day else "–")

@@ -14,7 +14,8 @@ Definitions (for one area, one period; sums over the area's regency rows):
   ceil(target % × Σ potential_workers) (for the region, ceil of the provinces' exact sum).
 - uncovered_informal: max(0, Σ informal potential − Σ informal members).
 - change_pp: coverage_pct minus the area's coverage_pct in the previous period of the data,
-  in percentage points (difference of the two rounded percentages).
+  in percentage points (difference of the two rounded percentages). The maps compare with
+  any stored period the same way (`coverage_change`).
 - priority score (outreach to informal workers): uncovered_informal × (1 − informal coverage),
   informal coverage as a share capped at 1. It favours places with many unprotected informal
   workers, more so where few of them are covered (equal to uncovered² ÷ informal potential).
@@ -132,6 +133,31 @@ def _target_scaled(pct: pd.Series, potential: pd.Series) -> pd.Series:
 def _ceil_div(numerator: pd.Series, denominator: int) -> pd.Series:
     """Integer division rounding up, keeping NA."""
     return -((-numerator) // denominator)
+
+
+def coverage_change(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
+    """Per area of `now`: its coverage, its coverage in `before` (a baseline period's metrics
+    of the same level and segment) and the change in points, as change_pp is computed."""
+    base = before.loc[:, ["kode", "coverage_pct"]].rename(
+        columns={"coverage_pct": "base_coverage_pct"}
+    )
+    out = now.loc[:, ["kode", "coverage_pct"]].merge(base, on="kode", how="left")
+    out["change_pp"] = (out["coverage_pct"] - out["base_coverage_pct"]).astype("Float64").round(2)
+    return out
+
+
+def segment_gaps(rows: pd.DataFrame, period: str, segments: Sequence[str]) -> dict[str, str]:
+    """Why a segment has no coverage in a period: 'no_rows' (nothing stored) or
+    'no_potential' (members without potential workers); segments with coverage are left out."""
+    here = rows[rows["period"] == period]
+    gaps = {}
+    for segment in segments:
+        part = here[here["segment"] == segment]
+        if part.empty:
+            gaps[segment] = "no_rows"
+        elif not (part["potential_workers"].fillna(0) > 0).any():
+            gaps[segment] = "no_potential"
+    return gaps
 
 
 def _ranks(frame: pd.DataFrame, score: str, group: str | None) -> pd.Series:

@@ -19,9 +19,21 @@ from geo_coverage.enrollment import store
 from geo_coverage.enrollment.areas import check_region
 from geo_coverage.errors import invalid_choice
 from geo_coverage.i18n import API_LANG, text
-from geo_coverage.metrics.compute import area_frame, compute_metrics
+from geo_coverage.metrics.compute import (
+    area_frame,
+    compute_metrics,
+    coverage_change,
+)
+from geo_coverage.metrics.compute import segment_gaps as compute_segment_gaps
 from geo_coverage.metrics.registry import COLUMNS, DTYPES
-from geo_coverage.region import ALL_SEGMENTS, Region, check_level, check_period, check_segment
+from geo_coverage.region import (
+    ALL_SEGMENTS,
+    SEGMENTS,
+    Region,
+    check_level,
+    check_period,
+    check_segment,
+)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -35,6 +47,7 @@ class _Cached:
     snapshot: store.Snapshot
     periods: list[str]
     region: Region  # the region the store was built for (checked against the setting)
+    imported: str | None  # when the active version was stored, YYYY-MM-DD
     results: dict[tuple, dict[str, pd.DataFrame]] = field(default_factory=dict)
 
 
@@ -73,7 +86,10 @@ def _cached(settings: Settings) -> _Cached:
         return entry
     check_region(path, settings.region)
     snapshot = store.read_snapshot(path)
-    entry = _Cached(snapshot, sorted(snapshot.rows["period"].unique().tolist()), settings.region)
+    history, _active = store.versions(path)
+    imported = next((v.created_at[:10] for v in history if v.id == snapshot.active), None)
+    periods = sorted(snapshot.rows["period"].unique().tolist())
+    entry = _Cached(snapshot, periods, settings.region, imported)
     with _LOCK:
         _CACHE[path] = entry
         _CACHE.move_to_end(path)
@@ -85,6 +101,36 @@ def _cached(settings: Settings) -> _Cached:
 def periods(settings: Settings) -> list[str]:
     """The periods of the active version, ascending."""
     return list(_cached(settings).periods)
+
+
+def data_date(settings: Settings) -> str | None:
+    """The day the active data was imported (YYYY-MM-DD): what people read instead of the
+    version tag; None for a store without data."""
+    return _cached(settings).imported
+
+
+def previous_period(settings: Settings, period: str) -> str | None:
+    """The stored period before `period`, or None for the first."""
+    known = _cached(settings).periods
+    index = known.index(period) if period in known else 0
+    return known[index - 1] if index > 0 else None
+
+
+def segment_gaps(settings: Settings, period: str | None) -> dict[str, str]:
+    """The segments without coverage in a period and why ('no_rows' or 'no_potential')."""
+    entry = _cached(settings)
+    if period is None:
+        return dict.fromkeys(SEGMENTS, "no_rows")
+    return compute_segment_gaps(entry.snapshot.rows, period, SEGMENTS)
+
+
+def compare(
+    settings: Settings, level: str, period: str, base: str, segment: str | None = None
+) -> pd.DataFrame:
+    """Per area of the level: coverage in `period` and in `base`, and the change in points."""
+    return coverage_change(
+        load_metrics(settings, level, period, segment), load_metrics(settings, level, base, segment)
+    )
 
 
 def _check(

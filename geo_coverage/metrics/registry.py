@@ -16,13 +16,13 @@ from geo_coverage.region import CODE_EXAMPLES, PERIOD_FORMAT, SEGMENT_CHOICES, S
 
 LOGGER = logging.getLogger(__name__)
 
-# unit -> (pandas dtype, JSON type, decimals kept)
+# unit -> (pandas dtype, JSON type, decimals kept, decimals shown to people)
 UNITS = {
-    "text": ("string", "string", None),
-    "workers": ("Int64", "integer", 0),
-    "rank": ("Int64", "integer", 0),
-    "percent": ("Float64", "number", 2),
-    "points": ("Float64", "number", 2),
+    "text": ("string", "string", None, None),
+    "workers": ("Int64", "integer", 0, 0),
+    "rank": ("Int64", "integer", 0, 0),
+    "percent": ("Float64", "number", 2, 1),
+    "points": ("Float64", "number", 2, 2),  # changes of a tenth of a point matter
 }
 AGGREGATIONS = ("key", "sum", "ratio", "weighted", "difference", "band", "rank", "label")
 RAMP_KINDS = ("sequential", "diverging")
@@ -50,8 +50,11 @@ class MapSpec:
     kind: str  # classification: pct (around the target), count, gap (diverging), change
     ramp: str  # ColorBrewer ramp (colour-blind safe)
     ramp_kind: str  # sequential or diverging
+    worst: Text  # the areas faring worst on it, for the default outline: "lowest coverage"
     centre: float | None = None  # diverging ramps split here
     start: tuple[float, float] = (0.0, 0.0)  # first fixed step: (regency, province)
+    segment: str | None = None  # the one segment it is about; None: the segment chosen
+    compared: Text | None = None  # the title naming a baseline period, with {base}
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,19 @@ class Field:
     tooltip: int | None = None  # position in tooltips; None: not shown
     table: int | None = None  # position in the priority table; None: not shown
     map: MapSpec | None = None
+    shown: int | None = None  # decimals shown to people when not the unit's
+
+    @property
+    def spec(self) -> MapSpec:
+        """How it is mapped (map metrics only)."""
+        if self.map is None:
+            raise LookupError(f"{self.key} is not a map metric")
+        return self.map
+
+    @property
+    def display_decimals(self) -> int | None:
+        """Decimals every page, tooltip, legend and image shows the figure with."""
+        return self.shown if self.shown is not None else UNITS[self.unit][3]
 
     @property
     def dtype(self) -> str:
@@ -97,11 +113,11 @@ class Field:
         )
 
     def format(self, value, lang: str) -> str:
-        """A value as a tooltip shows it: 35,0 % · 1.234 · +1,25; '–' when missing."""
+        """A value as people read it: 35,0 % · 1.234 · +1,3; '–' when missing."""
         if self.unit == "percent":
-            return format_pct(value, lang)
+            return format_pct(value, lang, self.display_decimals)
         if self.unit == "points":
-            return format_number(value, lang, self.decimals, signed=True)
+            return format_number(value, lang, self.display_decimals, signed=True)
         if self.unit in ("workers", "rank"):
             return format_int(value, lang)
         return "–" if value is None else str(value)
@@ -229,6 +245,7 @@ FIELDS: tuple[Field, ...] = (
             Text("Cakupan kepesertaan (UCJ)", "Coverage (UCJ)"),
             menu=0,
             kind="pct",
+            worst=Text("cakupan terendah", "lowest coverage"),
             ramp="YlGnBu",
             ramp_kind="sequential",
         ),
@@ -271,7 +288,7 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "wage_coverage_pct",
-        Text("Cakupan penerima upah", "Wage-earner coverage"),
+        Text("Cakupan penerima upah (PU)", "Coverage of wage earners (PU)"),
         Text("cakupan penerima upah (PU), %", "coverage of wage earners (PU), %"),
         "percent",
         Aggregation(
@@ -285,17 +302,21 @@ FIELDS: tuple[Field, ...] = (
         tooltip=4,
         map=MapSpec(
             "wage_coverage",
-            Text("Cakupan penerima upah (PU)", "Wage-earner coverage (PU)"),
+            Text("Cakupan penerima upah (PU)", "Coverage of wage earners (PU)"),
             menu=2,
             kind="pct",
+            worst=Text(
+                "cakupan penerima upah (PU) terendah", "lowest coverage of wage earners (PU)"
+            ),
+            segment="wage",
             ramp="YlGnBu",
             ramp_kind="sequential",
         ),
     ),
     Field(
         "informal_coverage_pct",
-        Text("Cakupan informal", "Informal coverage"),
-        Text("cakupan pekerja informal (BPU), %", "coverage of informal (BPU) workers, %"),
+        Text("Cakupan pekerja informal (BPU)", "Coverage of informal workers (BPU)"),
+        Text("cakupan pekerja informal (BPU), %", "coverage of informal workers (BPU), %"),
         "percent",
         Aggregation(
             "ratio",
@@ -310,9 +331,14 @@ FIELDS: tuple[Field, ...] = (
         table=1,
         map=MapSpec(
             "informal_coverage",
-            Text("Cakupan pekerja informal (BPU)", "Informal-worker coverage (BPU)"),
+            Text("Cakupan pekerja informal (BPU)", "Coverage of informal workers (BPU)"),
             menu=1,
             kind="pct",
+            worst=Text(
+                "cakupan pekerja informal (BPU) terendah",
+                "lowest coverage of informal workers (BPU)",
+            ),
+            segment="informal",
             ramp="YlGnBu",
             ramp_kind="sequential",
         ),
@@ -334,6 +360,7 @@ FIELDS: tuple[Field, ...] = (
         ),
         shapefile="target_pct",
         tooltip=7,
+        shown=2,  # targets are set to two decimals (62.93 %)
     ),
     Field(
         "gap_to_target",
@@ -359,6 +386,7 @@ FIELDS: tuple[Field, ...] = (
             Text("Kesenjangan terhadap target (pekerja)", "Gap to target (workers)"),
             menu=3,
             kind="gap",
+            worst=Text("kesenjangan terbesar", "largest gap"),
             ramp="RdBu",
             ramp_kind="diverging",
             centre=1.0,
@@ -367,8 +395,10 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "uncovered_informal",
-        Text("Informal belum terlindungi", "Uncovered informal"),
-        Text("pekerja informal tanpa kepesertaan", "informal workers without membership"),
+        Text("Pekerja informal (BPU) belum terlindungi", "Informal workers (BPU) not covered"),
+        Text(
+            "pekerja informal (BPU) tanpa kepesertaan", "informal workers (BPU) without membership"
+        ),
         "workers",
         Aggregation(
             "difference",
@@ -382,9 +412,14 @@ FIELDS: tuple[Field, ...] = (
         table=0,
         map=MapSpec(
             "uncovered_informal",
-            Text("Pekerja informal belum terlindungi", "Uncovered informal workers"),
+            Text("Pekerja informal (BPU) belum terlindungi", "Informal workers (BPU) not covered"),
             menu=4,
             kind="count",
+            worst=Text(
+                "pekerja informal (BPU) belum terlindungi terbanyak",
+                "most informal workers (BPU) not covered",
+            ),
+            segment="informal",
             ramp="YlOrRd",
             ramp_kind="sequential",
             start=(5_000, 100_000),
@@ -410,11 +445,15 @@ FIELDS: tuple[Field, ...] = (
         map=MapSpec(
             "change",
             Text(
-                "Perubahan cakupan sejak periode sebelumnya (poin)",
-                "Coverage change since the previous period (points)",
+                "Perubahan cakupan antara dua periode (poin)",
+                "Coverage change between two periods (points)",
             ),
             menu=5,
             kind="change",
+            worst=Text("perubahan terendah", "smallest change"),
+            compared=Text(
+                "Perubahan cakupan sejak {base} (poin)", "Coverage change since {base} (points)"
+            ),
             ramp="BrBG",
             ramp_kind="diverging",
             centre=0.0,
@@ -479,9 +518,13 @@ def map_metric(metric: str) -> Field:
     return MAP_METRICS[metric]
 
 
-def metric_title(metric: str, lang: str) -> str:
-    """The long name of a map metric: legend title, menu option, map title."""
-    return MAP_METRICS[metric].map.title.get(lang)
+def metric_title(metric: str, lang: str, base: str | None = None) -> str:
+    """The long name of a map metric: legend title, menu option, map title; a comparison
+    names its baseline (`base`, a period as people read it) when one is given."""
+    spec = MAP_METRICS[metric].spec
+    if base is not None and spec.compared is not None:
+        return spec.compared.get(lang).format(base=base)
+    return spec.title.get(lang)
 
 
 DOC_START = "<!-- metrics table: generated from geo_coverage/metrics/registry.py -->"
@@ -496,6 +539,8 @@ def markdown_table() -> str:
     ]
     for f in FIELDS:
         decimals = {None: "", 0: ", whole numbers"}.get(f.decimals, f", {f.decimals} decimals")
+        if f.display_decimals not in (None, 0):
+            decimals += f", shown with {f.display_decimals}"
         unit = f"{f.unit}{decimals}"
         shapefile = f"`{f.shapefile}`" if f.shapefile else "not exported"
         metric = f"; map `?metric={f.map.metric}`" if f.map else ""

@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON, detail_topojson
+from geo_coverage.config import DEFAULT_TILES_ATTRIBUTION
 from geo_coverage.errors import NotFound
 from geo_coverage.i18n import API_LANG, strings, text
 from geo_coverage.metrics.registry import FIELD
+from geo_coverage.region import NAME_PREFIXES
 from geo_coverage.web import assets, keys
 from geo_coverage.web.download_routes import download_links
 from geo_coverage.web.http import cached_response
@@ -31,7 +33,23 @@ bp = Blueprint("pages", __name__)
 
 VIEW_MAX_AGE = 60
 YEAR = 365 * 24 * 3600
-JS_STRINGS = ("copied", "load_failed")  # texts the script writes, with JS_LABELS
+JS_STRINGS = (  # texts the script writes, with JS_LABELS
+    "copied",
+    "copy_hint",
+    "load_failed",
+    "legend",
+    "close",
+    "selected",
+    "sort_by",
+    "search.none",
+    "search.results",
+    "area",
+    "province",
+    "leaflet.zoom_in",
+    "leaflet.zoom_out",
+    "leaflet.library",
+    "map_label",
+)
 JS_LABELS = {"field.priority_rank": "priority_rank"}  # script key -> registry field
 
 
@@ -106,6 +124,7 @@ def _view_data(settings, state: ViewState, view: MapView) -> dict:
 
     data = view.to_json(source_line(settings, state.lang))
     data["downloads"] = download_links(state.level, state.period, state.segment, state.lang)
+    data["data_link"] = next(d["url"] for d in data["downloads"] if d["format"] == "csv")
     return data
 
 
@@ -130,6 +149,7 @@ def _page(
     A signed link passes its own view state, asset and geometry URLs (the overview, and the
     detail of the provinces it may show), and a variant for the cache key.
     """
+    from geo_coverage.maps import view as map_view
     from geo_coverage.maps.classify import NODATA_FILL, NODATA_HATCH
     from geo_coverage.maps.state import choices
 
@@ -144,6 +164,8 @@ def _page(
             if settings.tiles.strip().lower() == "none"
             else {"url": settings.tiles, "attribution": settings.tiles_attribution}
         )
+        if tiles and tiles["attribution"] == DEFAULT_TILES_ATTRIBUTION:
+            tiles["attribution"] = text("leaflet.osm", view_state.lang)
         config = {
             "mode": mode,
             "data": _view_data(settings, view_state, view),
@@ -157,6 +179,10 @@ def _page(
             },
             "tiles": tiles,
             "strings": _script_strings(view_state.lang),
+            "places": map_view.places(settings) if mode == "browse" else [],
+            "name_prefixes": NAME_PREFIXES,
+            "colors": map_view.MAP_COLORS,
+            "metric_segments": map_view.METRIC_SEGMENTS,
         }
         lang = view_state.lang
         return render_template(
@@ -170,7 +196,7 @@ def _page(
             import_map=_import_map(asset, plain_asset),
             nodata_fill=NODATA_FILL,
             nodata_hatch=NODATA_HATCH,
-            choices=choices(lang, _periods()),
+            choices=choices(lang, _periods(), map_view.province_names(settings)),
         ).encode("utf-8")
 
     return _cached(_view_key(view_state, template + variant), render, "text/html")

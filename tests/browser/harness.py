@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from waitress.server import create_server
@@ -22,6 +23,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
+PAINTED = "html[data-painted]"  # set by the map pages once the choropleth is drawn
 
 
 @contextmanager
@@ -69,3 +71,41 @@ def block_non_local(context, blocked: list[str]) -> None:
             route.abort()
 
     context.route("**/*", handle)
+
+
+POINT_INSIDE = """(kode) => {
+  const path = document.querySelector(`#map path[data-kode="${kode}"]`);
+  const box = path.getBoundingClientRect();
+  for (let i = 1; i < 24; i++) {
+    for (let j = 1; j < 24; j++) {
+      const x = box.left + box.width * i / 24, y = box.top + box.height * j / 24;
+      if (document.elementFromPoint(x, y) === path) { return [x, y]; }
+    }
+  }
+  return null;
+}"""
+
+
+@dataclass
+class Visit:
+    """A page and what went wrong on it."""
+
+    page: object
+    errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def assert_clean(self) -> None:
+        """No console errors, no script errors, no failed request to the app."""
+        assert self.errors == [] and self.failed == []
+
+    def paths(self) -> int:
+        """How many areas are drawn."""
+        return self.page.locator("#map path[data-kode]").count()
+
+    def point_inside(self, kode: str) -> list[float]:
+        """A visible point of an area on screen."""
+        point = self.page.evaluate(POINT_INSIDE, kode)
+        assert point, f"{kode} is not visible"
+        return point

@@ -7,112 +7,12 @@ show that the choropleth, legend and controls render without internet.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-import pytest
-from harness import block_non_local, chromium, is_local, serve
+from harness import PAINTED, Visit, serve
 
-from geo_coverage import create_app
 from geo_coverage.i18n import text
 from geo_coverage.metrics import dataset
 from geo_coverage.metrics.registry import metric_title
-
-TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
-PAINTED = "html[data-painted]"
-POINT_INSIDE = """(kode) => {
-  const path = document.querySelector(`#map path[data-kode="${kode}"]`);
-  const box = path.getBoundingClientRect();
-  for (let i = 1; i < 24; i++) {
-    for (let j = 1; j < 24; j++) {
-      const x = box.left + box.width * i / 24, y = box.top + box.height * j / 24;
-      if (document.elementFromPoint(x, y) === path) { return [x, y]; }
-    }
-  }
-  return null;
-}"""
-
-
-@dataclass
-class Visit:
-    """A page and what went wrong on it."""
-
-    page: object
-    errors: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    blocked: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-
-    def assert_clean(self) -> None:
-        """No console errors, no script errors, no failed request to the app."""
-        assert self.errors == [] and self.failed == []
-
-    def paths(self) -> int:
-        """How many areas are drawn."""
-        return self.page.locator("#map path[data-kode]").count()
-
-    def point_inside(self, kode: str) -> list[float]:
-        """A visible point of an area on screen."""
-        point = self.page.evaluate(POINT_INSIDE, kode)
-        assert point, f"{kode} is not visible"
-        return point
-
-
-@pytest.fixture(scope="module")
-def app_url(hostile_settings):
-    app = create_app(
-        {
-            "instance": hostile_settings.instance,
-            "shapes": hostile_settings.shapes,
-            "mirror": hostile_settings.mirror,
-            "tiles": TILES,
-        }
-    )
-    with serve(app) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def visit(browser, app_url):
-    contexts = []
-
-    def open_page(url: str, width: int = 1280, height: int = 800, wait: bool = True) -> Visit:
-        context = browser.new_context(viewport={"width": width, "height": height})
-        contexts.append(context)
-        found = Visit(context.new_page())
-        block_non_local(context, found.blocked)
-        page = found.page
-        page.on(
-            "console",
-            lambda m: (
-                m.type == "error"
-                and is_local(m.location.get("url") or app_url)
-                and found.errors.append(m.text)
-            ),
-        )
-        page.on("pageerror", lambda e: found.errors.append(str(e)))
-        page.on("dialog", lambda d: (found.errors.append(f"dialog: {d.message}"), d.dismiss()))
-        page.on("request", lambda r: is_local(r.url) and found.requests.append(r.url))
-        page.on("requestfailed", lambda r: is_local(r.url) and found.failed.append(r.url))
-        page.on(
-            "response",
-            lambda r: (
-                is_local(r.url) and r.status >= 400 and found.failed.append(f"{r.status} {r.url}")
-            ),
-        )
-        page.goto(url if url.startswith("http") else app_url + url)
-        if wait:
-            page.wait_for_selector(PAINTED, state="attached", timeout=20_000)
-        return found
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def test_browse_draws_every_regency_offline(visit, hostile_settings):
@@ -124,12 +24,13 @@ def test_browse_draws_every_regency_offline(visit, hostile_settings):
     for kode in ("71.71", "73.06", "81.01"):
         fill = page.get_attribute(f'#map path[data-kode="{kode}"]', "fill")
         assert fill == config["data"]["areas"][kode]["fill"], kode
-    assert page.locator("#legend li").count() == len(config["data"]["legend"]["entries"])
+    classes = page.locator("#legend-body > ul:not(.keys) > li")
+    assert classes.count() == len(config["data"]["legend"]["entries"])
     assert page.locator("#legend li.nodata .swatch.hatched").count() == 1
     assert page.locator(".priority-marker").count() == 10
     assert page.locator("#priority-table tbody tr").count() == 102
     assert page.locator("#map path.area-low").count() == len(config["data"]["low_areas"]) > 0
-    assert page.locator("#controls select").count() == 6
+    assert page.locator("#controls select").count() == 9
     assert page.locator("#illustrative-note").is_visible()
     assert page.locator("#source-line").inner_text().startswith("Sumber:")
     assert "period=" + dataset.periods(hostile_settings)[-1] in page.url  # a permalink
@@ -151,7 +52,7 @@ def test_tooltip_shows_the_figures_and_keeps_names_as_text(visit):
         "Coverage",
         "Active members",
         "Potential workers",
-        "Informal coverage",
+        "Coverage of informal workers (BPU)",
         "Gap to target",
         "Priority rank",
         "December 2025",
@@ -210,9 +111,10 @@ def test_controls_change_the_view_and_the_link_reproduces_it(visit):
     page = v.page
     page.select_option('select[name="metric"]', "gap")
     page.wait_for_url(re.compile(r"metric=gap"))
-    first = page.locator("#legend li").first
+    first = page.locator("#legend-body li").first
     assert "0 (target tercapai)" in first.inner_text()
     assert page.inner_text("#view-title").startswith("Kesenjangan terhadap target")
+    page.select_option('select[name="outline"]', "threshold")  # asks for the number first
     page.fill('input[name="threshold"]', "45")
     page.press('input[name="threshold"]', "Enter")
     page.wait_for_url(re.compile(r"threshold=45"))
@@ -226,7 +128,7 @@ def test_controls_change_the_view_and_the_link_reproduces_it(visit):
     again = visit(link)
     assert (
         again.paths() == 8
-        and "0 (target tercapai)" in again.page.locator("#legend li").first.inner_text()
+        and "0 (target tercapai)" in again.page.locator("#legend-body li").first.inner_text()
     )
     assert again.page.input_value('select[name="metric"]') == "gap"
     v.assert_clean()

@@ -115,3 +115,51 @@ def test_every_value_lands_in_exactly_one_counted_class(values, scheme, k):
     assert np.bincount(index[index >= 0], minlength=len(result.counts)).tolist() == list(
         result.counts
     )
+
+
+def _luminance(color: str) -> float:
+    """WCAG relative luminance of #rrggbb."""
+    channels = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _class_colours() -> set[str]:
+    """Every colour a class can take: each ramp at each size, sequential and diverging."""
+    found = set()
+    for ramp in classify.SEQUENTIAL_RAMPS:
+        for n in range(1, 8):
+            found |= set(classify.ramp_colors(ramp, n))
+    for ramp in classify.DIVERGING_RAMPS:
+        for low in range(8):
+            for high in range(8 - low):
+                found |= set(classify.diverging_colors(ramp, low, high))
+    return found
+
+
+def test_every_class_stands_out_from_the_sea_and_every_outline_from_its_fill():
+    colours = _class_colours()
+    assert len(colours) > 40
+    assert _contrast(classify.AREA_EDGE, classify.SEA) >= 3
+    for colour in colours:
+        # An area shows against the sea by its fill or, where the fill is close to the sea's
+        # colour (the lightest classes), by its dark edge.
+        near_the_sea = _contrast(colour, classify.SEA) < 3
+        assert not near_the_sea or _contrast(classify.AREA_EDGE, colour) >= 3, colour
+        # The bold outline is a dark line on a white halo: one of them has 3:1 with any fill.
+        best = max(_contrast(classify.OUTLINE, colour), _contrast(classify.HALO, colour))
+        assert best >= 3, colour
+
+
+def test_change_cuts_are_shown_values_and_split_differing_figures():
+    assert classify.rounded_quantile_cuts(np.array([4.5] + [4.51] * 16), 5, 2) == [4.51]
+    assert classify.rounded_quantile_cuts(np.array([1.0] * 5), 5, 2) == []
+    cuts = classify.rounded_quantile_cuts(np.linspace(-3, 7, 101), 5, 2)
+    assert len(cuts) == 4 and all(round(c, 2) == c for c in cuts)
+    assert classify.rounded_quantile_cuts(np.array([1.234, 1.236, np.nan]), 5, 2) == [1.24]

@@ -92,3 +92,56 @@ def test_number_formats_per_language():
     assert format_pct(None, "id") == "–"
     assert format_period("2025-12", "id") == "Desember 2025"
     assert format_period("2024-08", "en") == "August 2024"
+
+
+def test_a_baseline_is_an_earlier_stored_period_of_the_change_metric():
+    state = parse_view({"metric": "change", "base": "2021-12"}, PERIODS, PROVINCES)
+    assert state.base == "2021-12"
+    assert "base=2021-12" in state.query()
+    assert parse_view(dict(parse_qsl(state.query())), PERIODS, PROVINCES) == state
+    assert parse_view({"metric": "change"}, PERIODS, PROVINCES).base is None  # the previous period
+    with pytest.raises(BadRequest) as caught:
+        parse_view(
+            {"metric": "change", "base": "2025-12"}, PERIODS, PROVINCES
+        )  # not before the period
+    assert caught.value.parameter == "base" and "2021-12, 2024-08, 2025-06" in str(caught.value)
+    with pytest.raises(BadRequest, match="2030-01"):
+        parse_view({"metric": "change", "base": "2030-01"}, PERIODS, PROVINCES)
+    with pytest.raises(BadRequest, match="none \\(no period before"):
+        parse_view(
+            {"metric": "change", "period": "2021-12", "base": "2021-12", "lang": "en"},
+            PERIODS,
+            PROVINCES,
+        )
+    with pytest.raises(BadRequest, match="metric=change") as caught:
+        parse_view({"metric": "coverage", "base": "2021-12"}, PERIODS, PROVINCES)
+    assert caught.value.parameter == "base"
+
+
+def test_a_metric_about_one_segment_takes_no_other_segment():
+    assert parse_view({"metric": "informal_coverage"}, PERIODS, PROVINCES).segment == "all"
+    assert parse_view({"metric": "gap", "segment": "wage"}, PERIODS, PROVINCES).segment == "wage"
+    for metric in ("informal_coverage", "wage_coverage", "uncovered_informal"):
+        with pytest.raises(BadRequest) as caught:
+            parse_view({"metric": metric, "segment": "wage", "lang": "en"}, PERIODS, PROVINCES)
+        assert caught.value.parameter == "segment" and "always about" in str(caught.value)
+
+
+def test_the_outline_rule_and_the_threshold():
+    assert parse_view({}, PERIODS, PROVINCES).outline == "worst"
+    state = parse_view({"threshold": "45,5"}, PERIODS, PROVINCES)  # an Indonesian decimal comma
+    assert (state.outline, state.threshold) == ("threshold", 45.5)
+    assert state.query() == "period=2025-12&threshold=45.5"
+    assert parse_view(
+        {"outline": "threshold", "threshold": "45"}, PERIODS, PROVINCES
+    ) == parse_view({"threshold": "45"}, PERIODS, PROVINCES)
+    target = parse_view({"outline": "target"}, PERIODS, PROVINCES)
+    assert target.query() == "period=2025-12&outline=target"
+    with pytest.raises(BadRequest) as caught:
+        parse_view({"outline": "none", "threshold": "45"}, PERIODS, PROVINCES)
+    assert caught.value.parameter == "outline"
+    with pytest.raises(BadRequest) as caught:
+        parse_view({"outline": "threshold"}, PERIODS, PROVINCES)
+    assert caught.value.parameter == "threshold"
+    with pytest.raises(BadRequest, match="worst, target, threshold, none"):
+        parse_view({"outline": "bold"}, PERIODS, PROVINCES)

@@ -1,16 +1,21 @@
 """The view model: fills, legend, low-coverage outlines, priorities, tooltips, drill-down."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 from branca.utilities import color_brewer
 
+from geo_coverage.i18n import format_period, text
 from geo_coverage.maps import classify
 from geo_coverage.maps import view as map_view
 from geo_coverage.maps.classify import NODATA_FILL
 from geo_coverage.maps.state import ViewState
-from geo_coverage.metrics import dataset
-from geo_coverage.metrics.registry import COLUMNS, DTYPES, MAP_METRICS
+from geo_coverage.metrics import compute, dataset
+from geo_coverage.metrics.registry import COLUMNS, DTYPES, FIELD, MAP_METRICS, TOOLTIP_FIELDS
+
+CHANGE = FIELD["change_pp"]
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -85,11 +90,11 @@ def test_fills_follow_fixed_breaks_around_the_target():
         "74.01": YLGNBU5[2],
     }
     assert [e.label for e in view.legend] == [
-        "< 40 %",
-        "40 % – 50 %",
-        "50 % – 60 %",
-        "60 % – 70 %",
-        "≥ 70 %",
+        "< 40,0 %",  # coverage shows one decimal everywhere (the registry's rule)
+        "40,0 % – 50,0 %",
+        "50,0 % – 60,0 %",
+        "60,0 % – 70,0 %",
+        "≥ 70,0 %",
         "Tidak ada data",
     ]
     assert [e.count for e in view.legend] == [1, 0, 1, 1, 0, 1]
@@ -97,12 +102,36 @@ def test_fills_follow_fixed_breaks_around_the_target():
 
 
 def test_low_coverage_uses_each_target_or_the_threshold():
-    view = map_view.build_view(AREAS, ViewState(period="2025-12"), ANCHORS)
+    view = map_view.build_view(AREAS, ViewState(period="2025-12", outline="target"), ANCHORS)
     assert view.low == ("73.01", "74.01")  # 55.5 is below Sulawesi Tenggara's 62.93
-    strict = map_view.build_view(AREAS, ViewState(period="2025-12", threshold=50), ANCHORS)
+    strict = map_view.build_view(
+        AREAS, ViewState(period="2025-12", threshold=50, outline="threshold"), ANCHORS
+    )
     assert strict.low == ("73.01",)
-    assert any("50,0 %" in note for note in strict.notes)
+    assert "50,0 %" in strict.outline_rule
     assert strict.low_title == "Di bawah 50,0 %" and view.low_title == "Di bawah target"
+    none = map_view.build_view(AREAS, ViewState(period="2025-12", outline="none"), ANCHORS)
+    assert none.low == () and none.outline_rule is None
+
+
+def test_the_default_outline_marks_the_worst_fifth_of_the_metric_shown():
+    view = map_view.build_view(AREAS, ViewState(period="2025-12"), ANCHORS)
+    assert view.low == ("73.01",)  # three areas with coverage: ceil(3 / 5) = 1, the lowest
+    assert view.outline_rule == (
+        "garis tebal = seperlima terburuk: 1 dari 3 wilayah, dengan cakupan terendah"
+    )
+    assert view.low_title == "Seperlima terburuk: cakupan terendah"
+    assert view.low_values == ("35,0 %",)
+    gap = map_view.build_view(AREAS, ViewState(period="2025-12", metric="gap"), ANCHORS)
+    assert gap.low == ("73.01",)  # the largest gap is the worst
+    many = _frame(
+        [
+            {"kode": f"73.{i:02d}", "nama": f"K{i}", "prov_kode": "73", "coverage_pct": 30.0 + i}
+            for i in range(1, 12)
+        ]
+    )
+    worst = map_view.build_view(many, ViewState(period="2025-12"), {})
+    assert worst.low == ("73.01", "73.02", "73.03")  # ceil(11 / 5) = 3, lowest first
 
 
 def test_priorities_tooltips_and_sources():
@@ -126,7 +155,11 @@ def test_priorities_tooltips_and_sources():
         "rank": 2,
         "source_note": "illustrative (modelled)",
         "values": list(first.cells),
+        "province_name": "Sulawesi Selatan",
+        "label": "Kab <b>Satu</b>",
+        "table": [["35.0 %", 35.0], ["35,000", 35000.0], ["100,000", 100000.0]],
     }
+    assert data["table"]["columns"] == ["Coverage (UCJ)", "Active members", "Potential workers"]
     assert data["priorities"][0] == {"kode": "74.01", "rank": 1, "latlng": [-4.0, 122.5]}
     assert data["low_areas"] == list(view.low)
     table = [data["fields"][i] for i in data["table_fields"]]
@@ -188,3 +221,108 @@ def test_every_metric_uses_a_colour_blind_safe_ramp_of_its_kind():
         ramps = {"diverging": classify.DIVERGING_RAMPS, "sequential": classify.SEQUENTIAL_RAMPS}
         assert spec.ramp in ramps[spec.ramp_kind], name
         assert (spec.centre is not None) == (spec.ramp_kind == "diverging"), name
+
+
+def test_a_change_against_the_previous_period_is_change_pp(served_settings):
+    periods = dataset.periods(served_settings)
+    latest, previous = periods[-1], periods[-2]
+    compared = dataset.compare(served_settings, "regency", latest, previous)
+    stored = dataset.load_metrics(served_settings, "regency", latest)
+    merged = compared.merge(stored[["kode", "change_pp"]], on="kode", suffixes=("", "_stored"))
+    assert len(merged) == 102
+    assert (merged["change_pp"] == merged["change_pp_stored"]).all()
+    assert dataset.previous_period(served_settings, latest) == previous
+    assert dataset.previous_period(served_settings, periods[0]) is None
+
+
+def test_the_change_map_names_its_baseline_and_shows_before_and_after(served_settings):
+    periods = dataset.periods(served_settings)
+    latest, first = periods[-1], periods[0]
+    state = ViewState(metric="change", period=latest, base=first, lang="en")
+    view = map_view.load_view(served_settings, state)
+    base = format_period(first, "en")
+    assert f"since {base}" in view.title and f"since {base}" in view.legend_title
+    data = view.to_json("")
+    assert f"since {base}" in data["fields"][data["fields"].index(view.legend_title)]
+    assert data["table"]["columns"][1:] == [
+        f"Coverage {format_period(latest, 'en')}",
+        f"Coverage {base}",
+    ]
+    latest_metrics = dataset.load_metrics(served_settings, "regency", latest).set_index("kode")
+    first_metrics = dataset.load_metrics(served_settings, "regency", first).set_index("kode")
+    for kode, area in data["areas"].items():
+        change, after, before = (cell[1] for cell in area["table"])
+        assert after == latest_metrics.loc[kode, "coverage_pct"]
+        assert before == first_metrics.loc[kode, "coverage_pct"]
+        assert change == pytest.approx(after - before, abs=0.006)
+    default = map_view.load_view(served_settings, ViewState(metric="change", period=latest))
+    assert format_period(periods[-2], "id") in default.title  # the previous period, named
+
+
+def test_change_breaks_spread_a_province_over_classes(served_settings):
+    periods = dataset.periods(served_settings)
+    for base in periods[:-1]:
+        for province in ("71", "72", "73", "74", "75", "76", "81", "82"):
+            state = ViewState(metric="change", period=periods[-1], base=base, province=province)
+            view = map_view.load_view(served_settings, state)
+            shown = {a.cells[TOOLTIP_FIELDS.index(CHANGE)] for a in view.areas}
+            classes = {a.cls for a in view.areas}
+            assert len(classes) > 1 or len(shown) == 1, (base, province)
+
+
+def test_no_data_says_why(served_settings):
+    periods = dataset.periods(served_settings)
+    first = map_view.load_view(served_settings, ViewState(metric="change", period=periods[0]))
+    assert first.nodata_reason.startswith(format_period(periods[0], "id"))
+    assert "periode pertama" in first.nodata_reason
+    assert [e.hatched for e in first.legend] == [True]  # no empty classes without values
+    gaps = dataset.segment_gaps(served_settings, periods[-1])
+    for segment, why in gaps.items():
+        view = map_view.load_view(served_settings, ViewState(segment=segment, period=periods[-1]))
+        assert view.nodata_reason == text(
+            f"nodata.{why}",
+            "id",
+            segment=text(f"segment.{segment}", "id"),
+            period=format_period(periods[-1], "id"),
+        )
+        assert dict(view.unavailable)[segment] == text(f"unavailable.{why}", "id")
+    whole = map_view.load_view(served_settings, ViewState(period=periods[-1]))
+    assert whole.nodata_reason is None
+
+
+def test_segment_gaps_tell_missing_rows_from_missing_potentials():
+    rows = pd.DataFrame(
+        {
+            "kode": ["73.01", "73.01", "73.01"],
+            "period": ["2025-12"] * 3,
+            "segment": ["wage", "informal", "construction"],
+            "potential_workers": pd.array([10, 5, pd.NA], dtype="Int64"),
+            "active_members": pd.array([5, 1, 3], dtype="Int64"),
+        }
+    )
+    assert compute.segment_gaps(
+        rows, "2025-12", ("wage", "informal", "construction", "migrant")
+    ) == {
+        "construction": "no_potential",
+        "migrant": "no_rows",
+    }
+
+
+def test_a_metric_about_one_segment_reads_that_segments_counts(served_settings):
+    period = dataset.periods(served_settings)[-1]
+    view = map_view.load_view(served_settings, ViewState(metric="informal_coverage", period=period))
+    informal = dataset.load_metrics(served_settings, "regency", period, "informal").set_index(
+        "kode"
+    )
+    for area in view.areas:
+        value, members, potential = (cell[1] for cell in area.table)
+        assert members == informal.loc[area.kode, "active_members"]
+        assert potential == informal.loc[area.kode, "potential_workers"]
+        assert value == pytest.approx(100 * members / potential, abs=0.006)
+    assert "pekerja informal (BPU)" in view.segment_hint
+
+
+def test_the_source_line_gives_a_date_not_a_version_tag(served_settings):
+    line = map_view.source_line(served_settings, "en")
+    assert dataset.data_version(served_settings) not in line
+    assert re.search(r"as of \d{1,2} [A-Z][a-z]+ \d{4}", line)

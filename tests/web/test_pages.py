@@ -19,6 +19,7 @@ from matplotlib.image import imread
 from geo_coverage import create_app
 from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON
 from geo_coverage.enrollment.sample import PERIODS
+from geo_coverage.i18n import format_period, text
 from geo_coverage.maps import view as map_view
 from geo_coverage.metrics import dataset
 from geo_coverage.package_files import STATIC
@@ -159,6 +160,12 @@ def test_map_data_api(client, hostile_settings):
         ("scheme=x", "scheme", "target, quantiles, equal_interval, natural_breaks"),
         ("k=2", "k", "3, 4, 5, 6, 7"),
         ("threshold=x", "threshold", "0"),
+        ("metric=change&base=2030-01", "base", "2021-12, 2022-09"),
+        ("metric=change&period=2021-12&base=2021-12", "base", "tidak ada"),
+        ("base=2021-12", "base", "metric=change"),
+        ("metric=informal_coverage&segment=wage", "segment", "segment=all"),
+        ("outline=thick", "outline", "worst, target, threshold, none"),
+        ("outline=none&threshold=40", "outline", "threshold"),
     ],
 )
 def test_bad_parameters_answer_400(client, query, parameter, valid):
@@ -168,9 +175,9 @@ def test_bad_parameters_answer_400(client, query, parameter, valid):
     assert f"'{parameter}'" in text and valid in text and "tidak valid" in text
     english = client.get(f"/embed?{query}&lang=en").get_data(as_text=True)
     assert "Invalid parameter" in english
-    api = client.get(f"/api/map-data?{query}")
+    api = client.get(f"/api/map-data?{query}&lang=en")
     assert api.status_code == 400 and api.json["code"] == "BadRequest"
-    assert valid in api.json["description"]
+    assert f"'{parameter}'" in api.json["description"]
     assert client.get(f"/map.png?{query}").status_code == 400
 
 
@@ -344,3 +351,32 @@ def test_any_query_answers_200_or_400_never_500(client, query):
     assert resp.status_code in (200, 400), resp.data
     if resp.status_code == 400:
         assert resp.json["description"]
+
+
+def test_the_view_json_names_the_baseline_and_carries_the_data_table(client, hostile_settings):
+    periods = dataset.periods(hostile_settings)
+    data = client.get(f"/api/map-data?metric=change&base={periods[0]}&lang=en").json
+    base = format_period(periods[0], "en")
+    assert data["base"] == base and data["state"]["base"] == periods[0]
+    assert f"since {base}" in data["title"] and f"since {base}" in data["legend"]["title"]
+    assert len(data["table"]["columns"]) == 3 and all(
+        len(a["table"]) == 3 for a in data["areas"].values()
+    )
+    gaps = dataset.segment_gaps(hostile_settings, periods[-1])
+    assert gaps and data["unavailable"] == {
+        s: text(f"unavailable.{g}", "en") for s, g in gaps.items()
+    }
+    assert data["data_link"].startswith("/download/regency.csv?period=")
+    assert dataset.data_version(hostile_settings) not in data["source"]
+
+
+def test_the_browse_page_disables_what_does_not_apply(client, hostile_settings):
+    page = client.get("/?metric=informal_coverage").get_data(as_text=True)
+    gaps = dataset.segment_gaps(hostile_settings, dataset.periods(hostile_settings)[-1])
+    assert re.search(r'<select name="segment" disabled', page)
+    assert re.search(r'<select name="base" disabled', page)
+    for segment, why in gaps.items():
+        reason = re.escape(text(f"unavailable.{why}", "id"))
+        assert re.search(rf'<option value="{segment}"\s+disabled>[^<]*\({reason}\)', page)
+    assert re.search(r'<input name="threshold"[^>]*disabled', page, re.DOTALL)
+    assert 'class="skip-link" href="#map"' in page and 'id="data-table"' in page

@@ -29,7 +29,7 @@ function loadTopology(url) {
 }
 
 /** The region's overview, decoded: {provinces: [...], regencies: [...]}. */
-export function loadGeometry() {
+function loadGeometry() {
   return loadTopology(config.geometry);
 }
 

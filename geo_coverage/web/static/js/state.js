@@ -1,15 +1,28 @@
 /* The page's shared state: its configuration, the view on screen and the selected area.
-   The map and the priority table subscribe here to highlights and selections, so that neither
-   has to import the other. */
+   The map, the tables and the sheet subscribe here to highlights and selections, so that none
+   of them has to import another. */
 
 export const config = JSON.parse(document.getElementById("map-config").textContent);
 export const strings = config.strings;
 export const browsing = config.mode === "browse";
 
+// Below this width the legend folds into a button and an area's figures open in a bottom sheet.
+const NARROW = window.matchMedia("(max-width: 799px)");
+
 let view = null;
-let selected = null; // kode clicked in the table or (inside a province) on the map
+let selected = null; // kode clicked on the map (inside a province), in a table or found
 const highlightListeners = []; // (kode, on) => void
-const selectListeners = []; // (kode, previous, zoom) => void
+const selectListeners = []; // (kode, previous, how) => void
+
+/** Whether the screen is narrow (phones, small tablets). */
+export function narrow() {
+  return NARROW.matches;
+}
+
+/** Call `listener()` when the screen turns narrow or wide. */
+export function onWidthChange(listener) {
+  NARROW.addEventListener("change", listener);
+}
 
 /** The view on screen (the per-view JSON). */
 export function currentView() {
@@ -32,7 +45,7 @@ export function onHighlight(listener) {
   highlightListeners.push(listener);
 }
 
-/** Call `listener(kode, previous, zoom)` whenever an area is selected. */
+/** Call `listener(kode, previous, how)` whenever an area is selected. */
 export function onSelect(listener) {
   selectListeners.push(listener);
 }
@@ -42,13 +55,14 @@ export function highlight(kode, on) {
   highlightListeners.forEach((listener) => listener(kode, on));
 }
 
-/** Select an area, un-highlighting the one selected before; `zoom` to bring it into view. */
-export function select(kode, zoom) {
+/** Select an area, un-highlighting the one selected before. `how` says where it was chosen:
+    {zoom: bring it into view, from: "map" | "table" | "search"}. */
+export function select(kode, how = {}) {
   const previous = selected;
   selected = kode;
   if (previous && previous !== kode) {
     highlight(previous, false);
   }
   highlight(kode, true);
-  selectListeners.forEach((listener) => listener(kode, previous, zoom));
+  selectListeners.forEach((listener) => listener(kode, previous, how));
 }

@@ -1,12 +1,15 @@
-/* The browse panel's lists: the priority table (every area by rank) and the low-coverage list;
-   their rows and the map's areas highlight each other through the shared state. */
+/* The browse panel's lists: the priority table (every area by rank, one Tab stop moved through
+   with the arrow keys) and the list of outlined areas; their rows and the map's areas
+   highlight each other through the shared state. */
 
 import { el } from "./dom.js";
+import { roving } from "./roving.js";
 import { highlight, onHighlight, onSelect, select } from "./state.js";
 
 let rows = {}; // kode -> priority-table row
 
-function hoverable(node, kode) {
+/** Rows and items that highlight their area while the pointer is over them. */
+export function hoverable(node, kode) {
   node.addEventListener("mouseenter", () => highlight(kode, true));
   node.addEventListener("mouseleave", () => highlight(kode, false));
 }
@@ -17,11 +20,12 @@ export function initTable() {
   onSelect((kode, previous) => {
     if (previous && previous !== kode) {
       rows[previous]?.classList.remove("selected");
+      rows[previous]?.removeAttribute("aria-selected");
     }
     const row = rows[kode];
     if (row) {
       row.classList.add("selected");
-      row.scrollIntoView({ block: "nearest" });
+      row.setAttribute("aria-selected", "true");
     }
   });
 }
@@ -31,23 +35,16 @@ function tableRow(view, kode) {
   const tr = el("tr", area.low ? "low" : null);
   tr.setAttribute("data-kode", kode);
   tr.appendChild(el("td", "num", area.rank === null ? "–" : area.rank));
-  tr.appendChild(el("td", null, area.name));
+  tr.appendChild(el("th", null, area.name)).setAttribute("scope", "row");
   for (const i of view.table_fields) {
     tr.appendChild(el("td", "num", area.values[i]));
   }
   hoverable(tr, kode);
-  tr.tabIndex = 0;
-  tr.addEventListener("click", () => select(kode, true));
-  tr.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" || event.key === " ") {
-      event.preventDefault();
-      select(kode, true);
-    }
-  });
+  tr.addEventListener("click", () => select(kode, { zoom: true, from: "table" }));
   return tr;
 }
 
-/** Fill the priority table and the low-coverage list with a view's areas. */
+/** Fill the priority table and the outlined areas' list with a view's areas. */
 export function drawTable(view) {
   const body = document.querySelector("#priority-table tbody");
   body.textContent = "";
@@ -55,14 +52,15 @@ export function drawTable(view) {
   for (const kode of view.ranked) {
     rows[kode] = body.appendChild(tableRow(view, kode));
   }
+  roving(body, (row) => select(row.dataset.kode, { zoom: true, from: "table" }));
   const lows = document.getElementById("low-areas");
   lows.textContent = "";
-  for (const kode of view.low_areas) {
-    const area = view.areas[kode];
-    const item = el("li", null, `${area.name} — ${area.values[0]}`);
+  view.low_areas.forEach((kode, i) => {
+    const item = el("li", null, `${view.areas[kode].name} — ${view.low_values[i]}`);
     hoverable(item, kode);
     lows.appendChild(item);
-  }
+  });
+  document.getElementById("low-section").hidden = !view.low_title;
   document.getElementById("low-count").textContent = String(view.low_areas.length);
   document.getElementById("low-title").textContent = view.low_title;
 }
