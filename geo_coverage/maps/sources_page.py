@@ -20,7 +20,7 @@ from geo_coverage.maps.evidence import (
     qualifier_text,
     value_text,
 )
-from geo_coverage.region import REGION_CODE
+from geo_coverage.region import SAMPLE_REGION, Region
 from geo_coverage.sources.evidence import NATIONAL_CODE, in_area, resolved_links, source_parts
 
 LOGGER = logging.getLogger(__name__)
@@ -89,32 +89,47 @@ def _names(places: list[dict], evidence: pd.DataFrame, lang: str) -> dict[str, s
     Indonesia in lang, and the table's own name for any other code."""
     names = dict(zip(evidence["kode"], evidence["nama"], strict=True))
     names |= {p["kode"]: p["name"] for p in places}
-    names[REGION_CODE] = text("sources.region", lang)
+    names[SAMPLE_REGION.code] = text("sources.region", lang)
     names[NATIONAL_CODE] = text("sources.national", lang)
     return names
 
 
-def check_kode(kode: str | None, places: list[dict], lang: str) -> str | None:
+def region_figures(evidence: pd.DataFrame, region: Region) -> pd.DataFrame:
+    """The figures about the region served: its areas', Indonesia's, and the regional
+    office's totals (kode SULAMA) when the region holds all of its provinces."""
+    codes = evidence["kode"]
+    whole = set(SAMPLE_REGION.provinces) <= set(region.provinces)
+    keep = codes.map(region.contains) | (codes == NATIONAL_CODE)
+    if whole:
+        keep |= codes == SAMPLE_REGION.code
+    return evidence[keep.astype(bool)]
+
+
+def _totals(region: Region) -> tuple[str, ...]:
+    """The codes of whole regions the filter offers besides the areas."""
+    whole = set(SAMPLE_REGION.provinces) <= set(region.provinces)
+    return (SAMPLE_REGION.code, NATIONAL_CODE) if whole else (NATIONAL_CODE,)
+
+
+def check_kode(kode: str | None, places: list[dict], region: Region, lang: str) -> str | None:
     """The area filter's code (None for every figure); BadRequest for an unknown one."""
     if kode is None or kode.strip() == "":
         return None
     kode = kode.strip()
-    known = {p["kode"] for p in places} | {REGION_CODE, NATIONAL_CODE}
+    known = {p["kode"] for p in places} | set(_totals(region))
     if kode not in known:
+        totals = _totals(region)
+        key = "error.sources_kode" if len(totals) == 2 else "error.sources_kode_nation"
         raise BadRequest(
-            text("error.sources_kode", lang, value=kode, region=REGION_CODE, nation=NATIONAL_CODE),
-            "kode",
+            text(key, lang, value=kode, region=totals[0], nation=NATIONAL_CODE), "kode"
         )
     return kode
 
 
-def _options(evidence: pd.DataFrame, places: list[dict], names: dict, lang: str):
+def _options(evidence: pd.DataFrame, places: list[dict], names: dict, region: Region):
     """The filter's choices: the region, Indonesia, then each province and its regencies."""
     codes = evidence["kode"]
-    options = [
-        Option(REGION_CODE, names[REGION_CODE], int((codes == REGION_CODE).sum())),
-        Option(NATIONAL_CODE, names[NATIONAL_CODE], int((codes == NATIONAL_CODE).sum())),
-    ]
+    options = [Option(c, names[c], int((codes == c).sum())) for c in _totals(region)]
     provinces = [p for p in places if p["level"] == "province"]
     for province in provinces:
         group = province["name"]
@@ -128,11 +143,12 @@ def _options(evidence: pd.DataFrame, places: list[dict], names: dict, lang: str)
 
 
 def sources_page(
-    evidence: pd.DataFrame, places: list[dict], kode: str | None, lang: str
+    evidence: pd.DataFrame, places: list[dict], region: Region, kode: str | None, lang: str
 ) -> SourcesPage:
-    """The page of every figure, or of one area and the areas inside it ('73': Sulawesi
-    Selatan and its regencies). `evidence` is the stored table with number and decimals;
-    `places` the region's provinces and regencies (maps.view.places)."""
+    """The page of every figure about the region, or of one area and the areas inside it
+    ('73': Sulawesi Selatan and its regencies). `evidence` is the stored table with number and
+    decimals; `places` the region's provinces and regencies (maps.view.places)."""
+    evidence = region_figures(evidence, region)
     names = _names(places, evidence, lang)
     links = dict(zip(evidence["line"], resolved_links(list(evidence["source"])), strict=True))
     shown = evidence if kode is None else in_area(evidence, kode)
@@ -163,6 +179,6 @@ def sources_page(
         total=len(evidence),
         kode=kode,
         area=names.get(kode) if kode else None,
-        options=_options(evidence, places, names, lang),
+        options=_options(evidence, places, names, region),
         nested=any(p["kode"] == kode and p["level"] == "province" for p in places),
     )

@@ -39,10 +39,10 @@ def sources():
     settings = current_app.config["SETTINGS"]
     lang = _lang()
     found = places(settings)
-    kode = check_kode(request.args.get("kode"), found, lang)
+    kode = check_kode(request.args.get("kode"), found, settings.region, lang)
 
     def render() -> bytes:
-        page = sources_page(dataset.evidence(settings), found, kode, lang)
+        page = sources_page(dataset.evidence(settings), found, settings.region, kode, lang)
         other = "id" if lang == "en" else "en"
         return render_template(
             "sources.html",

@@ -167,7 +167,8 @@ def test_the_png_lists_the_pages_priorities_with_their_scores(client, served_set
     """The image's list (drawn right of the map) is the page's top of the ranked list, with
     the score as shown, which rank it is, and why a first at its target is first."""
     view = _config(client.get("/" + query).get_data(as_text=True))
-    state = parse_view(dict(parse_qsl(query.lstrip("?"))), dataset.periods(served_settings))
+    args = dict(parse_qsl(query.lstrip("?")))
+    state = parse_view(args, dataset.periods(served_settings), served_settings.region.provinces)
     figure = image.draw(map_view.load_view(served_settings, state), served_settings, "source")
     drawn = "\n".join(t.get_text() for t in figure.texts)
     lang = view["lang"]
