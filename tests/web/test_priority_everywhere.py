@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import sqlite3
 import zipfile
 from urllib.parse import parse_qsl
 
@@ -139,6 +140,13 @@ def test_every_download_and_the_ogc_api_carry_the_same_priority(client, tmp_path
         same(feature["id"], *(feature["properties"][k] for k in PRIORITY))
     (tmp_path / "r.gpkg").write_bytes(client.get("/download/regency.gpkg").data)
     gpkg = pyogrio.read_dataframe(tmp_path / "r.gpkg", layer="regencies", read_geometry=False)
+    with sqlite3.connect(tmp_path / "r.gpkg") as db:  # each column labelled and described
+        described = dict(
+            db.execute("SELECT column_name, name || ': ' || description FROM gpkg_data_columns")
+        )
+    for key in PRIORITY:
+        en = FIELD[key]
+        assert described[key] == f"{en.label.get('en')}: {en.description.get('en')}", key
     (tmp_path / "r.zip").write_bytes(client.get("/download/regency.shp.zip").data)
     shp = pyogrio.read_dataframe(f"/vsizip/{tmp_path / 'r.zip'}", read_geometry=False)
     short = [FIELD[k].shapefile for k in PRIORITY]
