@@ -195,6 +195,7 @@ class MapView:
                 "notes": list(self.notes),
                 "outline": self.outline_rule,
                 "markers": self.marker_rule,
+                "priority_why": self.priority_why if self.marker_rule else None,
                 "nodata_reason": self.nodata_reason,
                 "entries": [
                     {"color": e.color, "label": e.label, "count": e.count, "hatched": e.hatched}

@@ -167,3 +167,19 @@ def test_the_sheet_links_to_the_areas_sources_on_a_phone(visit):
     v.page.wait_for_url(re.compile(r"/sources\?kode="))
     assert v.page.locator(f'#figures tbody tr[data-kode="{kode}"]').count() > 0
     v.assert_clean()
+
+
+def test_the_embed_says_why_a_first_at_its_target_is_first(visit):
+    v = visit("/embed?province=71&period=2024-12&lang=en", 960, 540)
+    view = v.page.evaluate(CONFIG)
+    first = view["areas"][view["ranked"][0]]["name"]
+    why = v.page.locator("#legend .priority-why")
+    assert why.is_visible() and view["priority_why"]
+    assert why.inner_text() == view["priority_why"]
+    assert why.inner_text().startswith(f"{first} ranks first although its coverage has reached")
+    legend = v.page.locator("#legend").inner_text()
+    assert legend.index("numbered circle") < legend.index(view["priority_why"])
+    v.page.goto(v.page.url.replace("province=71&period=2024-12&", ""))  # first below target
+    v.page.wait_for_selector("html[data-painted]", state="attached")
+    assert v.page.locator("#legend .priority-why").count() == 0
+    v.assert_clean()

@@ -400,6 +400,7 @@ def test_ranks_are_named_and_both_shown_and_a_first_at_target_is_explained():
     assert why.priority_why.startswith("Kab Dua ada di peringkat 1 walaupun cakupannya")
     assert "60,00 %" in why.priority_why and "12.000" in why.priority_why
     assert why.to_json("")["priority_why"] == why.priority_why
+    assert why.to_json("")["legend"]["priority_why"] == why.priority_why  # the embed's legend
     provinces = map_view.build_view(AREAS, ViewState(period="2025-12", level="province"), {})
     assert "priority_rank_province" not in provinces.field_keys  # no rank within a province
 
