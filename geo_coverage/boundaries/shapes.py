@@ -43,13 +43,14 @@ def is_built(shapes: Path) -> bool:
     return read_report(shapes) is not None and all(p.exists() for p in outputs(shapes))
 
 
-_KEYS: OrderedDict[Path, tuple[tuple[int, int], str]] = OrderedDict()
+_KEYS: OrderedDict[Path, tuple[tuple[int, int], str, dict | None]] = OrderedDict()
 _KEYS_LOCK = threading.Lock()
 KEYS_KEPT = 16
 
 
-def build_key(shapes: Path) -> str:
-    """The build key of the shapes in a folder (the report is read again only when it changes)."""
+def _summary(shapes: Path) -> tuple[str, dict | None]:
+    """The build key and the own boundary file (or None) of the shapes in a folder; the report
+    is read again only when it changes."""
     path = shapes / REPORT_NAME
     try:
         stat = path.stat()
@@ -59,15 +60,26 @@ def build_key(shapes: Path) -> str:
     with _KEYS_LOCK:
         known = _KEYS.get(path)
     if known is not None and known[0] == signature:
-        return known[1]
+        return known[1], known[2]
     report = read_report(shapes)
     if report is None:
         raise GeoCoverageError(f"the build report in {shapes} cannot be read")
+    own = (report.get("source") or {}).get("own_boundaries")
     with _KEYS_LOCK:
-        _KEYS[path] = (signature, report["build_key"])
+        _KEYS[path] = (signature, report["build_key"], own)
         while len(_KEYS) > KEYS_KEPT:
             _KEYS.popitem(last=False)
-    return report["build_key"]
+    return report["build_key"], own
+
+
+def build_key(shapes: Path) -> str:
+    """The build key of the shapes in a folder (the report is read again only when it changes)."""
+    return _summary(shapes)[0]
+
+
+def own_boundaries(shapes: Path) -> dict | None:
+    """The own boundary file (`build --boundaries`) the shapes were built from, or None."""
+    return _summary(shapes)[1]
 
 
 def clear_cache() -> None:

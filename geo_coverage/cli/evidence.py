@@ -9,6 +9,7 @@ import sys
 
 import pandas as pd
 
+from geo_coverage.cli.output import complain, escape
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
 from geo_coverage.enrollment.build import build_sample_store
@@ -83,8 +84,8 @@ def cmd_evidence(args: argparse.Namespace) -> int:
             )
         frame = in_area(frame, kode)
         if frame.empty:
-            print(f"no published figures for {kode}", file=sys.stderr)
-    sys.stdout.write(format_evidence(frame, args.format))
+            complain(f"no published figures for {kode}")
+    sys.stdout.write(escape(format_evidence(frame, args.format), keep_lines=True))
     return 0
 
 

@@ -18,6 +18,7 @@ from geo_coverage.web import (
     error_handlers,
     guard,
     health,
+    hosts,
     http,
     ogc_routes,
     pages,
@@ -35,6 +36,7 @@ def register(app: Flask) -> None:
     the framing rules, sign-in, the guard, CSRF protection and the error handlers to the app."""
     http.register(app)
     bad_input.register(app)  # first: no other hook sees a malformed request
+    hosts.register(app)
     settings = app.config["SETTINGS"]
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + FORM_OVERHEAD_BYTES
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # valid as long as the session

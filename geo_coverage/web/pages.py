@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
+from jinja2.utils import htmlsafe_json_dumps
 
 from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON
 from geo_coverage.config import DEFAULT_TILES_ATTRIBUTION
@@ -18,7 +19,7 @@ from geo_coverage.errors import NotFound
 from geo_coverage.i18n import API_LANG, strings, text
 from geo_coverage.metrics.registry import FIELD
 from geo_coverage.region import NAME_PREFIXES
-from geo_coverage.web import assets, keys
+from geo_coverage.web import assets, keys, security
 from geo_coverage.web.download_routes import download_links
 from geo_coverage.web.http import cached_response
 from geo_coverage.web.http import state as app_state
@@ -153,6 +154,9 @@ def _page(
 
     settings = _settings()
     view_state = state or _state()
+    import_map = _import_map(asset, plain_asset)
+    import_map_text = htmlsafe_json_dumps(import_map)
+    security.allow_inline_script(import_map_text)
 
     def render() -> bytes:
         view = _load_view(view_state)
@@ -184,7 +188,8 @@ def _page(
             lang=lang,
             t=lambda key, **kw: text(key, lang, **kw),
             asset=asset,
-            import_map=_import_map(asset, plain_asset),
+            import_map=import_map,
+            import_map_text=import_map_text,
             nodata_fill=NODATA_FILL,
             nodata_hatch=NODATA_HATCH,
             choices=choices(lang, _periods(), map_view.province_names(settings)),
