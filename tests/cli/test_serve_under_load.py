@@ -1,5 +1,5 @@
-"""`geo-coverage serve` under many slow clients: 200 connections that send nothing, half a
-request line or a body that never ends, and `/healthz` still answers at once."""
+"""`geo-coverage serve` under load: 200 slow connections (silent, headers that never end, a body
+that never ends) and a flood of 32 uncached PNG maps; `/healthz` still answers at once."""
 
 from __future__ import annotations
 
@@ -8,12 +8,22 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 from test_serve import _copy_store, _free_port, _wait_for
 
 SLOW_CONNECTIONS = 200
+PNG_FLOOD = 32
+PNG_VIEWS = [
+    f"metric={metric}&k={k}&lang={lang}"
+    for metric in ("coverage", "gap", "informal_coverage", "uncovered_informal")
+    for k in (3, 4, 5, 6)
+    for lang in ("id", "en")
+]
 HEALTHZ_WITHIN_S = 1.0
 PARTIAL = (
     b"",  # connected, silent
@@ -88,3 +98,48 @@ def test_healthz_answers_within_a_second_under_200_slow_connections(server):
     finally:
         for conn in slow:
             conn.close()
+
+
+def _status(url: str) -> tuple[int, str | None]:
+    """Status and Retry-After of one GET, body read."""
+    try:
+        with urllib.request.urlopen(url, timeout=120) as resp:
+            resp.read()
+            return resp.status, None
+    except urllib.error.HTTPError as exc:
+        exc.read()
+        return exc.code, exc.headers.get("Retry-After")
+
+
+def test_healthz_answers_at_once_while_32_uncached_maps_are_drawn(server):
+    base = f"http://127.0.0.1:{server}"
+    assert _status(f"{base}/map.png?metric=change")[0] == 200  # first use: imports, metrics
+    answers: list[tuple[int, str | None]] = []
+    start = threading.Barrier(PNG_FLOOD + 1)
+
+    def png(i: int) -> None:
+        start.wait()
+        view = PNG_VIEWS[i % len(PNG_VIEWS)]
+        answers.append(_status(f"{base}/map.png?{view}&outline=threshold&threshold={40 + i}"))
+
+    flood = [threading.Thread(target=png, args=(i,)) for i in range(PNG_FLOOD)]
+    for thread in flood:
+        thread.start()
+    start.wait()
+    health = []
+    while any(thread.is_alive() for thread in flood):
+        try:
+            health.append(_healthz_seconds(server))
+        except TimeoutError:
+            health.append(f"timed out after {HEALTHZ_WITHIN_S} s")
+        time.sleep(0.1)
+    for thread in flood:
+        thread.join()
+    drawn = [a for a in answers if a[0] == 200]
+    busy = [a for a in answers if a[0] == 503]
+    assert len(drawn) + len(busy) == PNG_FLOOD, answers  # no 500, nothing lost
+    assert drawn and all(retry and int(retry) >= 1 for _, retry in busy), answers
+    assert len(health) >= 3, health  # the flood lasted long enough to ask a few times
+    # with no render limit the 32 renders took every thread and /healthz waited ~12 s
+    late = [h for h in health if not isinstance(h, float) or h >= HEALTHZ_WITHIN_S]
+    assert len(late) <= 1, health  # one slow answer allowed on a busy machine
