@@ -69,7 +69,7 @@ def _state() -> ViewState:
     from geo_coverage.maps.state import parse_view
     from geo_coverage.metrics import dataset
 
-    return parse_view(request.args, dataset.periods(_settings()))
+    return parse_view(request.args, dataset.periods(_settings(), keys.versions().data))
 
 
 def _view_key(state: ViewState, kind: str) -> tuple[str, ...]:
@@ -226,7 +226,7 @@ def _periods() -> list[str]:
     """The periods of the active data."""
     from geo_coverage.metrics import dataset
 
-    return dataset.periods(_settings())
+    return dataset.periods(_settings(), keys.versions().data)
 
 
 def _cached(key: tuple[str, ...], render, mimetype: str, **kwargs):
