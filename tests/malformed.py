@@ -15,6 +15,7 @@ SAMPLE_VALUES = {
     "level": "regency",
     "collection_id": "regencies",
     "feature_id": "73.71",
+    "province": "73",
     "upload_id": "AAAAAAAAAAAAAAAAAAAAAAAA",
     "link_id": "1",
     "token": "eyJpIjoxfQ.not-a-signature",

@@ -36,7 +36,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             "imported and the active targets are unchanged"
         )
         return 1
-    rows = len(checked.report.rows)
+    rows = len(checked.report.table)
     if version is None:
         say(f"{path.name}: valid, {rows} targets; not imported (--check)")
         return 0

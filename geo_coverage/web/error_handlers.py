@@ -17,7 +17,7 @@ from geo_coverage.i18n import DEFAULT_LANG, LANGS, text
 from geo_coverage.web import bad_input
 
 LOGGER = logging.getLogger(__name__)
-JSON_PREFIXES = ("/ogc", "/api", "/download", "/healthz")
+JSON_PREFIXES = ("/ogc", "/api", "/download", "/healthz", "/geometry")
 TRACEBACKS_KEPT = 256  # distinct places whose traceback was logged; later ones get one line
 
 
