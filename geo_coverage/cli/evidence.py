@@ -85,7 +85,9 @@ def cmd_evidence(args: argparse.Namespace) -> int:
         frame = in_area(frame, kode)
         if frame.empty:
             complain(f"no published figures for {kode}")
-    sys.stdout.write(escape(format_evidence(frame, args.format), keep_lines=True))
+    # escaped, but the CSV's CRLF line ends kept: the output is the published file, byte for byte
+    lines = format_evidence(frame, args.format).split("\r\n")
+    sys.stdout.write("\r\n".join(escape(line, keep_lines=True) for line in lines))
     return 0
 
 
