@@ -70,8 +70,7 @@ def _state() -> ViewState:
     from geo_coverage.metrics import dataset
 
     settings = _settings()
-    periods = dataset.periods(settings, keys.versions().data)
-    return parse_view(request.args, periods, settings.region.provinces)
+    return parse_view(request.args, dataset.periods(settings), settings.region.provinces)
 
 
 def _view_key(state: ViewState, kind: str) -> tuple[str, ...]:
