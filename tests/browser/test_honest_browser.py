@@ -10,6 +10,7 @@ import re
 import urllib.request
 
 import pytest
+from harness import wait_for
 
 from geo_coverage.i18n import text
 from geo_coverage.metrics import dataset
@@ -54,9 +55,7 @@ def test_the_banner_is_first_at_the_top_of_the_browse_page(visit, hostile_settin
     v.page.select_option('select[name="level"]', "province")  # the script keeps it up to date
     modelled, total = _modelled(hostile_settings, "province")
     expected = text("banner.modelled.province", lang, modelled=modelled, total=total)
-    v.page.wait_for_function(
-        "t => document.getElementById('banner-text').textContent === t", arg=expected
-    )
+    wait_for(v.page, "t => document.getElementById('banner-text').textContent === t", expected)
     link.click()
     v.page.wait_for_url(re.compile(r"/sources"))
     assert v.page.locator("h1").inner_text() == text("sources", lang)
@@ -117,7 +116,7 @@ def test_a_first_at_its_target_is_explained_beside_the_list(visit):
     assert why.inner_text().startswith(f"{name} ranks first although its coverage has reached")
     assert v.page.locator("#priority-rule").inner_text().startswith("# = rank in Sulawesi Utara")
     v.page.select_option('select[name="province"]', "")  # back to the region: a first below target
-    v.page.wait_for_function("document.querySelectorAll('#map path[data-kode]').length === 102")
+    wait_for(v.page, "document.querySelectorAll('#map path[data-kode]').length === 102")
     assert why.is_hidden()
     v.assert_clean()
 
@@ -145,9 +144,10 @@ def test_the_tooltip_shows_published_figures_the_likely_range_and_differences(vi
     assert evidence["note"] in shown  # the figure on the map is modelled and differs
     modelled = _area_with(view, lambda a: a["data_source"] == "modelled")
     v.page.mouse.move(*v.point_inside(modelled))
-    v.page.wait_for_function(
+    wait_for(
+        v.page,
         "t => document.querySelector('.leaflet-tooltip')?.innerText.includes(t)",
-        arg=view["areas"][modelled]["name"].split(" <")[0],
+        view["areas"][modelled]["name"].split(" <")[0],
     )
     assert re.search(r"\(likely \d+(\.\d)?–\d+(\.\d)? %\)", tooltip.inner_text())
     v.assert_clean()
