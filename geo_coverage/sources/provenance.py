@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from geo_coverage.region import OWN_FILE_GIVES
 from geo_coverage.sources.pinned import pinned_files
 
 TITLES = {"wilayah_boundaries": "Boundaries", "wilayah": "Official areas and population"}
 PUBLIC_BOUNDARIES = "wilayah_boundaries"
-# The levels whose geometry an own boundary file gives: provinces are derived from own regencies.
-OWN_FILE_GIVES = {"regency": ("regency", "province"), "province": ("province",)}
 
 
 def own_boundaries(build_report: dict, level: str) -> dict | None:
