@@ -154,9 +154,6 @@ LEVELS = ("province", "regency")
 BOUNDARY_LEVELS = (*LEVELS, "district")
 # The steps figures are summed through, from the regency rows up to the whole region.
 ROLLUP_LEVELS = ("regency", "province", "region")
-# The levels whose geometry an own boundary file (`build --boundaries`) of a level gives:
-# provinces are derived from own regencies.
-OWN_FILE_GIVES = {"regency": ("regency", "province"), "province": ("province",)}
 CODE_PATTERNS = {
     "province": r"\d{2}",
     "regency": r"\d{2}\.\d{2}",
