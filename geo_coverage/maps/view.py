@@ -98,6 +98,7 @@ class Area:
     prov_nama: str = ""
     value: float | None = None  # the mapped metric
     table: tuple[tuple[str, float | None], ...] = ()  # data table cells: (text, number)
+    data_source: str | None = None  # published, mixed or modelled (the data_source rule)
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,23 @@ class MapView:
         if outline == "threshold":
             return text("below_threshold", lang, value=_threshold_text(self.state))
         return ""
+
+    @property
+    def banner(self) -> str | None:
+        """The modelled-data banner: how many of the areas shown are not published figures;
+        None when every figure shown is published."""
+        shown = [a for a in self.areas if a.data_source is not None]
+        modelled = sum(1 for a in shown if a.data_source != "published")
+        if not modelled:
+            return None
+        lang = self.state.lang
+        return text(
+            "banner.modelled",
+            lang,
+            count=modelled,
+            total=len(self.areas),
+            areas=_lower_first(text(f"level.{self.state.level}", lang)),
+        )
 
     @property
     def all_notes(self) -> tuple[str, ...]:
@@ -467,6 +485,7 @@ def build_view(
                 prov_nama="" if pd.isna(row.prov_nama) else str(row.prov_nama),
                 value=_plain(values[i]),
                 table=(value, *parts[i]),
+                data_source=source,
             )
         )
     lows = outlined(frame, state, values, field_)

@@ -90,7 +90,7 @@ def test_revalidation_computes_nothing_even_with_a_cold_cache(app, monkeypatch):
         (ogc, "item"),
         (downloads, "produce"),
         (map_view, "load_view"),
-        (image, "render_png"),
+        (image, "render"),
     ):
         monkeypatch.setattr(module, name, fail)
     for url, tag in tags.items():

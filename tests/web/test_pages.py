@@ -186,7 +186,7 @@ def test_png(client):
     assert "Content-Encoding" not in resp.headers
     assert resp.headers["Content-Disposition"].startswith('inline; filename="peta-gap-all-')
     image = imread(io.BytesIO(resp.data))
-    assert image.shape[:2] == (960, 1440)
+    assert image.shape[:2] == (1080, 1920)
     pixels = {
         "#{:02x}{:02x}{:02x}".format(*p)
         for p in (image[:, :, :3].reshape(-1, 3) * 255).round().astype(int)

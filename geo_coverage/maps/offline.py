@@ -1,0 +1,262 @@
+"""The current view as one HTML file that works without the server or a network: a folium map
+with Leaflet's script and style (from the XStatic package), our few lines of style and the
+simplified geometry inlined, so that it opens from disk or an e-mail attachment. Choropleth,
+legend, tooltips, the modelled-data banner and the source line, in the view's language; no
+basemap. No Flask.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import logging
+import re
+from functools import cache
+from pathlib import Path
+
+import folium
+import numpy as np
+import shapely
+import xstatic.pkg.leaflet
+from branca.element import Element, Figure
+from jinja2 import Template
+from jinja2.utils import htmlsafe_json_dumps
+
+from geo_coverage.config import Settings
+from geo_coverage.gis import features
+from geo_coverage.i18n import text
+from geo_coverage.maps.classify import AREA_EDGE, NODATA_FILL, NODATA_HATCH, OUTLINE, SEA
+from geo_coverage.maps.state import ViewState
+from geo_coverage.maps.view import MapView, short_name
+from geo_coverage.metrics.registry import FIELD
+
+LOGGER = logging.getLogger(__name__)
+
+LEAFLET = Path(xstatic.pkg.leaflet.BASE_DIR)
+DECIMALS = 3  # about 110 m: half the display geometry's simplification tolerance
+FILL_OPACITY = 0.85  # as on the interactive map
+EDGE_WIDTH = 0.8
+OUTLINE_WIDTH = 2.6
+PAGE = Template(
+    """<!DOCTYPE html>
+<html lang="{{ this.lang }}">
+<head>
+<title>{{ this.page_title }}</title>
+{{ this.header.render(**kwargs) }}
+</head>
+<body>
+{{ this.html.render(**kwargs) }}
+</body>
+<script>
+{{ this.script.render(**kwargs) }}
+</script>
+</html>
+"""
+)
+STYLE = """
+html, body { margin: 0; }
+body { display: grid; height: 100vh; font: 15px/1.4 system-ui, sans-serif; color: #1a1a1a;
+  grid-template: "head head" auto "map side" 1fr "foot foot" auto / 1fr minmax(240px, 340px); }
+header { grid-area: head; padding: 8px 12px 6px; }
+h1 { font-size: 20px; margin: 0 0 6px; }
+.banner { margin: 0; padding: 6px 10px; font-weight: 700; color: #6b3400; background: #fff1d0;
+  border: 1.5px solid #c77c02; border-radius: 6px; }
+.folium-map { grid-area: map; min-height: 300px; }
+.leaflet-container { background: SEA; font-size: 14px; }
+aside { grid-area: side; overflow: auto; padding: 0 12px; }
+footer { grid-area: foot; padding: 6px 12px; font-size: 14px; color: #333; }
+@media (max-width: 720px) {
+  body { height: auto; grid-template: "head" auto "map" 65vh "side" auto "foot" auto / 1fr; }
+}
+aside h2 { font-size: 15px; margin: 4px 0; }
+aside p { margin: 2px 0 6px; color: #333; }
+aside ul, aside ol { margin: 0 0 8px; padding: 0; list-style: none; }
+aside li { display: flex; gap: 6px; align-items: center; margin: 3px 0; }
+.swatch { flex: none; width: 22px; height: 14px; border: 1px solid #777; }
+.swatch.hatched { background: repeating-linear-gradient(45deg, NODATA_HATCH 0 1.5px,
+  NODATA_FILL 1.5px 5px); }
+.swatch.outlined { border: 2.5px solid OUTLINE; background: #fff; }
+.rank { flex: none; min-width: 1.6em; text-align: center; font-weight: 700; color: #fff;
+  background: #111; border-radius: 1em; }
+.area-tooltip { font-size: 14px; }
+""".replace("SEA", SEA)
+STYLE = STYLE.replace("NODATA_HATCH", NODATA_HATCH).replace("NODATA_FILL", NODATA_FILL)
+STYLE = STYLE.replace("OUTLINE", OUTLINE)
+HATCH = f"""<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>
+<pattern id="nodata-hatch" width="6" height="6" patternUnits="userSpaceOnUse"
+ patternTransform="rotate(45)"><rect width="6" height="6" fill="{NODATA_FILL}"/>
+<line x1="0" y1="0" x2="0" y2="6" stroke="{NODATA_HATCH}" stroke-width="2"/></pattern>
+</defs></svg>"""
+CSS_IMAGE = re.compile(r"url\(images/([\w.-]+)\)")
+
+
+@cache
+def _leaflet_style() -> str:
+    """Leaflet's style sheet with its few images inlined as data URLs."""
+    css = (LEAFLET / "leaflet.css").read_text(encoding="utf-8")
+
+    def inline(match: re.Match) -> str:
+        data = base64.b64encode((LEAFLET / "images" / match.group(1)).read_bytes()).decode()
+        return f"url(data:image/png;base64,{data})"
+
+    return CSS_IMAGE.sub(inline, css)
+
+
+@cache
+def _leaflet_script() -> str:
+    """Leaflet's script, safe inside a <script> element."""
+    return (LEAFLET / "leaflet.js").read_text(encoding="utf-8").replace("</", "<\\/")
+
+
+def file_name(state: ViewState) -> str:
+    """A download name saying what the map shows."""
+    return f"{state.file_stem()}.html"
+
+
+def _geometry(view: MapView, settings: Settings) -> dict[str, dict]:
+    """Each shown area's display geometry on a grid of DECIMALS decimals, as GeoJSON."""
+    shapes = features.shapes(settings, view.state.level, simplified=True)
+    position = shapes.index()
+    codes = [a.kode for a in view.areas if a.kode in position]
+    geoms = shapely.set_precision(
+        np.asarray([shapes.geoms[position[k]] for k in codes], dtype=object), 10.0**-DECIMALS
+    )
+    return {
+        k: shapely.geometry.mapping(g) for k, g in zip(codes, geoms, strict=True) if not g.is_empty
+    }
+
+
+def _collection(view: MapView, geometry: dict[str, dict]) -> tuple[dict, list[str], list[str]]:
+    """The features with what their tooltips show (escaped: the tooltip writes HTML), and the
+    tooltip's fields and labels."""
+    lang = view.state.lang
+    labels = [text("area", lang)]
+    if view.state.level == "regency":
+        labels.append(text("province", lang))
+    labels += [*view.fields, FIELD["data_source"].label.get(lang)]
+    names = [f"f{i}" for i in range(len(labels))]
+    found = []
+    for area in view.areas:
+        if area.kode not in geometry:
+            continue
+        values = [area.nama]
+        if view.state.level == "regency":
+            values.append(area.prov_nama)
+        values += [*area.cells, area.source_note or text("published", lang)]
+        properties = {"kode": area.kode} | {
+            n: html.escape(v) for n, v in zip(names, values, strict=True)
+        }
+        found.append({"type": "Feature", "properties": properties, "geometry": geometry[area.kode]})
+    return {"type": "FeatureCollection", "features": found}, names, [html.escape(x) for x in labels]
+
+
+def _legend(view: MapView) -> str:
+    """The legend's HTML: title, notes, classes with counts, the outline rule, the priorities."""
+    e = html.escape
+    lang = view.state.lang
+    parts = [f"<h2>{e(view.legend_title)}</h2>"]
+    parts += [f"<p>{e(note)}</p>" for note in view.notes]
+    rows = []
+    for entry in view.legend:
+        swatch = (
+            '<span class="swatch hatched"></span>'
+            if entry.hatched
+            else f'<span class="swatch" style="background:{e(entry.color)}"></span>'
+        )
+        rows.append(f"<li>{swatch}{e(entry.label)} ({entry.count})</li>")
+    if view.outline_rule:
+        rows.append(f'<li><span class="swatch outlined"></span>{e(view.outline_rule)}</li>')
+    parts.append("<ul>" + "".join(rows) + "</ul>")
+    if view.nodata_reason:
+        parts.append(f"<p>{e(view.nodata_reason)}</p>")
+    by_kode = {a.kode: a for a in view.areas}
+    ranked = [
+        f'<li><span class="rank">{rank}</span>{e(short_name(by_kode[kode].nama))} — '
+        f"{e(by_kode[kode].table[0][0])}</li>"
+        for rank, kode, _lon, _lat in view.priorities
+    ]
+    if ranked:
+        parts.append(f"<h2>{e(text('priorities', lang))}</h2><ol>{''.join(ranked)}</ol>")
+    return "".join(parts)
+
+
+def _style(area_fill: str | None, low: bool) -> dict:
+    """An area's Leaflet path style: class colour (hatched without data), dark edge, the bold
+    outline."""
+    return {
+        "fillColor": area_fill or "url(#nodata-hatch)",
+        "fillOpacity": FILL_OPACITY if area_fill else 1,
+        "color": OUTLINE if low else AREA_EDGE,
+        "weight": OUTLINE_WIDTH if low else EDGE_WIDTH,
+    }
+
+
+def render_html(view: MapView, settings: Settings, source: str) -> bytes:
+    """The self-contained HTML file of a view."""
+    lang = view.state.lang
+    geometry = _geometry(view, settings)
+    collection, fields, labels = _collection(view, geometry)
+    areas = {a.kode: a for a in view.areas}
+    figure = Figure(title=view.title)
+    figure._template = PAGE
+    figure.lang = lang
+    figure.page_title = html.escape(view.title)
+    figure.header.add_child(Element(f"<style>{_leaflet_style()}</style>"), name="leaflet_css")
+    figure.header.add_child(Element(f"<script>{_leaflet_script()}</script>"), name="leaflet_js")
+    figure.header.add_child(Element(f"<style>{STYLE}</style>"), name="page_css")
+    banner = f'<p class="banner">{html.escape(view.banner)}</p>' if view.banner else ""
+    figure.html.add_child(
+        Element(f"{HATCH}<header><h1>{html.escape(view.title)}</h1>{banner}</header>"),
+        name="top",
+    )
+    legend = f'<aside aria-label="{html.escape(text("legend", lang))}">{_legend(view)}</aside>'
+    figure.html.add_child(Element(legend), name="legend")
+    figure.html.add_child(Element(f"<footer>{html.escape(source)}</footer>"), name="source")
+    fmap = folium.Map(tiles=None, control_scale=True, zoom_control=True, prefer_canvas=False)
+    fmap.default_js, fmap.default_css = [], []  # Leaflet is inlined above; nothing else is used
+    figure.add_child(fmap, name="map")
+    folium.GeoJson(
+        collection,
+        name="areas",
+        style_function=lambda f: _style(
+            areas[f["properties"]["kode"]].fill
+            if areas[f["properties"]["kode"]].cls >= 0
+            else None,
+            areas[f["properties"]["kode"]].low,
+        ),
+        highlight_function=lambda _f: {"weight": 4, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=fields, aliases=labels, sticky=True, class_name="area-tooltip"
+        ),
+        smooth_factor=0.5,
+    ).add_to(fmap)
+    west, south, east, north = _bounds(geometry)
+    fmap.fit_bounds([[south, west], [north, east]])
+    return _deterministic(_compact(figure.render(), collection)).encode("utf-8")
+
+
+def _compact(page: str, data: dict) -> str:
+    """The page with the areas' data written without the spaces folium's JSON puts after
+    every comma and colon (a tenth of the file)."""
+    spaced = htmlsafe_json_dumps(data, sort_keys=True)
+    if spaced not in page:
+        LOGGER.warning("the embedded GeoJSON was not found; left as folium wrote it")
+        return page
+    return page.replace(spaced, htmlsafe_json_dumps(data, separators=(",", ":")), 1)
+
+
+def _bounds(geometry: dict[str, dict]) -> tuple[float, float, float, float]:
+    """West, south, east, north of the areas."""
+    shapes = [shapely.geometry.shape(g) for g in geometry.values()]
+    return tuple(float(v) for v in shapely.total_bounds(np.asarray(shapes, dtype=object)))
+
+
+def _deterministic(page: str) -> str:
+    """The page with folium's random element names numbered in order of appearance, so that
+    the same view gives the same bytes."""
+    names: dict[str, str] = {}
+
+    def number(match: re.Match) -> str:
+        return names.setdefault(match.group(0), f"{match.group(1)}_{len(names) + 1}")
+
+    return re.sub(r"(?<![0-9a-z_])([a-z][a-z_]*?)_([0-9a-f]{32})(?![0-9a-f])", number, page)
