@@ -325,3 +325,13 @@ def test_the_source_line_gives_a_date_not_a_version_tag(served_settings):
     line = map_view.source_line(served_settings, "en")
     assert dataset.data_version(served_settings) not in line
     assert re.search(r"as of \d{1,2} [A-Z][a-z]+ \d{4}", line)
+
+
+def test_the_banner_counts_the_areas_whose_figures_are_not_published():
+    view = map_view.build_view(AREAS, ViewState(period="2025-12"), ANCHORS)
+    # 73.01 modelled and 74.01 mixed; 73.02 published; 73.03 has no data_source
+    assert view.banner == "Angka ilustratif: 2 dari 4 kabupaten/kota dimodelkan"
+    english = map_view.build_view(AREAS, ViewState(period="2025-12", lang="en"), ANCHORS)
+    assert english.banner == "Illustrative figures: 2 of 4 regencies and cities modelled"
+    published = AREAS.assign(data_source="published")
+    assert map_view.build_view(published, ViewState(period="2025-12"), ANCHORS).banner is None
