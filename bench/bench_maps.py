@@ -1,5 +1,7 @@
 """Benchmark: the regency embed (bytes from the app, first choropleth paint in headless
-Chromium) against the naive folium page on the full-resolution boundaries; prints the ratios.
+Chromium) against the naive folium page on the full-resolution boundaries, and the offline map
+file (/download/map.html: its size against its budget and its first draw from disk with the
+network off); prints the figures and ratios.
 
     python bench/bench_maps.py [--runs N]
 
@@ -33,6 +35,8 @@ OUT = HERE / "out"
 EMBED = "/embed?level=regency"
 BUDGET_BYTES = 150 * 1024
 BUDGET_PAINT_MS = 1500
+OFFLINE = "/download/map.html?level=regency"
+BUDGET_OFFLINE_BYTES = 600 * 1024
 # Resource timing of everything the page loaded: url, bytes over the wire, bytes decoded.
 TRANSFERS = """() => [performance.getEntriesByType('navigation')[0],
                       ...performance.getEntriesByType('resource')]
@@ -131,6 +135,34 @@ def measure_naive(browser, path: Path) -> dict:
     }
 
 
+def measure_offline(browser, app, runs: int) -> dict:
+    """Size of the regency view's offline map file, and how long it takes to draw every area
+    when opened from disk with the network off."""
+    resp = app.test_client().get(OFFLINE)
+    assert resp.status_code == 200, resp.status_code
+    body = resp.data
+    OUT.mkdir(exist_ok=True)
+    path = OUT / "offline_map.html"
+    path.write_bytes(body)
+    drawn_ms = []
+    for _ in range(runs):
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, offline=True)
+        page = context.new_page()
+        began = time.perf_counter()
+        page.goto(path.as_uri(), wait_until="load")
+        page.wait_for_function(
+            "document.querySelectorAll('.leaflet-overlay-pane path').length === 102"
+        )
+        drawn_ms.append((time.perf_counter() - began) * 1000)
+        context.close()
+    return {
+        "bytes": len(body),
+        "gzip_bytes": len(gzip.compress(body, 6)),
+        "drawn_ms": drawn_ms,
+        "drawn_ms_median": statistics.median(drawn_ms),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run both measurements, print figures and ratios, write bench/out/bench_maps.json."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -142,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         app.test_client().get(EMBED)  # compute the view once: the server is warm
         ours = measure_embed(browser, base, args.runs)
         naive = measure_naive(browser, naive_page(settings))
+        offline = measure_offline(browser, app, args.runs)
     kb = 1024
     print(f"regency embed, {args.runs} cold loads (tiles off, non-local requests blocked)")
     for name, size in ours["files"].items():
@@ -179,9 +212,24 @@ def main(argv: list[str] | None = None) -> int:
         "  first paint offline: ours "
         f"{ours['paint_ms_median']:.0f} ms, naive never (blank without its CDN files)"
     )
+    print("offline map file, regency view (/download/map.html), opened from disk, network off")
+    print(
+        f"  size {offline['bytes'] / kb:8.1f} KB (budget {BUDGET_OFFLINE_BYTES / kb:.0f} KB: "
+        f"{'ok' if offline['bytes'] <= BUDGET_OFFLINE_BYTES else 'OVER'}; "
+        f"{offline['bytes'] / BUDGET_OFFLINE_BYTES:.0%} of it), gzipped "
+        f"{offline['gzip_bytes'] / kb:8.1f} KB as an e-mail attachment might be"
+    )
+    print(
+        f"  every area drawn after          {offline['drawn_ms_median']:8.0f} ms median "
+        f"(runs: {', '.join(f'{p:.0f}' for p in offline['drawn_ms'])})"
+    )
+    print(
+        f"  vs the naive folium page: {naive['bytes'] / offline['bytes']:.1f}× smaller, "
+        "and it draws offline"
+    )
     OUT.mkdir(exist_ok=True)
     (OUT / "bench_maps.json").write_text(
-        json.dumps({"ours": ours, "naive": naive}, indent=1), encoding="utf-8"
+        json.dumps({"ours": ours, "naive": naive, "offline": offline}, indent=1), encoding="utf-8"
     )
     return 0
 

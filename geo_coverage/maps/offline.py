@@ -37,6 +37,7 @@ DECIMALS = 3  # about 110 m: half the display geometry's simplification toleranc
 FILL_OPACITY = 0.85  # as on the interactive map
 EDGE_WIDTH = 0.8
 OUTLINE_WIDTH = 2.6
+ZOOM_SNAP = 0.25  # fit the areas to the frame closer than whole zoom levels do
 PAGE = Template(
     """<!DOCTYPE html>
 <html lang="{{ this.lang }}">
@@ -54,9 +55,10 @@ PAGE = Template(
 """
 )
 STYLE = """
-html, body { margin: 0; }
-body { display: grid; height: 100vh; font: 15px/1.4 system-ui, sans-serif; color: #1a1a1a;
-  grid-template: "head head" auto "map side" 1fr "foot foot" auto / 1fr minmax(240px, 340px); }
+html body { margin: 0; height: 100vh; }
+html body { display: grid; font: 15px/1.4 system-ui, sans-serif; color: #1a1a1a;
+  grid-template: "head head" auto "map side" 1fr "foot foot" auto
+    / 1fr minmax(220px, min(32vw, 340px)); }
 header { grid-area: head; padding: 8px 12px 6px; }
 h1 { font-size: 20px; margin: 0 0 6px; }
 .banner { margin: 0; padding: 6px 10px; font-weight: 700; color: #6b3400; background: #fff1d0;
@@ -66,7 +68,8 @@ h1 { font-size: 20px; margin: 0 0 6px; }
 aside { grid-area: side; overflow: auto; padding: 0 12px; }
 footer { grid-area: foot; padding: 6px 12px; font-size: 14px; color: #333; }
 @media (max-width: 720px) {
-  body { height: auto; grid-template: "head" auto "map" 65vh "side" auto "foot" auto / 1fr; }
+  html body { height: auto; grid-template: "head" auto "map" 65vh "side" auto "foot" auto / 1fr; }
+  aside { overflow: visible; }
 }
 aside h2 { font-size: 15px; margin: 4px 0; }
 aside p { margin: 2px 0 6px; color: #333; }
@@ -76,8 +79,9 @@ aside li { display: flex; gap: 6px; align-items: center; margin: 3px 0; }
 .swatch.hatched { background: repeating-linear-gradient(45deg, NODATA_HATCH 0 1.5px,
   NODATA_FILL 1.5px 5px); }
 .swatch.outlined { border: 2.5px solid OUTLINE; background: #fff; }
-.rank { flex: none; min-width: 1.6em; text-align: center; font-weight: 700; color: #fff;
-  background: #111; border-radius: 1em; }
+.rank { flex: none; box-sizing: border-box; min-width: 1.7em; padding: 0 4px; text-align: center;
+  font-weight: 700; color: #fff; background: #111; border-radius: 1em; }
+.value { margin-left: auto; padding-left: 8px; white-space: nowrap; }
 .area-tooltip { font-size: 14px; }
 """.replace("SEA", SEA)
 STYLE = STYLE.replace("NODATA_HATCH", NODATA_HATCH).replace("NODATA_FILL", NODATA_FILL)
@@ -87,6 +91,7 @@ HATCH = f"""<svg width="0" height="0" style="position:absolute" aria-hidden="tru
  patternTransform="rotate(45)"><rect width="6" height="6" fill="{NODATA_FILL}"/>
 <line x1="0" y1="0" x2="0" y2="6" stroke="{NODATA_HATCH}" stroke-width="2"/></pattern>
 </defs></svg>"""
+NO_ZOOM = re.compile(r",\s*maximum-scale=[\d.]+,\s*user-scalable=no")
 CSS_IMAGE = re.compile(r"url\(images/([\w.-]+)\)")
 
 
@@ -171,8 +176,8 @@ def _legend(view: MapView) -> str:
         parts.append(f"<p>{e(view.nodata_reason)}</p>")
     by_kode = {a.kode: a for a in view.areas}
     ranked = [
-        f'<li><span class="rank">{rank}</span>{e(short_name(by_kode[kode].nama))} — '
-        f"{e(by_kode[kode].table[0][0])}</li>"
+        f'<li><span class="rank">{rank}</span><span>{e(short_name(by_kode[kode].nama))}</span>'
+        f'<span class="value">{e(by_kode[kode].table[0][0])}</span></li>'
         for rank, kode, _lon, _lat in view.priorities
     ]
     if ranked:
@@ -212,7 +217,9 @@ def render_html(view: MapView, settings: Settings, source: str) -> bytes:
     legend = f'<aside aria-label="{html.escape(text("legend", lang))}">{_legend(view)}</aside>'
     figure.html.add_child(Element(legend), name="legend")
     figure.html.add_child(Element(f"<footer>{html.escape(source)}</footer>"), name="source")
-    fmap = folium.Map(tiles=None, control_scale=True, zoom_control=True, prefer_canvas=False)
+    fmap = folium.Map(
+        tiles=None, control_scale=True, zoom_control=True, prefer_canvas=False, zoom_snap=ZOOM_SNAP
+    )
     fmap.default_js, fmap.default_css = [], []  # Leaflet is inlined above; nothing else is used
     figure.add_child(fmap, name="map")
     folium.GeoJson(
@@ -232,7 +239,14 @@ def render_html(view: MapView, settings: Settings, source: str) -> bytes:
     ).add_to(fmap)
     west, south, east, north = _bounds(geometry)
     fmap.fit_bounds([[south, west], [north, east]])
-    return _deterministic(_compact(figure.render(), collection)).encode("utf-8")
+    page = _zoomable(_compact(figure.render(), collection))
+    return _deterministic(page).encode("utf-8")
+
+
+def _zoomable(page: str) -> str:
+    """The page with folium's viewport line no longer forbidding zoom (people with low vision
+    enlarge the legend and the source line)."""
+    return NO_ZOOM.sub("", page, count=1)
 
 
 def _compact(page: str, data: dict) -> str:

@@ -6,9 +6,12 @@ import io
 import math
 import re
 
+import numpy as np
+import pypdfium2
 import pytest
 import shapely
 from matplotlib.image import imread
+from PIL import Image
 from shapely.geometry import Point, box
 
 from geo_coverage.i18n import format_date
@@ -169,3 +172,24 @@ def test_png_svg_and_pdf_are_the_same_page(served_settings):
     assert abs(width_mm - 297) < 0.5 and abs(height_mm - 210) < 0.5
     again = image.render(view, served_settings, source, ImageSpec("pdf", "a4"))
     assert again == pdf  # no creation date: the same view gives the same bytes
+
+
+def _blocks(image: Image.Image) -> np.ndarray:
+    """An image as 160×90 block averages, 0 to 1: what the eye sees of a page, without the
+    anti-aliasing that differs between renderers."""
+    return np.asarray(image.convert("RGB").resize((160, 90), Image.BOX), dtype=float) / 255
+
+
+def test_the_pdf_opens_in_pdfium_with_searchable_text_and_draws_the_png(served_settings):
+    view = _view(served_settings, {"metric": "gap", "lang": "en"})
+    source = map_view.source_line(served_settings, "en")
+    pdf = pypdfium2.PdfDocument(image.render(view, served_settings, source, ImageSpec("pdf")))
+    assert len(pdf) == 1 and pdf[0].get_size() == (960, 540)  # 13.33 × 7.5 in
+    words = " ".join(pdf[0].get_textpage().get_text_range().split())
+    for line in (view.title, view.banner, view.legend_title, *(e.label for e in view.legend)):
+        assert " ".join(line.split()) in words, line
+    assert "cahyadsn/wilayah_boundaries" in words
+    drawn = pdf[0].render(scale=2).to_pil()  # 144 dpi: the PNG's pixels
+    png = Image.open(io.BytesIO(image.render(view, served_settings, source, ImageSpec("png"))))
+    assert drawn.size == png.size == (1920, 1080)
+    assert np.abs(_blocks(drawn) - _blocks(png)).mean() < 0.02

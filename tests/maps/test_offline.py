@@ -99,7 +99,7 @@ def test_the_view_is_in_the_file(regency):
     by_kode = {a.kode: a for a in view.areas}
     for rank, kode, _lon, _lat in view.priorities:
         area = by_kode[kode]
-        assert f"{rank} {map_view.short_name(area.nama)} — {area.table[0][0]}" in words
+        assert f"{rank} {map_view.short_name(area.nama)} {area.table[0][0]}" in words
     data = _embedded(text)
     assert len(data["features"]) == len(view.areas) == 102
     fills = {f["properties"]["kode"] for f in data["features"]}

@@ -1,0 +1,47 @@
+"""The map images as a browser shows them: /map.svg saved to disk and opened in headless
+Chromium with the network off draws the same page as /map.png."""
+
+from __future__ import annotations
+
+import io
+from urllib.request import urlopen
+
+import numpy as np
+from PIL import Image
+
+
+def _get(url: str) -> bytes:
+    """A response body from the local test server."""
+    with urlopen(url) as resp:
+        assert resp.status == 200
+        return resp.read()
+
+
+def _blocks(image: Image.Image) -> np.ndarray:
+    """An image as 160×90 block averages, 0 to 1 (anti-aliasing differs between renderers)."""
+    return np.asarray(image.convert("RGB").resize((160, 90), Image.BOX), dtype=float) / 255
+
+
+def test_the_svg_draws_offline_as_the_png(browser, app_url, tmp_path):
+    query = "metric=uncovered_informal&lang=en"
+    path = tmp_path / "map.svg"
+    path.write_bytes(_get(f"{app_url}/map.svg?{query}"))
+    png = Image.open(io.BytesIO(_get(f"{app_url}/map.png?{query}")))
+    other = Image.open(io.BytesIO(_get(f"{app_url}/map.png?metric=gap&lang=en")))
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, offline=True)
+    try:
+        page = context.new_page()
+        requests: list[str] = []
+        page.on("request", lambda r: r.url.startswith("file:") or requests.append(r.url))
+        page.goto(path.as_uri())
+        size = page.evaluate(
+            "[document.rootElement.width.baseVal.value, document.rootElement.height.baseVal.value]"
+        )
+        assert size == [1280, 720]  # 960 × 540 pt: a 16:9 slide
+        shown = Image.open(io.BytesIO(page.screenshot()))
+        assert requests == []
+    finally:
+        context.close()
+    difference = np.abs(_blocks(shown) - _blocks(png)).mean()
+    assert difference < 0.02, difference
+    assert np.abs(_blocks(other) - _blocks(png)).mean() > 2 * difference  # the check can tell
