@@ -34,6 +34,7 @@ from geo_coverage.maps.view import MapView
 LOGGER = logging.getLogger(__name__)
 
 MIMETYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+RENDERER = f"matplotlib {matplotlib.__version__}"  # its drawing is part of the image's key
 EDGE_WIDTH = 0.35
 OUTLINE_WIDTH = 1.8
 PROVINCE_EDGE = ("#404040", 0.8)

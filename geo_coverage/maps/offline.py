@@ -14,6 +14,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+import branca
 import folium
 import numpy as np
 import shapely
@@ -33,6 +34,8 @@ from geo_coverage.metrics.registry import FIELD
 LOGGER = logging.getLogger(__name__)
 
 LEAFLET = Path(xstatic.pkg.leaflet.BASE_DIR)
+# The templates that write the file are part of its key (Leaflet's version is in the code's).
+RENDERER = f"folium {folium.__version__}, branca {branca.__version__}"
 DECIMALS = 3  # about 110 m: half the display geometry's simplification tolerance
 FILL_OPACITY = 0.85  # as on the interactive map
 EDGE_WIDTH = 0.8

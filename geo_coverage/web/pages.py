@@ -285,7 +285,7 @@ def image_response(state: ViewState, image_format: str) -> Response:
             return image.render(view, settings, source_line(settings, state.lang), spec)
 
     return _cached(
-        _view_key(state, spec.key()),
+        _view_key(state, f"{spec.key()} {image.RENDERER}"),
         render,
         image.MIMETYPES[image_format],
         headers={"Content-Disposition": f'inline; filename="{image.file_name(state, spec)}"'},
@@ -307,7 +307,7 @@ def map_html():
             return offline.render_html(view, settings, source_line(settings, state.lang))
 
     return _cached(
-        _view_key(state, "map.html"),
+        _view_key(state, f"map.html {offline.RENDERER}"),
         render,
         "text/html",
         headers={"Content-Disposition": f'attachment; filename="{offline.file_name(state)}"'},

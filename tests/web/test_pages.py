@@ -265,6 +265,17 @@ def test_offline_map_file(client):
     assert cached.status_code == 304
 
 
+def test_the_images_and_the_offline_map_follow_their_renderers_versions(client, monkeypatch):
+    from geo_coverage.maps import image, offline
+
+    urls = ("/map.png", "/map.svg", "/download/map.html")
+    before = {url: client.get(url).headers["ETag"] for url in urls}
+    monkeypatch.setattr(image, "RENDERER", f"{image.RENDERER}.post1")
+    monkeypatch.setattr(offline, "RENDERER", f"{offline.RENDERER}.post1")
+    after = {url: client.get(url).headers["ETag"] for url in urls}
+    assert all(before[url] != after[url] for url in urls), (before, after)
+
+
 def test_the_browse_page_links_every_image_and_the_offline_map(client):
     page = html.unescape(client.get("/?metric=gap").get_data(as_text=True))
     for route, label in (
