@@ -66,7 +66,9 @@ def _open(browser, url: str, width: int, height: int):
 
 def _view(settings, query: dict):
     """The view model the file was made from."""
-    return map_view.load_view(settings, parse_view(query, dataset.periods(settings)))
+    return map_view.load_view(
+        settings, parse_view(query, dataset.periods(settings), settings.region.provinces)
+    )
 
 
 @pytest.mark.parametrize(("width", "height"), VIEWPORTS, ids=lambda v: str(v))

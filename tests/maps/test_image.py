@@ -32,7 +32,9 @@ VIEWS = {
 
 def _view(settings, query: dict):
     """The view model of a query on the real data."""
-    return map_view.load_view(settings, parse_view(query, dataset.periods(settings)))
+    return map_view.load_view(
+        settings, parse_view(query, dataset.periods(settings), settings.region.provinces)
+    )
 
 
 def _draw(settings, query: dict, size: str = "16:9"):

@@ -49,7 +49,9 @@ class _Page(HTMLParser):
 
 def _render(settings, query: dict) -> tuple[bytes, map_view.MapView]:
     """The offline file of a view on the real data."""
-    view = map_view.load_view(settings, parse_view(query, dataset.periods(settings)))
+    view = map_view.load_view(
+        settings, parse_view(query, dataset.periods(settings), settings.region.provinces)
+    )
     source = map_view.source_line(settings, view.state.lang)
     return offline.render_html(view, settings, source), view
 
