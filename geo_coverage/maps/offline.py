@@ -78,6 +78,11 @@ aside h2 { font-size: 15px; margin: 4px 0; }
 aside p { margin: 2px 0 6px; color: #333; }
 aside ul, aside ol { margin: 0 0 8px; padding: 0; list-style: none; }
 aside li { display: flex; gap: 6px; align-items: center; margin: 3px 0; }
+aside ol li { margin: 0; }
+.key { display: flex; gap: 6px; align-items: center; width: 100%; min-height: 26px;
+  padding: 2px 0; border: 0; background: none; font: inherit; color: inherit; text-align: left;
+  cursor: pointer; }
+.key:hover .name, .key:focus-visible .name { text-decoration: underline; }
 .swatch { flex: none; width: 22px; height: 14px; border: 1px solid #777; }
 .swatch.hatched { background: repeating-linear-gradient(45deg, NODATA_HATCH 0 1.5px,
   NODATA_FILL 1.5px 5px); }
@@ -94,6 +99,20 @@ HATCH = f"""<svg width="0" height="0" style="position:absolute" aria-hidden="tru
  patternTransform="rotate(45)"><rect width="6" height="6" fill="{NODATA_FILL}"/>
 <line x1="0" y1="0" x2="0" y2="6" stroke="{NODATA_HATCH}" stroke-width="2"/></pattern>
 </defs></svg>"""
+# A key entry zooms the map to its area, highlights it and opens its tooltip (the layers exist
+# by the time anyone chooses an entry).
+KEY_SCRIPT = """
+document.querySelector("aside").addEventListener("click", function (event) {
+  var entry = event.target.closest("button[data-kode]");
+  if (!entry) { return; }
+  AREAS.eachLayer(function (layer) {
+    if (layer.feature.properties.kode !== entry.dataset.kode) { return; }
+    MAP.fitBounds(layer.getBounds(), {maxZoom: 10});
+    // as if the pointer came over the area: its highlight and the group's tooltip
+    layer.fire("mouseover", {latlng: layer.getBounds().getCenter()}, true);
+  });
+});
+"""
 NO_ZOOM = re.compile(r",\s*maximum-scale=[\d.]+,\s*user-scalable=no")
 CSS_IMAGE = re.compile(r"url\(images/([\w.-]+)\)")
 
@@ -179,12 +198,17 @@ def _legend(view: MapView) -> str:
         parts.append(f"<p>{e(view.nodata_reason)}</p>")
     by_kode = {a.kode: a for a in view.areas}
     ranked = [
-        f'<li><span class="rank">{rank}</span><span>{e(short_name(by_kode[kode].nama))}</span>'
-        f'<span class="value">{e(by_kode[kode].table[0][0])}</span></li>'
+        f'<li><button type="button" class="key" data-kode="{e(kode)}">'
+        f'<span class="rank">{rank}</span><span class="name">'
+        f"{e(short_name(by_kode[kode].nama))}</span>"
+        f'<span class="value">{e(by_kode[kode].table[0][0])}</span></button></li>'
         for rank, kode, _lon, _lat in view.priorities
     ]
     if ranked:
-        parts.append(f"<h2>{e(text('priorities', lang))}</h2><ol>{''.join(ranked)}</ol>")
+        parts.append(
+            f"<h2>{e(text('priorities', lang))}</h2><p>{e(text('offline.key_hint', lang))}</p>"
+            f"<ol>{''.join(ranked)}</ol>"
+        )
     return "".join(parts)
 
 
@@ -225,7 +249,7 @@ def render_html(view: MapView, settings: Settings, source: str) -> bytes:
     )
     fmap.default_js, fmap.default_css = [], []  # Leaflet is inlined above; nothing else is used
     figure.add_child(fmap, name="map")
-    folium.GeoJson(
+    areas_layer = folium.GeoJson(
         collection,
         name="areas",
         style_function=lambda f: _style(
@@ -240,6 +264,12 @@ def render_html(view: MapView, settings: Settings, source: str) -> bytes:
         ),
         smooth_factor=0.5,
     ).add_to(fmap)
+    figure.script.add_child(
+        Element(
+            KEY_SCRIPT.replace("MAP", fmap.get_name()).replace("AREAS", areas_layer.get_name())
+        ),
+        name="key",
+    )
     west, south, east, north = _bounds(geometry)
     fmap.fit_bounds([[south, west], [north, east]])
     page = _zoomable(_compact(figure.render(), collection))

@@ -132,3 +132,27 @@ def test_tooltips_show_the_figures_and_keep_names_as_text(
         assert others == [] and errors == []
     finally:
         context.close()
+
+
+def test_a_key_entry_zooms_to_its_area_and_opens_its_tooltip(
+    browser, app_url, hostile_settings, tmp_path
+):
+    url = _save(app_url, "lang=en", tmp_path)
+    view = _view(hostile_settings, {"lang": "en"})
+    by_kode = {a.kode: a for a in view.areas}
+    context, page, errors, others = _open(browser, url, 1440, 900)
+    try:
+        zoom = "Object.values(window).find(v => v instanceof L.Map).getZoom()"
+        before = page.evaluate(zoom)
+        for rank, kode, _lon, _lat in view.priorities[:3]:
+            entry = page.locator(f'aside button[data-kode="{kode}"]')
+            assert entry.inner_text().split()[0] == str(rank)
+            entry.focus()
+            page.keyboard.press("Enter")  # a button: the keyboard reaches it too
+            tooltip = page.locator(".leaflet-tooltip")
+            tooltip.wait_for()
+            assert by_kode[kode].nama in tooltip.inner_text()
+            page.wait_for_function(f"{zoom} > {before}")
+        assert others == [] and errors == []
+    finally:
+        context.close()
