@@ -1,9 +1,11 @@
 """The map images as a browser shows them: /map.svg saved to disk and opened in headless
-Chromium with the network off draws the same page as /map.png."""
+Chromium with the network off draws the same page as /map.png; the map page's links to the
+images and the offline file follow the view, and the offline file downloads."""
 
 from __future__ import annotations
 
 import io
+import re
 from urllib.request import urlopen
 
 import numpy as np
@@ -45,3 +47,21 @@ def test_the_svg_draws_offline_as_the_png(browser, app_url, tmp_path):
     difference = np.abs(_blocks(shown) - _blocks(png)).mean()
     assert difference < 0.02, difference
     assert np.abs(_blocks(other) - _blocks(png)).mean() > 2 * difference  # the check can tell
+
+
+def test_the_download_links_follow_the_view(visit, tmp_path):
+    v = visit("/")
+    page = v.page
+    page.select_option('select[name="metric"]', "gap")
+    page.wait_for_url(re.compile(r"metric=gap"))
+    query = page.url.split("?", 1)[1]
+    for route in ("/map.png", "/map.svg", "/map.pdf", "/download/map.html"):
+        link = page.locator(f'a[download][href^="{route}?"]')
+        assert link.get_attribute("href") == f"{route}?{query}", route
+    with page.expect_download() as got:  # the offline file downloads as a file to keep
+        page.locator('a[href^="/download/map.html?"]').click()
+    saved = tmp_path / got.value.suggested_filename
+    got.value.save_as(saved)
+    assert saved.name.startswith("peta-gap-") and saved.suffix == ".html"
+    assert "<title>Kesenjangan terhadap target" in saved.read_text(encoding="utf-8")
+    v.assert_clean()
