@@ -159,12 +159,6 @@ class MapView:
         )
 
     @property
-    def all_notes(self) -> tuple[str, ...]:
-        """Every legend note and key, for the image."""
-        keys = tuple(n for n in (self.outline_rule, self.marker_rule) if n)
-        return (*self.notes, *keys)
-
-    @property
     def layer(self) -> str:
         """The TopoJSON object the areas come from."""
         return LAYER_NAMES[self.state.level]
