@@ -20,7 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, PathPatch
 from matplotlib.path import Path as MplPath
-from matplotlib.patheffects import withStroke
+from matplotlib.patheffects import AbstractPathEffect, withStroke
+from shapely.geometry.base import BaseGeometry
 
 from geo_coverage.config import Settings
 from geo_coverage.gis import features
@@ -41,7 +42,6 @@ PROVINCE_EDGE = ("#404040", 0.8)
 MARKER_RADIUS_EM = 0.9  # the numbered discs: "10" in bold at the base size fits inside
 MARKER_ROOM = 2.4  # sea around the areas, in marker radii: room for the moved markers
 LEADER = (MARKER_FILL, 1.2)
-SAVE_RC = {"svg.fonttype": "path", "svg.hashsalt": "geo-coverage", "pdf.fonttype": 42}
 
 
 @dataclass
@@ -54,7 +54,7 @@ class Drawing:
     page: image_layout.Page
     markers: list[Placed]
     marker_radius: float
-    areas: dict[str, object]  # kode -> polygon in inches from the page's bottom left
+    areas: dict[str, BaseGeometry]  # kode -> polygon in inches from the page's bottom left
     map_box: tuple[float, float, float, float]  # west, south, east, north in inches
 
 
@@ -76,14 +76,14 @@ def _path(geom) -> MplPath:
     return MplPath(np.concatenate(vertices), np.concatenate(codes))
 
 
-def _shown(view: MapView, settings: Settings) -> dict[str, object]:
+def _shown(view: MapView, settings: Settings) -> dict[str, BaseGeometry]:
     """The display geometry of the view's areas, by code."""
     shapes = features.shapes(settings, view.state.level, simplified=True)
     position = shapes.index()
     return {a.kode: shapes.geoms[position[a.kode]] for a in view.areas if a.kode in position}
 
 
-def _draw_areas(ax, view: MapView, geoms: dict[str, object]) -> None:
+def _draw_areas(ax, view: MapView, geoms: dict[str, BaseGeometry]) -> None:
     """The choropleth, no-data hatching and the bold outlines (with a light halo)."""
     shown = [a for a in view.areas if a.kode in geoms]
     paths = {a.kode: _path(geoms[a.kode]) for a in shown}
@@ -139,7 +139,7 @@ def _draw_provinces(ax, settings: Settings) -> None:
     )
 
 
-def _frame(ax, geoms: dict[str, object], inset: float) -> None:
+def _frame(ax, geoms: dict[str, BaseGeometry], inset: float) -> None:
     """Limits that fill the axes' box with the areas at the true ratio of the middle
     latitude, centred, with at least `inset` inches of sea on every side (room for moved
     markers)."""
@@ -158,7 +158,7 @@ def _frame(ax, geoms: dict[str, object], inset: float) -> None:
     ax.apply_aspect()
 
 
-def map_aspect(geoms: dict[str, object]) -> float:
+def map_aspect(geoms: dict[str, BaseGeometry]) -> float:
     """Width per unit of height of the areas' frame as drawn."""
     west, south, east, north = shapely.total_bounds(np.asarray(list(geoms.values()), dtype=object))
     middle = math.cos(math.radians((south + north) / 2))
@@ -175,16 +175,17 @@ def _draw_markers(ax, fig: Figure, view: MapView, areas: dict, radius: float, wr
     """The numbered priority markers, moved apart with leader lines where they would hide
     an area or each other; returns where they went."""
     affine = _to_inches(ax, fig)
-    anchors = [
-        tuple(shapely.affinity.affine_transform(shapely.Point(lon, lat), affine).coords[0])
+    points = [
+        shapely.affinity.affine_transform(shapely.Point(lon, lat), affine)
         for _rank, _kode, lon, lat in view.priorities
     ]
+    anchors = [(p.x, p.y) for p in points]
     box = ax.get_window_extent().transformed(fig.dpi_scale_trans.inverted())
     frame = (box.x0, box.y0, box.x1, box.y1)
     placed = place_markers(anchors, list(areas.values()), frame, radius)
     inches = fig.dpi_scale_trans
     color, width = LEADER
-    halo = [withStroke(linewidth=width + 1.6, foreground=HALO)]
+    halo: list[AbstractPathEffect] = [withStroke(linewidth=width + 1.6, foreground=HALO)]
     for (rank, _kode, _lon, _lat), marker in zip(view.priorities, placed, strict=True):
         leader = marker.leader(radius)
         if leader is not None:
@@ -266,12 +267,16 @@ def draw(view: MapView, settings: Settings, source: str, spec: ImageSpec) -> Dra
 def render(view: MapView, settings: Settings, source: str, spec: ImageSpec) -> bytes:
     """The image bytes of a view in the spec's format and size."""
     drawing = draw(view, settings, source, spec)
-    metadata = {"Title": view.title}
+    metadata: dict[str, str | None] = {"Title": view.title}
     if spec.format == "svg":
         metadata["Date"] = None
     if spec.format == "pdf":
         metadata["CreationDate"] = None
     buffer = io.BytesIO()
-    with matplotlib.rc_context(SAVE_RC):
+    # Text as outlines in SVG (no font needed to view it), fonts embedded in PDF (searchable
+    # text), and SVG ids from a fixed salt: the same view gives the same bytes.
+    with matplotlib.rc_context(
+        {"svg.fonttype": "path", "svg.hashsalt": "geo-coverage", "pdf.fonttype": 42}
+    ):
         drawing.fig.savefig(buffer, format=spec.format, dpi=spec.dpi, metadata=metadata)
     return buffer.getvalue()

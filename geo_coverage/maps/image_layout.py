@@ -179,6 +179,7 @@ def plan(
     panel, columns = _panel_width(writer, blocks, middle, map_width, width)
     map_cell = Box(margin, middle.top, inner - gap - panel, middle.height)
     left = margin + inner - panel
+    boxes: tuple[Box, ...]
     if columns == 1:
         boxes = (Box(left, middle.top, panel, middle.height),)
     else:

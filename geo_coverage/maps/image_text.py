@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
+from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
@@ -42,8 +44,8 @@ def base_size(page_inches: tuple[float, float]) -> float:
 class Writer:
     """Measures, wraps and places text on a figure, in inches from the page's top left."""
 
-    fig: object
-    renderer: object
+    fig: Figure
+    renderer: Any  # the canvas' renderer, which measures drawn text
     base: float  # the base font size in points
     height: float  # the page height in inches
     artists: list = field(default_factory=list)

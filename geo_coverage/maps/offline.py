@@ -135,6 +135,17 @@ def _leaflet_script() -> str:
     return (LEAFLET / "leaflet.js").read_text(encoding="utf-8").replace("</", "<\\/")
 
 
+class _Page(Figure):
+    """folium's page with the document's language and title (and no CDN links)."""
+
+    _template = PAGE
+
+    def __init__(self, lang: str, page_title: str):
+        super().__init__()
+        self.lang = lang
+        self.page_title = page_title
+
+
 def file_name(state: ViewState) -> str:
     """A download name saying what the map shows."""
     return f"{state.file_stem()}.html"
@@ -229,10 +240,7 @@ def render_html(view: MapView, settings: Settings, source: str) -> bytes:
     geometry = _geometry(view, settings)
     collection, fields, labels = _collection(view, geometry)
     areas = {a.kode: a for a in view.areas}
-    figure = Figure(title=view.title)
-    figure._template = PAGE
-    figure.lang = lang
-    figure.page_title = html.escape(view.title)
+    figure = _Page(lang, html.escape(view.title))
     figure.header.add_child(Element(f"<style>{_leaflet_style()}</style>"), name="leaflet_css")
     figure.header.add_child(Element(f"<script>{_leaflet_script()}</script>"), name="leaflet_js")
     figure.header.add_child(Element(f"<style>{STYLE}</style>"), name="page_css")
@@ -295,7 +303,8 @@ def _compact(page: str, data: dict) -> str:
 def _bounds(geometry: dict[str, dict]) -> tuple[float, float, float, float]:
     """West, south, east, north of the areas."""
     shapes = [shapely.geometry.shape(g) for g in geometry.values()]
-    return tuple(float(v) for v in shapely.total_bounds(np.asarray(shapes, dtype=object)))
+    west, south, east, north = shapely.total_bounds(np.asarray(shapes, dtype=object))
+    return float(west), float(south), float(east), float(north)
 
 
 def _deterministic(page: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from shapely.geometry import LineString, Point
+from shapely.geometry.base import BaseGeometry
 
 LOGGER = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ class _Board:
         self.discs: list[Point] = []
         self.centres: list[tuple[float, float]] = []
         self.leaders: list[LineString] = []
-        self.covered: dict[int, object] = {}  # area index -> its part under discs so far
+        self.covered: dict[int, BaseGeometry] = {}  # area index -> its part under discs so far
 
     def disc(self, x: float, y: float):
         """A disc at a spot."""
