@@ -5,6 +5,7 @@ source line from what it holds, at a desktop, a tablet and a phone size."""
 from __future__ import annotations
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from geo_coverage.maps import view as map_view
 from geo_coverage.maps.state import parse_view
@@ -104,6 +105,9 @@ def test_the_file_draws_offline_from_disk(
         if not beside:
             assert aside["y"] >= map_box["y"] + map_box["height"] - 1  # under the map
         assert "user-scalable=no" not in page.content()  # people can zoom the page
+        violations = Axe().run(page).response["violations"]
+        severe = [v["id"] for v in violations if v["impact"] in ("critical", "serious")]
+        assert severe == [], severe
         assert others == [] and errors == []
     finally:
         context.close()
