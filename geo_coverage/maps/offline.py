@@ -113,6 +113,7 @@ document.querySelector("aside").addEventListener("click", function (event) {
   });
 });
 """
+MAP_DIV = '<div class="folium-map"'
 NO_ZOOM = re.compile(r",\s*maximum-scale=[\d.]+,\s*user-scalable=no")
 CSS_IMAGE = re.compile(r"url\(images/([\w.-]+)\)")
 
@@ -281,7 +282,13 @@ def render_html(view: MapView, settings: Settings, source: str) -> bytes:
     west, south, east, north = _bounds(geometry)
     fmap.fit_bounds([[south, west], [north, east]])
     page = _zoomable(_compact(figure.render(), collection))
-    return _deterministic(page).encode("utf-8")
+    label = html.escape(text("offline.map_label", lang, title=view.title), quote=True)
+    return _deterministic(_landmark(page, label)).encode("utf-8")
+
+
+def _landmark(page: str, label: str) -> str:
+    """The page with the map as its main landmark, named (Leaflet's controls inside it)."""
+    return page.replace(MAP_DIV, f'{MAP_DIV} role="main" aria-label="{label}"', 1)
 
 
 def _zoomable(page: str) -> str:
