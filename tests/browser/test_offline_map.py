@@ -107,9 +107,7 @@ def test_the_file_draws_offline_from_disk(
         assert "user-scalable=no" not in page.content()  # people can zoom the page
         violations = Axe().run(page).response["violations"]
         assert [(v["impact"], v["id"]) for v in violations] == []  # none at all, not even minor
-        assert page.get_by_role("main").get_attribute("aria-label") == f"Map: {view.title}" or (
-            page.get_by_role("main").get_attribute("aria-label") == f"Peta: {view.title}"
-        )
+        assert page.get_by_role("main").get_attribute("aria-label") == f"Peta: {view.title}"
         assert others == [] and errors == []
     finally:
         context.close()
