@@ -1,9 +1,10 @@
 """Benchmark: the regency embed (bytes from the app, first choropleth paint in headless
 Chromium) against the naive folium page on the full-resolution boundaries; the offline map
 file (/download/map.html: its size against its budget and its first draw from disk with the
-network off); then, on a national build in a temporary folder, the national regency overview
-and the drill-down into the province with the most districts (Jawa Timur, 666), whose detail
-file holds its districts; prints figures and ratios to the budgets.
+network off) and the slide images (bytes, drawing time); then, on a national build in a
+temporary folder, the national regency overview and the drill-down into the province with the
+most districts (Jawa Timur, 666), whose detail file holds its districts; prints figures and
+ratios to the budgets.
 
     python bench/bench_maps.py [--runs N] [--no-national]
 
@@ -40,6 +41,7 @@ EMBED = "/embed?level=regency"
 BUDGET_BYTES = 150 * 1024
 BUDGET_PAINT_MS = 1500
 OFFLINE = "/download/map.html?level=regency"
+IMAGES = ("/map.png", "/map.png?scale=2", "/map.png?size=a4&scale=2", "/map.svg", "/map.pdf")
 BUDGET_OFFLINE_BYTES = 600 * 1024
 # National: (page, areas drawn, bytes budget, first-paint budget in ms).
 NATIONAL_PAGES = {
@@ -149,6 +151,19 @@ def measure_naive(browser, path: Path) -> dict:
     }
 
 
+def measure_images(app) -> dict:
+    """Bytes and drawing time of each slide image of the regency view, first asked (nothing
+    cached: each size and format is its own cache entry)."""
+    client = app.test_client()
+    found = {}
+    for url in IMAGES:
+        began = time.perf_counter()
+        resp = client.get(url)
+        assert resp.status_code == 200, (url, resp.status_code)
+        found[url] = {"bytes": len(resp.data), "ms": (time.perf_counter() - began) * 1000}
+    return found
+
+
 def measure_offline(browser, app, runs: int) -> dict:
     """Size of the regency view's offline map file, and how long it takes to draw every area
     when opened from disk with the network off."""
@@ -247,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         ours = measure_embed(browser, base, args.runs)
         naive = measure_naive(browser, naive_page(settings))
         offline = measure_offline(browser, app, args.runs)
+        images = measure_images(app)
         whole = None if args.no_national else national(browser, settings, args.runs)
     kb = 1024
     print(f"regency embed, {args.runs} cold loads (tiles off, non-local requests blocked)")
@@ -300,12 +316,21 @@ def main(argv: list[str] | None = None) -> int:
         f"  vs the naive folium page: {naive['bytes'] / offline['bytes']:.1f}× smaller, "
         "and it draws offline"
     )
+    print("slide images of the regency view, drawn on first request (one at a time)")
+    for url, got in images.items():
+        print(f"  {url:32s} {got['bytes'] / kb:8.1f} KB in {got['ms']:6.0f} ms")
     if whole is not None:
         print_national(whole, args.runs)
     OUT.mkdir(exist_ok=True)
     (OUT / "bench_maps.json").write_text(
         json.dumps(
-            {"ours": ours, "naive": naive, "offline": offline, "national": whole},
+            {
+                "ours": ours,
+                "naive": naive,
+                "offline": offline,
+                "images": images,
+                "national": whole,
+            },
             indent=1,
         ),
         encoding="utf-8",
