@@ -1,6 +1,7 @@
-"""The map images as a browser shows them: /map.svg saved to disk and opened in headless
-Chromium with the network off draws the same page as /map.png; the map page's links to the
-images and the offline file follow the view, and the offline file downloads."""
+"""The map images as a browser shows them: /map.svg, from the server or saved to disk and
+opened with the network off, draws in headless Chromium the same page as /map.png; the map
+page's links to the images and the offline file follow the view, and the offline file
+downloads."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 from urllib.request import urlopen
 
 import numpy as np
+import pytest
 from PIL import Image
 
 
@@ -24,24 +26,37 @@ def _blocks(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("RGB").resize((160, 90), Image.BOX), dtype=float) / 255
 
 
-def test_the_svg_draws_offline_as_the_png(browser, app_url, tmp_path):
+@pytest.mark.parametrize("where", ["disk", "server"])
+def test_the_svg_draws_as_the_png(browser, app_url, tmp_path, where):
     query = "metric=uncovered_informal&lang=en"
-    path = tmp_path / "map.svg"
-    path.write_bytes(_get(f"{app_url}/map.svg?{query}"))
+    url = f"{app_url}/map.svg?{query}"  # from the server: under the app's browser policies
+    if where == "disk":  # saved and opened with the network off
+        path = tmp_path / "map.svg"
+        path.write_bytes(_get(url))
+        url = path.as_uri()
     png = Image.open(io.BytesIO(_get(f"{app_url}/map.png?{query}")))
     other = Image.open(io.BytesIO(_get(f"{app_url}/map.png?metric=gap&lang=en")))
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, offline=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, offline=where == "disk")
     try:
         page = context.new_page()
         requests: list[str] = []
-        page.on("request", lambda r: r.url.startswith("file:") or requests.append(r.url))
-        page.goto(path.as_uri())
+        page.on("request", lambda r: r.url == url or requests.append(r.url))
+        errors: list[str] = []
+        page.on(  # a browser asks the server for /favicon.ico by itself; the app has none
+            "console",
+            lambda m: (
+                m.type == "error"
+                and not (m.location.get("url") or "").endswith("/favicon.ico")
+                and errors.append(f"{m.text} {m.location.get('url')}")
+            ),
+        )
+        page.goto(url)
         size = page.evaluate(
             "[document.rootElement.width.baseVal.value, document.rootElement.height.baseVal.value]"
         )
         assert size == [1280, 720]  # 960 × 540 pt: a 16:9 slide
         shown = Image.open(io.BytesIO(page.screenshot()))
-        assert requests == []
+        assert requests == [] and errors == []  # nothing else loaded, nothing refused
     finally:
         context.close()
     difference = np.abs(_blocks(shown) - _blocks(png)).mean()
