@@ -1,8 +1,10 @@
 """Benchmark: the regency embed (bytes from the app, first choropleth paint in headless
-Chromium) against the naive folium page on the full-resolution boundaries; then, on a national
-build in a temporary folder, the national regency overview and the drill-down into the
-province with the most districts (Jawa Timur, 666), whose detail file holds its districts;
-prints figures and ratios to the budgets.
+Chromium) against the naive folium page on the full-resolution boundaries; the offline map
+file (/download/map.html: its size against its budget and its first draw from disk with the
+network off) and the slide images (bytes, drawing time); then, on a national build in a
+temporary folder, the national regency overview and the drill-down into the province with the
+most districts (Jawa Timur, 666), whose detail file holds its districts; prints figures and
+ratios to the budgets.
 
     python bench/bench_maps.py [--runs N] [--no-national]
 
@@ -38,6 +40,9 @@ OUT = HERE / "out"
 EMBED = "/embed?level=regency"
 BUDGET_BYTES = 150 * 1024
 BUDGET_PAINT_MS = 1500
+OFFLINE = "/download/map.html?level=regency"
+IMAGES = ("/map.png", "/map.png?scale=2", "/map.png?size=a4&scale=2", "/map.svg", "/map.pdf")
+BUDGET_OFFLINE_BYTES = 600 * 1024
 # National: (page, areas drawn, bytes budget, first-paint budget in ms).
 NATIONAL_PAGES = {
     "national regency overview": ("/embed?level=regency", 514, 300 * 1024, 2000),
@@ -146,6 +151,47 @@ def measure_naive(browser, path: Path) -> dict:
     }
 
 
+def measure_images(app) -> dict:
+    """Bytes and drawing time of each slide image of the regency view, first asked (nothing
+    cached: each size and format is its own cache entry)."""
+    client = app.test_client()
+    found = {}
+    for url in IMAGES:
+        began = time.perf_counter()
+        resp = client.get(url)
+        assert resp.status_code == 200, (url, resp.status_code)
+        found[url] = {"bytes": len(resp.data), "ms": (time.perf_counter() - began) * 1000}
+    return found
+
+
+def measure_offline(browser, app, runs: int) -> dict:
+    """Size of the regency view's offline map file, and how long it takes to draw every area
+    when opened from disk with the network off."""
+    resp = app.test_client().get(OFFLINE)
+    assert resp.status_code == 200, resp.status_code
+    body = resp.data
+    OUT.mkdir(exist_ok=True)
+    path = OUT / "offline_map.html"
+    path.write_bytes(body)
+    drawn_ms = []
+    for _ in range(runs):
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, offline=True)
+        page = context.new_page()
+        began = time.perf_counter()
+        page.goto(path.as_uri(), wait_until="load")
+        page.wait_for_function(
+            "document.querySelectorAll('.leaflet-overlay-pane path').length === 102"
+        )
+        drawn_ms.append((time.perf_counter() - began) * 1000)
+        context.close()
+    return {
+        "bytes": len(body),
+        "gzip_bytes": len(gzip.compress(body, 6)),
+        "drawn_ms": drawn_ms,
+        "drawn_ms_median": statistics.median(drawn_ms),
+    }
+
+
 def national(browser, settings: Settings, runs: int) -> dict:
     """Build Indonesia in a temporary folder, serve it, measure its pages and detail files."""
     with tempfile.TemporaryDirectory(prefix="bench-maps-national-") as tmp:
@@ -215,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
         app.test_client().get(EMBED)  # compute the view once: the server is warm
         ours = measure_embed(browser, base, args.runs)
         naive = measure_naive(browser, naive_page(settings))
+        offline = measure_offline(browser, app, args.runs)
+        images = measure_images(app)
         whole = None if args.no_national else national(browser, settings, args.runs)
     kb = 1024
     print(f"regency embed, {args.runs} cold loads (tiles off, non-local requests blocked)")
@@ -253,11 +301,39 @@ def main(argv: list[str] | None = None) -> int:
         "  first paint offline: ours "
         f"{ours['paint_ms_median']:.0f} ms, naive never (blank without its CDN files)"
     )
+    print("offline map file, regency view (/download/map.html), opened from disk, network off")
+    print(
+        f"  size {offline['bytes'] / kb:8.1f} KB (budget {BUDGET_OFFLINE_BYTES / kb:.0f} KB: "
+        f"{'ok' if offline['bytes'] <= BUDGET_OFFLINE_BYTES else 'OVER'}; "
+        f"{offline['bytes'] / BUDGET_OFFLINE_BYTES:.0%} of it), gzipped "
+        f"{offline['gzip_bytes'] / kb:8.1f} KB as an e-mail attachment might be"
+    )
+    print(
+        f"  every area drawn after          {offline['drawn_ms_median']:8.0f} ms median "
+        f"(runs: {', '.join(f'{p:.0f}' for p in offline['drawn_ms'])})"
+    )
+    print(
+        f"  vs the naive folium page: {naive['bytes'] / offline['bytes']:.1f}× smaller, "
+        "and it draws offline"
+    )
+    print("slide images of the regency view, drawn on first request (one at a time)")
+    for url, got in images.items():
+        print(f"  {url:32s} {got['bytes'] / kb:8.1f} KB in {got['ms']:6.0f} ms")
     if whole is not None:
         print_national(whole, args.runs)
     OUT.mkdir(exist_ok=True)
     (OUT / "bench_maps.json").write_text(
-        json.dumps({"ours": ours, "naive": naive, "national": whole}, indent=1), encoding="utf-8"
+        json.dumps(
+            {
+                "ours": ours,
+                "naive": naive,
+                "offline": offline,
+                "images": images,
+                "national": whole,
+            },
+            indent=1,
+        ),
+        encoding="utf-8",
     )
     return 0
 

@@ -45,6 +45,66 @@ PARAMS = (
 
 
 @dataclass(frozen=True)
+class ImageSize:
+    """A page size of the map images: pixels at scale 1 and the dots per inch they are drawn
+    at (so the page's size in inches, the SVG's and the PDF's, is width / dpi)."""
+
+    width: int
+    height: int
+    dpi: int
+
+    @property
+    def inches(self) -> tuple[float, float]:
+        """The page in inches."""
+        return self.width / self.dpi, self.height / self.dpi
+
+
+# 16:9 and 4:3 are PowerPoint's slide sizes (13.33 × 7.5 and 10 × 7.5 inches) at 144 dpi; A4 is
+# landscape (297 × 210 mm) at 150 dpi, 300 dpi with scale=2.
+IMAGE_SIZES = {
+    "16:9": ImageSize(1920, 1080, 144),
+    "4:3": ImageSize(1440, 1080, 144),
+    "a4": ImageSize(1754, 1240, 150),
+}
+SCALES = (1, 2)
+IMAGE_FORMATS = ("png", "svg", "pdf")
+VECTOR_FORMATS = ("svg", "pdf")
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """How a map image is drawn: its format, page size and (PNG only) pixel scale."""
+
+    format: str = "png"
+    size: str = "16:9"
+    scale: int = 1
+
+    @property
+    def page(self) -> ImageSize:
+        """The page size."""
+        return IMAGE_SIZES[self.size]
+
+    @property
+    def pixels(self) -> tuple[int, int]:
+        """The image's width and height in pixels (of a PNG; SVG and PDF are drawn at scale 1)."""
+        return self.page.width * self.scale, self.page.height * self.scale
+
+    @property
+    def dpi(self) -> int:
+        """Dots per inch the image is drawn at."""
+        return self.page.dpi * self.scale
+
+    def key(self) -> str:
+        """The part of a cache key that tells images of one view apart."""
+        return f"{self.format}:{self.size}:{self.scale}"
+
+    def file_tag(self) -> str:
+        """The size in a file name: '16x9', 'a4', '16x9@2x'."""
+        tag = self.size.replace(":", "x")
+        return f"{tag}@{self.scale}x" if self.scale != 1 else tag
+
+
+@dataclass(frozen=True)
 class ViewState:
     """Everything that defines one map view; period None means the latest."""
 
@@ -64,6 +124,12 @@ class ViewState:
         """A copy with some fields changed; choosing a province means the regency level."""
         state = replace(self, **changes)
         return replace(state, level="regency") if state.province else state
+
+    def file_stem(self) -> str:
+        """The start of a download's name, saying what the map shows:
+        'peta-coverage-all-regency-2025-06'."""
+        where = f"prov{self.province}" if self.province else self.level
+        return f"peta-{self.metric}-{self.segment}-{where}-{self.period or 'none'}"
 
     def query(self, **changes) -> str:
         """The canonical query string of this view (changes applied), defaults left out."""
@@ -208,6 +274,21 @@ def parse_view(
         lang=lang,
     )
     return state.with_()
+
+
+def parse_image(args: Mapping[str, str], image_format: str, lang: str) -> ImageSpec:
+    """The size (`16:9`, `4:3`, `a4`) and scale (`1`, `2`) of a map image; scale 2 of an SVG
+    or a PDF is refused, as they are vector images, sharp at any size."""
+    if image_format not in IMAGE_FORMATS:
+        raise invalid_choice("format", image_format, IMAGE_FORMATS, lang)
+    size = _choice(args, "size", list(IMAGE_SIZES), ImageSpec.size, lang)
+    scale = _choice(args, "scale", [str(s) for s in SCALES], str(ImageSpec.scale), lang)
+    if image_format in VECTOR_FORMATS and scale != str(ImageSpec.scale):
+        raise BadRequest(
+            text("error.scale_vector", lang, value=args["scale"], format=image_format.upper()),
+            parameter="scale",
+        )
+    return ImageSpec(image_format, size, int(scale))
 
 
 def choices(

@@ -163,12 +163,6 @@ class MapView:
         return ""
 
     @property
-    def all_notes(self) -> tuple[str, ...]:
-        """Every legend note and key, for the image."""
-        keys = tuple(n for n in (self.outline_rule, self.marker_rule) if n)
-        return (*self.notes, *keys)
-
-    @property
     def layer(self) -> str:
         """The TopoJSON object the areas come from."""
         return LAYER_NAMES[self.state.level]
@@ -254,25 +248,6 @@ class MapView:
             "low_values": list(self.low_values),
             "low_title": self.low_title,
         }
-
-    def priority_lines(self) -> list[str]:
-        """The image's list of the marked priorities: a heading naming the score, which rank
-        it is, then 'rank  name  score' per area in rank order (the page's list, cut short)."""
-        if not self.priorities:
-            return []
-        lang = self.state.lang
-        score_at = self.field_keys.index("priority_score")
-        region_at = self.field_keys.index("priority_rank_region")
-        areas = {a.kode: a for a in self.areas}
-        heading = f"{text('priorities', lang)} · {FIELD['priority_score'].label.get(lang)}"
-        lines = [heading, self.rank_rule]
-        for rank, kode, _lon, _lat in self.priorities:
-            area = areas[kode]
-            line = f"{rank:>2}  {short_name(area.nama)}  {area.cells[score_at]}"
-            if self.state.province:  # the rank shown is the province's: give the region's too
-                line += f"  ({text('priority_rank_in_region', lang, rank=area.cells[region_at])})"
-            lines.append(line)
-        return [*lines, self.priority_why] if self.priority_why else lines
 
     def named(self) -> list[Area]:
         """The top-ranked areas whose names are written on the map."""

@@ -1,4 +1,5 @@
-"""The map pages: browse (/), embed, PNG, the per-view JSON, the geometry and the assets.
+"""The map pages: browse (/), embed, the images (PNG, SVG, PDF), the offline map file, the
+per-view JSON, the geometry and the assets.
 
 The view model, the metrics and the image renderer load pandas, geopandas, mapclassify and
 matplotlib: they are imported on first use, so that the app starts fast.
@@ -95,6 +96,9 @@ def _paths() -> dict[str, str]:
         "page": url_for("pages.browse"),
         "embed": url_for("pages.embed"),
         "png": url_for("pages.map_png"),
+        "svg": url_for("pages.map_svg"),
+        "pdf": url_for("pages.map_pdf"),
+        "html": url_for("pages.map_html"),
         "api": url_for("pages.map_data"),
         "sources": url_for("sources.sources"),
     }
@@ -290,27 +294,63 @@ def map_data():
 
 @bp.get("/map.png")
 def map_png():
-    """The same view drawn server-side as a PNG image."""
-    return png_response(_state())
+    """The same view drawn server-side as a PNG image (?size=16:9|4:3|a4, ?scale=1|2)."""
+    return image_response(_state(), "png")
 
 
-def png_response(state: ViewState) -> Response:
-    """A view drawn server-side as a PNG image (a few at a time, see web/limits.py)."""
+@bp.get("/map.svg")
+def map_svg():
+    """The same view as an SVG image (?size=16:9|4:3|a4)."""
+    return image_response(_state(), "svg")
+
+
+@bp.get("/map.pdf")
+def map_pdf():
+    """The same view as a one-page PDF (?size=16:9|4:3|a4)."""
+    return image_response(_state(), "pdf")
+
+
+def image_response(state: ViewState, image_format: str) -> Response:
+    """A view drawn server-side as an image, a few at a time (see web/limits.py)."""
     from geo_coverage.maps import image
+    from geo_coverage.maps.state import parse_image
     from geo_coverage.maps.view import source_line
 
     settings = _settings()
+    spec = parse_image(request.args, image_format, state.lang)
 
     def render() -> bytes:
         with app_state().renders.hold(text("error.render_busy", state.lang)):
             view = _load_view(state)
-            return image.render_png(view, settings, source_line(settings, state.lang))
+            return image.render(view, settings, source_line(settings, state.lang), spec)
 
     return _cached(
-        _view_key(state, "png"),
+        _view_key(state, f"{spec.key()} {image.RENDERER}"),
         render,
-        "image/png",
-        headers={"Content-Disposition": f'inline; filename="{image.file_name(state)}"'},
+        image.MIMETYPES[image_format],
+        headers={"Content-Disposition": f'inline; filename="{image.file_name(state, spec)}"'},
+    )
+
+
+@bp.get("/download/map.html")
+def map_html():
+    """The view as one HTML file that draws without the server or a network."""
+    from geo_coverage.maps import offline
+    from geo_coverage.maps.view import source_line
+
+    settings = _settings()
+    state = _state()
+
+    def render() -> bytes:
+        with app_state().renders.hold(text("error.render_busy", state.lang)):
+            view = _load_view(state)
+            return offline.render_html(view, settings, source_line(settings, state.lang))
+
+    return _cached(
+        _view_key(state, f"map.html {offline.RENDERER}"),
+        render,
+        "text/html",
+        headers={"Content-Disposition": f'attachment; filename="{offline.file_name(state)}"'},
     )
 
 

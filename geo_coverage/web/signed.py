@@ -203,7 +203,7 @@ def embed(token: str):
 @bp.get("/<token>/map.png")
 def png(token: str):
     """The link's view as a PNG image."""
-    return _short_lived(pages.png_response(_open(token)))
+    return _short_lived(pages.image_response(_open(token), "png"))
 
 
 @bp.get("/<token>/geometry.topojson")

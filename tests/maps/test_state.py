@@ -6,7 +6,7 @@ import pytest
 
 from geo_coverage.errors import BadRequest
 from geo_coverage.i18n import format_int, format_number, format_pct, format_period
-from geo_coverage.maps.state import ViewState, parse_view
+from geo_coverage.maps.state import ImageSpec, ViewState, parse_image, parse_view
 from geo_coverage.region import SULAWESI_MALUKU
 
 PERIODS = ["2021-12", "2024-08", "2025-06", "2025-12"]
@@ -145,3 +145,31 @@ def test_the_outline_rule_and_the_threshold():
     assert caught.value.parameter == "threshold"
     with pytest.raises(BadRequest, match="worst, target, threshold, none"):
         parse_view({"outline": "bold"}, PERIODS, PROVINCES)
+
+
+def test_image_sizes_and_scales():
+    assert parse_image({}, "png", "id") == ImageSpec("png", "16:9", 1)
+    assert parse_image({}, "png", "id").pixels == (1920, 1080)
+    assert parse_image({"size": "4:3"}, "png", "id").pixels == (1440, 1080)
+    a4 = parse_image({"size": "a4", "scale": "2"}, "png", "id")
+    assert a4.pixels == (3508, 2480) and a4.dpi == 300 and a4.file_tag() == "a4@2x"
+    width, height = a4.page.inches
+    assert round(width * 25.4) == 297 and round(height * 25.4) == 210
+    assert parse_image({"size": "4:3", "scale": "1"}, "pdf", "id") == ImageSpec("pdf", "4:3", 1)
+    assert parse_image({"size": "4:3"}, "png", "id").key() != parse_image({}, "png", "id").key()
+
+
+@pytest.mark.parametrize(
+    ("args", "image_format", "words"),
+    [
+        ({"size": "5:4"}, "png", ["'size'", "16:9, 4:3, a4"]),
+        ({"scale": "3"}, "png", ["'scale'", "1, 2"]),
+        ({"scale": "2"}, "svg", ["'scale'", "SVG", "PNG"]),
+        ({"scale": "2"}, "pdf", ["'scale'", "PDF", "PNG"]),
+    ],
+)
+def test_bad_image_parameters_say_what_is_valid(args, image_format, words):
+    with pytest.raises(BadRequest) as caught:
+        parse_image(args, image_format, "en")
+    message = str(caught.value)
+    assert caught.value.status == 400 and all(w in message for w in words), message

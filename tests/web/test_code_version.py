@@ -15,6 +15,8 @@ URLS = (
     "/download/regency.csv",
     "/ogc/collections/regencies/items/73.71",
     "/",
+    "/map.png?province=75",
+    "/download/map.html?province=75",
 )
 PROBE = """
 import json, sys

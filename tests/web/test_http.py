@@ -11,7 +11,7 @@ import pytest
 from geo_coverage import create_app
 from geo_coverage.enrollment import store
 from geo_coverage.gis import downloads, ogc
-from geo_coverage.maps import image
+from geo_coverage.maps import image, offline
 from geo_coverage.maps import view as map_view
 from geo_coverage.web import assets, health
 from geo_coverage.web.http import EXTENSION
@@ -75,6 +75,8 @@ def test_revalidation_computes_nothing_even_with_a_cold_cache(app, monkeypatch):
         "/download/regency.csv",
         "/api/map-data?metric=gap",
         "/map.png",
+        "/map.svg?size=4:3",
+        "/download/map.html?province=74",
     )
     tags = {
         url: client.get(url, headers={"Accept-Encoding": "gzip"}).headers["ETag"] for url in urls
@@ -90,7 +92,8 @@ def test_revalidation_computes_nothing_even_with_a_cold_cache(app, monkeypatch):
         (ogc, "item"),
         (downloads, "produce"),
         (map_view, "load_view"),
-        (image, "render_png"),
+        (image, "render"),
+        (offline, "render_html"),
     ):
         monkeypatch.setattr(module, name, fail)
     for url, tag in tags.items():
@@ -200,14 +203,17 @@ def test_png_rendering_is_bounded_and_healthz_stays_fast(served_settings, monkey
     client = app.test_client()
     gate = _state(app).renders
     monkeypatch.setattr(gate, "wait_s", 0.2)
+    drawn = ("/map.png", "/map.svg", "/map.pdf", "/download/map.html")
     with gate.hold("drawing elsewhere"):  # the only slot is busy
-        busy = client.get("/map.png?metric=gap&lang=en")
-        assert busy.status_code == 503 and busy.headers["Retry-After"] == "1"
-        assert "busy drawing other maps" in busy.get_data(as_text=True)
+        for route in drawn:
+            busy = client.get(f"{route}?metric=gap&lang=en")
+            assert busy.status_code == 503 and busy.headers["Retry-After"] == "1", route
+            assert "busy drawing other maps" in busy.get_data(as_text=True)
         began = time.perf_counter()
         assert client.get("/healthz").status_code == 200
         assert time.perf_counter() - began < 1
-    assert client.get("/map.png?metric=gap&lang=en").status_code == 200
+    for route in drawn:
+        assert client.get(f"{route}?metric=gap&lang=en").status_code == 200, route
 
 
 def test_healthz_reads_the_report_only_when_it_changes(served_settings, monkeypatch, tmp_path):

@@ -182,7 +182,8 @@ def test_bad_parameters_answer_400(client, query, parameter, valid):
     api = client.get(f"/api/map-data?{query}&lang=en")
     assert api.status_code == 400 and api.json["code"] == "BadRequest"
     assert f"'{parameter}'" in api.json["description"]
-    assert client.get(f"/map.png?{query}").status_code == 400
+    for route in ("/map.png", "/map.svg", "/map.pdf", "/download/map.html"):
+        assert client.get(f"{route}?{query}").status_code == 400, route
 
 
 def test_png(client):
@@ -191,7 +192,7 @@ def test_png(client):
     assert "Content-Encoding" not in resp.headers
     assert resp.headers["Content-Disposition"].startswith('inline; filename="peta-gap-all-')
     image = imread(io.BytesIO(resp.data))
-    assert image.shape[:2] == (960, 1440)
+    assert image.shape[:2] == (1080, 1920)
     pixels = {
         "#{:02x}{:02x}{:02x}".format(*p)
         for p in (image[:, :, :3].reshape(-1, 3) * 255).round().astype(int)
@@ -204,6 +205,94 @@ def test_png(client):
         "/map.png?metric=gap&lang=en", headers={"If-None-Match": resp.headers["ETag"]}
     )
     assert cached.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("query", "shape"),
+    [("", (1080, 1920)), ("size=4:3", (1080, 1440)), ("size=a4&scale=2", (2480, 3508))],
+)
+def test_png_sizes(client, query, shape):
+    resp = client.get(f"/map.png?{query}")
+    assert resp.status_code == 200 and imread(io.BytesIO(resp.data)).shape[:2] == shape
+
+
+def test_svg_and_pdf_of_the_same_view(client):
+    svg = client.get("/map.svg?metric=gap&lang=en", headers=GZIP)
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    assert svg.headers["Content-Encoding"] == "gzip"  # text: compressed
+    body = gzip.decompress(svg.data).decode()
+    assert re.search(r'<svg[^>]* width="960pt" height="540pt"', body)
+    assert re.search(r"<dc:title>Gap to target \(workers\)[^<]*</dc:title>", body)
+    assert svg.headers["Content-Disposition"].endswith('-16x9.svg"')
+    pdf = client.get("/map.pdf?size=4:3")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF") and b"/MediaBox [ 0 0 720 540 ]" in pdf.data
+    assert "Content-Encoding" not in client.get("/map.pdf?size=4:3", headers=GZIP).headers
+    tags = {
+        client.get(url).headers["ETag"]
+        for url in ("/map.png", "/map.png?size=4:3", "/map.png?scale=2", "/map.svg", "/map.pdf")
+    }
+    assert len(tags) == 5
+    again = client.get(
+        "/map.svg?metric=gap&lang=en", headers={"If-None-Match": svg.headers["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("/map.png?size=5:4", ["'size'", "16:9, 4:3, a4"]),
+        ("/map.png?scale=3&lang=en", ["'scale'", "1, 2"]),
+        ("/map.svg?scale=2&lang=en", ["'scale'", "SVG", "PNG only"]),
+        ("/map.pdf?scale=2", ["'scale'", "PDF", "hanya untuk PNG"]),
+    ],
+)
+def test_bad_image_parameters_answer_400(client, url, words):
+    resp = client.get(url, headers={"Accept": "application/json"})
+    assert resp.status_code == 400
+    description = resp.json["description"]
+    assert all(w in description for w in words), description
+
+
+def test_offline_map_file(client):
+    resp = client.get("/download/map.html?province=73&lang=en")
+    assert resp.status_code == 200 and resp.mimetype == "text/html"
+    assert resp.headers["Content-Disposition"] == (
+        f'attachment; filename="peta-coverage-all-prov73-{PERIODS[-1]}.html"'
+    )
+    page = resp.get_data(as_text=True)
+    assert '<html lang="en">' in page and "Illustrative figures: 24 of 24" in page
+    assert "<script src" not in page and "<link" not in page
+    cached = client.get(
+        "/download/map.html?province=73&lang=en", headers={"If-None-Match": resp.headers["ETag"]}
+    )
+    assert cached.status_code == 304
+
+
+def test_the_images_and_the_offline_map_follow_their_renderers_versions(client, monkeypatch):
+    from geo_coverage.maps import image, offline
+
+    urls = ("/map.png", "/map.svg", "/download/map.html")
+    before = {url: client.get(url).headers["ETag"] for url in urls}
+    monkeypatch.setattr(image, "RENDERER", f"{image.RENDERER}.post1")
+    monkeypatch.setattr(offline, "RENDERER", f"{offline.RENDERER}.post1")
+    after = {url: client.get(url).headers["ETag"] for url in urls}
+    assert all(before[url] != after[url] for url in urls), (before, after)
+
+
+def test_the_browse_page_links_every_image_and_the_offline_map(client):
+    page = html.unescape(client.get("/?metric=gap").get_data(as_text=True))
+    for route, label in (
+        ("/map.png", "Unduh PNG"),
+        ("/map.svg", "SVG"),
+        ("/map.pdf", "PDF"),
+        ("/download/map.html", "Peta HTML (luring)"),
+    ):
+        assert re.search(
+            rf'href="{re.escape(route)}\?metric=gap&period=[^"]+"\s+download>{re.escape(label)}<',
+            page,
+        )
 
 
 def test_geometry(client, hostile_settings):

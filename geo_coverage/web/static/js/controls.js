@@ -198,7 +198,9 @@ export function syncControls(view) {
   syncSegments(form, view);
   syncFields(form);
   document.getElementById("lang-switch").href = `?${view.queries.lang}`;
-  document.getElementById("download-png").href = `${config.paths.png}?${view.queries.self}`;
+  for (const format of ["png", "svg", "pdf", "html"]) {
+    document.getElementById(`download-${format}`).href = `${config.paths[format]}?${view.queries.self}`;
+  }
   const back = document.getElementById("back-to-region");
   back.href = `?${view.queries.region}`;
   back.hidden = !view.province;
