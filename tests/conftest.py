@@ -52,6 +52,24 @@ def built_settings(tmp_path_factory, mirror_dir) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server with PostGIS: GEO_COVERAGE_TEST_DATABASE_URL's, or a throw-away
+    cluster started for this run (and stopped after it). Fails, never skips, without one."""
+    from postgres import external_server, start_cluster
+
+    from geo_coverage.database.engine import dispose_all
+
+    given = os.environ.get("GEO_COVERAGE_TEST_DATABASE_URL")
+    try:
+        server = external_server(given) if given else start_cluster()
+    except RuntimeError as exc:
+        pytest.fail(f"no PostgreSQL for the PostGIS back end: {exc}", pytrace=False)
+    yield server
+    dispose_all()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def served_settings(built_settings) -> Settings:
     """built_settings with the sample enrollment store built too (a no-op when it is)."""
     from geo_coverage.enrollment.build import build_sample_store

@@ -40,20 +40,20 @@ def accounts_template(tmp_path_factory) -> Path:
 @pytest.fixture
 def accounts(office_settings, accounts_template) -> dict[str, str]:
     """One account of each role (name = role), all with PASSWORD."""
-    copy_store(accounts_template, office_settings.accounts_path)
+    copy_store(accounts_template, office_settings.accounts_db)
     return {role: role for role in ROLES}
 
 
 @pytest.fixture
 def editor_token(office_settings) -> str:
     """The secret of an editor's API token."""
-    return tokens.create_token(office_settings.accounts_path, "script", "editor", "test")[1]
+    return tokens.create_token(office_settings.accounts_db, "script", "editor", "test")[1]
 
 
 @pytest.fixture
 def viewer_token(office_settings) -> str:
     """The secret of a viewer's API token."""
-    return tokens.create_token(office_settings.accounts_path, "reader", "viewer", "test")[1]
+    return tokens.create_token(office_settings.accounts_db, "reader", "viewer", "test")[1]
 
 
 @pytest.fixture

@@ -72,10 +72,11 @@ def _print_summary(report: dict) -> None:
 def _prepare_store(settings: Settings) -> None:
     """Build the enrollment store if it is missing; say so if it can only be read; refuse to
     serve a damaged or unreadable one."""
+    from geo_coverage.enrollment.backend import open_store
     from geo_coverage.enrollment.build import build_sample_store
-    from geo_coverage.enrollment.store import StoreState, state
+    from geo_coverage.enrollment.store import StoreState
 
-    status = state(settings.store_path)
+    status = open_store(settings).status()
     if status.state in (StoreState.MISSING, StoreState.NOT_BUILT):
         LOGGER.info("no enrollment store yet: building it first")
         build_sample_store(settings, progress=LOGGER.info)
@@ -109,7 +110,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _prepare_store(settings)
     from geo_coverage.accounts.users import list_users
 
-    if settings.private and not any(u.enabled for u in list_users(settings.accounts_path)):
+    if settings.private and not any(u.enabled for u in list_users(settings.accounts_db)):
         LOGGER.warning(
             "GEO_COVERAGE_PRIVATE=1 but no account can sign in yet: add one with "
             "`geo-coverage user add NAME --role admin`"

@@ -16,8 +16,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from geo_coverage.config import Settings
-from geo_coverage.enrollment import store, target_store
+from geo_coverage.enrollment import store
 from geo_coverage.enrollment.areas import area_infos, areas_frame
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.enrollment.model_errors import all_comparisons, uncertainty_table
 from geo_coverage.enrollment.sample import evidence_uses, generate_sample
 from geo_coverage.enrollment.table import to_csv
@@ -52,14 +53,10 @@ def build_sample_store(
     force: bool = False,
 ) -> bool:
     """Build the enrollment store unless it is up to date; True if anything was written."""
-    path = settings.store_path
+    backend = open_store(settings)
     key = store_key()
-    if (
-        not force
-        and store.is_store_built(settings.store_path)
-        and store.get_meta(path, "build_key") == key
-    ):
-        progress(f"enrollment store {path} is up to date; nothing to do")
+    if not force and backend.is_built() and backend.get_meta("build_key") == key:
+        progress(f"enrollment store {backend.location} is up to date; nothing to do")
         return False
     paths = paths if paths is not None else fetch_all(settings, progress)
     reference = load_reference(paths)
@@ -77,18 +74,18 @@ def build_sample_store(
     uncertainty = uncertainty_table(all_comparisons(sample.model))
     uses = evidence_uses(sample.model)
     targets = read_targets(area_infos(areas))
-    store.initialise(path)
-    store.write_reference(path, areas, evidence.assign(use=evidence["line"].map(uses)), uncertainty)
-    progress(target_store.store_builtin(path, targets.rows, TARGETS_CSV.name, targets.sha256))
+    backend.initialise()
+    backend.write_reference(areas, evidence.assign(use=evidence["line"].map(uses)), uncertainty)
+    progress(backend.store_builtin(targets.rows, TARGETS_CSV.name, targets.sha256))
+    settings.instance.mkdir(parents=True, exist_ok=True)
     (settings.instance / SAMPLE_CSV_NAME).write_text(text, encoding="utf-8")
     digest = hashlib.sha256(report.sha256.encode())
     digest.update(sample.provenance.to_csv(index=False).encode())
     sha256 = digest.hexdigest()
-    history, active = store.versions(path)
+    history, active = backend.versions()
     current = next((v for v in history if v.id == active), None)
     if current is None or (current.kind == "sample" and current.sha256 != sha256):
-        version = store.write_version(
-            path,
+        version = backend.write_version(
             report.rows,
             kind="sample",
             file_name=SAMPLE_FILE_NAME,
@@ -108,6 +105,6 @@ def build_sample_store(
             f"the active version {current.id} holds imported data ({current.file_name}); "
             "the sample was not stored over it"
         )
-    store.set_meta(path, "build_key", key)
-    progress(f"enrollment store {path} is built")
+    backend.set_meta("build_key", key)
+    progress(f"enrollment store {backend.location} is built")
     return True

@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from geo_coverage.config import Settings
-from geo_coverage.enrollment import store, target_store
 from geo_coverage.enrollment.areas import area_infos
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.enrollment.importer import import_file
 from geo_coverage.enrollment.spreadsheet import (
     MAX_UNPACKED_RATIO,
@@ -103,17 +103,18 @@ def _csv_form(kind: str, data: bytes, file_name: str, limit: int) -> tuple[bytes
 def active_base(settings: Settings, kind: str) -> int | None:
     """The active version of the enrollment figures or of the targets."""
     if kind == "targets":
-        return target_store.target_versions(settings.store_path)[1]
-    return store.versions(settings.store_path)[1]
+        return open_store(settings).target_versions()[1]
+    return open_store(settings).versions()[1]
 
 
 def _validate(settings: Settings, kind: str, csv_path: Path) -> ValidationReport:
     """The validation `geo-coverage import` (or `targets import`) runs, on a CSV file; an upload
     is small (GEO_COVERAGE_MAX_UPLOAD_MB), so its rows are kept for the preview."""
-    areas = area_infos(store.read_areas(settings.store_path))
+    backend = open_store(settings)
+    areas = area_infos(backend.read_areas())
     if kind == "targets":
         return validate_targets(csv_path.read_bytes(), csv_path.name, areas)
-    existing = store.active_keys(settings.store_path)
+    existing = backend.active_keys()
     return read_table(csv_path.read_bytes(), csv_path.name, areas, existing)
 
 
@@ -145,7 +146,7 @@ def stage(
     settings: Settings, kind: str, data: bytes, file_name: str, user: str
 ) -> tuple[Checked, Staged | None]:
     """Check an upload and keep it for a preview when it has no errors (nothing else changes)."""
-    store.require(settings.store_path)
+    open_store(settings).require()
     discard_stale(settings)
     upload_id = secrets.token_urlsafe(18)
     folder = _uploads(settings) / upload_id
@@ -231,14 +232,17 @@ def activate(settings: Settings, staged: Staged) -> tuple[Checked, int]:
 def _store(settings: Settings, checked: Checked, csv_path: Path, sha256: str) -> int:
     """Store a checked file as the new active version of its kind; returns the version id."""
     if checked.kind == "targets":
-        return target_store.write_targets_version(
-            settings.store_path,
-            checked.report.rows,
-            kind="import",
-            file_name=checked.file_name,
-            sha256=sha256,
-            warnings=checked.report.lines("warnings"),
-        ).id
+        return (
+            open_store(settings)
+            .write_targets_version(
+                checked.report.rows,
+                kind="import",
+                file_name=checked.file_name,
+                sha256=sha256,
+                warnings=checked.report.lines("warnings"),
+            )
+            .id
+        )
     return import_file(settings, csv_path)[1].id
 
 
@@ -247,7 +251,7 @@ def import_upload(
 ) -> tuple[Checked, int | None]:
     """Check a file and, when it has no errors and activate is true, import it at once (the
     API's path: no preview). Returns the check and the new version id (None if not stored)."""
-    store.require(settings.store_path)
+    open_store(settings).require()
     folder = _uploads(settings) / f"direct-{secrets.token_urlsafe(12)}"
     try:
         checked = check(settings, kind, data, file_name, folder / "csv")

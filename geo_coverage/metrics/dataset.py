@@ -10,12 +10,12 @@ import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.errors import invalid_choice
 from geo_coverage.i18n import API_LANG, text
 from geo_coverage.metrics.compute import (
@@ -48,7 +48,7 @@ class _Cached:
     results: dict[tuple, dict[str, pd.DataFrame]] = field(default_factory=dict)
 
 
-_CACHE: OrderedDict[Path, _Cached] = OrderedDict()
+_CACHE: OrderedDict[str, _Cached] = OrderedDict()
 _LOCK = threading.Lock()
 STORES_KEPT = 4  # snapshots of this many store files stay in memory
 
@@ -61,25 +61,26 @@ def clear_cache() -> None:
 
 def data_version(settings: Settings) -> str:
     """An id of the active data that changes on every import, rollback or rebuild."""
-    return store.data_version(settings.store_path)
+    return open_store(settings).data_version()
 
 
 def data_changed_at(settings: Settings) -> str:
     """When the active data last changed (import, rollback or rebuild), ISO 8601 UTC."""
-    return store.current_version(settings.store_path).changed_at
+    return open_store(settings).current_version().changed_at
 
 
 def _cached(settings: Settings) -> _Cached:
     """The cached snapshot for the store's current data version, reading it if needed."""
-    path = settings.store_path
-    tag = data_version(settings)
+    backend = open_store(settings)
+    path = f"{backend.kind}:{backend.location}"
+    tag = backend.data_version()
     with _LOCK:
         entry = _CACHE.get(path)
         if entry is not None and entry.snapshot.data_version == tag:
             _CACHE.move_to_end(path)
             return entry
-    snapshot = store.read_snapshot(path)
-    history, _active = store.versions(path)
+    snapshot = backend.read_snapshot()
+    history, _active = backend.versions()
     imported = next((v.created_at[:10] for v in history if v.id == snapshot.active), None)
     entry = _Cached(snapshot, sorted(snapshot.rows["period"].unique().tolist()), imported)
     with _LOCK:
@@ -212,7 +213,7 @@ def region_metrics(
 
 def import_history(settings: Settings) -> list[dict]:
     """Every stored version, newest first, with its file, checksum, rows and warnings."""
-    history, active = store.versions(settings.store_path)
+    history, active = open_store(settings).versions()
     return [
         {
             "version": v.id,

@@ -1,12 +1,14 @@
 """/healthz: whether the service is up and what it has built; 503 when something is missing.
 
 Cheap on purpose (load balancers call it often, and it must answer while maps are drawn): the
-facts are worked out again only when the build report or the store file changes on disk.
+facts are worked out again only when the build report or the store file changes on disk, or,
+with the PostgreSQL back end, at most once per DATABASE_FACTS_S.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify
@@ -15,6 +17,8 @@ from geo_coverage.boundaries.shapes import is_built, outputs
 from geo_coverage.web.http import state
 
 bp = Blueprint("health", __name__)
+
+DATABASE_FACTS_S = 1.0
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
@@ -26,20 +30,24 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def _store_built(path: Path) -> bool:
+def _store_built(settings) -> bool:
     """Whether the store exists with its reference tables and an active version."""
-    from geo_coverage.enrollment.store import is_store_built  # pandas: only when it changed
+    from geo_coverage.enrollment.backend import open_store  # pandas: only when it changed
 
-    return is_store_built(path)
+    return open_store(settings).is_built()
 
 
-def _facts(shapes: Path, store: Path) -> dict:
-    """Whether the shapes and the store are built, from a memo keyed by the files' stamps."""
+def _facts(settings) -> dict:
+    """Whether the shapes and the store are built, from a memo keyed by the files' stamps
+    (and by the time, for a database)."""
+    shapes, store = settings.shapes, settings.store_path
     files = outputs(shapes)
     stamps = (
         tuple(_stamp(p) for p in files),
-        _stamp(store),
-        _stamp(store.with_name(store.name + "-wal")),
+        _stamp(store) if not settings.database_url else (0, 0, 0),
+        _stamp(store.with_name(store.name + "-wal"))
+        if not settings.database_url
+        else int(time.monotonic() / DATABASE_FACTS_S),
     )
     app_state = state()
     with app_state.lock:
@@ -48,7 +56,7 @@ def _facts(shapes: Path, store: Path) -> dict:
         return known[1]
     facts = {
         "shapes_built": all(s is not None for s in stamps[0]) and is_built(shapes),
-        "store_built": stamps[1] is not None and _store_built(store),
+        "store_built": stamps[1] is not None and _store_built(settings),
     }
     with app_state.lock:
         app_state.memo["health"] = (stamps, facts)
@@ -59,7 +67,7 @@ def _facts(shapes: Path, store: Path) -> dict:
 def healthz():
     """Up, and whether the shapes and the enrollment store are built (503 when not)."""
     settings = current_app.config["SETTINGS"]
-    facts = _facts(settings.shapes, settings.store_path)
+    facts = _facts(settings)
     ok = facts["shapes_built"] and facts["store_built"]
     resp = jsonify(status="ok" if ok else "degraded", **facts)
     resp.headers["Cache-Control"] = "no-store"

@@ -33,10 +33,10 @@ def versions() -> Versions:
     found = g.get("versions")
     if found is not None:
         return found
-    from geo_coverage.enrollment.store import current_version  # pandas: loaded on first use
+    from geo_coverage.enrollment.backend import open_store  # pandas: loaded on first use
 
     settings = current_app.config["SETTINGS"]
-    data = current_version(settings.store_path)
+    data = open_store(settings).current_version()
     key = build_key(settings.shapes)
     built = datetime.fromtimestamp(int((settings.shapes / REPORT_NAME).stat().st_mtime), UTC)
     g.versions = Versions(

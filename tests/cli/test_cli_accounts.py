@@ -39,7 +39,7 @@ def cli(enrollment_settings, monkeypatch, capsys):
 
 
 def test_user_commands_and_their_audit(cli):
-    path = cli.settings.accounts_path
+    path = cli.settings.accounts_db
     code, out, _ = cli(
         "user", "add", "Rina", "--role", "editor", "--password-stdin", stdin=PASSWORD + "\n"
     )
@@ -67,7 +67,7 @@ def test_user_commands_and_their_audit(cli):
 
 
 def test_token_is_printed_once_and_works(cli):
-    path = cli.settings.accounts_path
+    path = cli.settings.accounts_db
     code, out, err = cli("token", "create", "nightly", "--role", "editor")
     secret = out.strip()
     assert code == 0 and secret.startswith("gct_") and "only this once" in err

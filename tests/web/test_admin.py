@@ -68,7 +68,7 @@ def test_a_bad_excel_file_lists_every_problem_and_changes_nothing(editor, office
     assert "unknown regency/city code &#39;73.99&#39; of Sulawesi Selatan" in page
     assert "sheet &#39;hidden&#39; is hidden" in page
     assert store.data_version(office_settings.store_path) == before
-    assert audit.entries(office_settings.accounts_path)[0].action == "upload_rejected"
+    assert audit.entries(office_settings.accounts_db)[0].action == "upload_rejected"
 
 
 def test_problems_are_capped_at_a_hundred_with_a_count(editor):
@@ -110,7 +110,7 @@ def test_upload_preview_activate_and_roll_back(editor, office_settings):
     )
     assert back.status_code == 303 and store.versions(settings.store_path)[1] == parent
     assert _coverage(settings, "73.71") == old
-    actions = [e.action for e in audit.entries(settings.accounts_path, actor="editor")]
+    actions = [e.action for e in audit.entries(settings.accounts_db, actor="editor")]
     assert actions[:3] == ["rollback", "import", "upload"]
 
 
@@ -220,7 +220,7 @@ def test_api_import_with_a_token(office_app, office_settings, editor_token):
     )
     assert done.status_code == 200 and done.json["status"] == "activated"
     assert done.json["version"] == store.versions(office_settings.store_path)[1]
-    entry = audit.entries(office_settings.accounts_path)[0]
+    entry = audit.entries(office_settings.accounts_db)[0]
     assert (entry.actor, entry.action) == ("token:script", "import")
 
 
@@ -322,7 +322,7 @@ def test_signed_links_open_in_private_mode_until_they_expire(office_settings, ac
     forged = outsider.get(f"/s/{token[:-3]}abc/embed")
     assert forged.status_code == 403 and "not valid" in forged.get_data(as_text=True)
     yesterday = (signed.today() - timedelta(days=1)).isoformat()
-    record = links.add_link(office_settings.accounts_path, "level=province", yesterday, "editor")
+    record = links.add_link(office_settings.accounts_db, "level=province", yesterday, "editor")
     key = (office_settings.instance / "secret_key").read_bytes().strip()
     old = URLSafeSerializer(key, salt=signed.SALT).dumps(
         {"i": record.id, "q": record.query, "e": yesterday}
@@ -336,7 +336,7 @@ def test_signed_links_open_in_private_mode_until_they_expire(office_settings, ac
     withdrawn = outsider.get(embed)
     assert withdrawn.status_code == 403 and "withdrawn" in withdrawn.get_data(as_text=True)
     assert outsider.get(embed.replace("/embed", "/map.png")).status_code == 403
-    assert [e.action for e in audit.entries(office_settings.accounts_path)][:2] == [
+    assert [e.action for e in audit.entries(office_settings.accounts_db)][:2] == [
         "link_revoke",
         "link_create",
     ]
