@@ -9,6 +9,7 @@ import pytest
 from repo import REPO_ROOT
 
 from geo_coverage.config import Settings
+from geo_coverage.enrollment.backend import open_store
 
 DEFAULT_MIRROR = REPO_ROOT.parent / "shared" / "data"
 
@@ -151,18 +152,16 @@ def hostile_settings(served_settings, tmp_path_factory) -> Settings:
     """A copy of the served store in which the names of 73.71 and 73 hold markup, for escaping."""
     import shutil
 
-    from geo_coverage.enrollment import store
-
     instance = tmp_path_factory.mktemp("hostile") / "instance"
     instance.mkdir()
     settings = served_settings.with_(instance=instance)
     shutil.copy(served_settings.store_path, settings.store_path)
-    snapshot = store.read_snapshot(settings.store_path)
+    snapshot = open_store(settings).read_snapshot()
     areas = snapshot.areas.copy()
     areas.loc[areas["kode"] == "73.71", "nama"] = HOSTILE_NAME
     areas.loc[areas["kode"] == "73", "nama"] = HOSTILE_PROVINCE
-    evidence = store.read_evidence(settings.store_path)
-    store.write_reference(settings.store_path, areas, evidence, snapshot.uncertainty)
+    evidence = open_store(settings).read_evidence()
+    open_store(settings).write_reference(areas, evidence, snapshot.uncertainty)
     return settings
 
 

@@ -7,7 +7,7 @@ import getpass
 import logging
 import sys
 
-from geo_coverage.accounts import audit, tokens, users
+from geo_coverage.accounts import audit, db, tokens, users
 from geo_coverage.accounts.roles import ROLES
 from geo_coverage.accounts.users import AccountError
 from geo_coverage.cli.output import complain

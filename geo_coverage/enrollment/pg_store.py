@@ -335,10 +335,10 @@ class PostgresStore(Store):
         with self._transaction() as conn:
             self._lock(conn, f"{kind} of {file_name}")
             active = _active(conn, "active_version")
-            version = conn.exec_driver_sql(
-                "INSERT INTO versions (created_at, kind, file_name, sha256, file_rows, "
-                "total_rows, warnings, parent) VALUES (%s, %s, %s, '', 0, 0, '[]', %s) "
-                "RETURNING id",
+            version = conn.exec_driver_sql(  # numbered as in SQLite: no gap after a failure
+                "INSERT INTO versions (id, created_at, kind, file_name, sha256, file_rows, "
+                "total_rows, warnings, parent) SELECT coalesce(max(id), 0) + 1, %s, %s, %s, "
+                "'', 0, 0, '[]', %s FROM versions RETURNING id",
                 (utc_now(), kind, file_name, active),
             ).scalar_one()
             draft = PostgresDraft(conn, int(version), active, kind)
@@ -471,9 +471,9 @@ class PostgresStore(Store):
             self._lock(conn, f"targets {kind} of {file_name}")
             active = _active(conn, ACTIVE_KEY)
             version = conn.exec_driver_sql(
-                "INSERT INTO target_versions (created_at, kind, file_name, sha256, file_rows, "
-                "total_rows, warnings, parent) VALUES (%s, %s, %s, %s, %s, 0, %s, %s) "
-                "RETURNING id",
+                "INSERT INTO target_versions (id, created_at, kind, file_name, sha256, "
+                "file_rows, total_rows, warnings, parent) SELECT coalesce(max(id), 0) + 1, "
+                "%s, %s, %s, %s, %s, 0, %s, %s FROM target_versions RETURNING id",
                 (
                     utc_now(),
                     kind,

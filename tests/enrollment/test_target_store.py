@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from geo_coverage.enrollment import target_store
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.enrollment.targets import read_targets, validate_targets
 from geo_coverage.metrics import dataset
 
@@ -21,11 +22,11 @@ def _rows(*targets: tuple[str, int, float]) -> pd.DataFrame:
 
 
 def test_the_shipped_table_is_the_first_version(enrollment_settings, area_index):
-    history, active = target_store.target_versions(enrollment_settings.store_path)
+    history, active = open_store(enrollment_settings).target_versions()
     assert [(v.kind, v.file_name) for v in history] == [("builtin", "targets.csv")]
     assert active == history[0].id
     shipped = read_targets(area_index).rows
-    stored = target_store.active_targets(enrollment_settings.store_path)
+    stored = open_store(enrollment_settings).active_targets()
     assert stored["target_pct"].tolist() == shipped["target_pct"].tolist()
 
 
@@ -79,8 +80,8 @@ def test_a_regency_target_moves_only_that_regency(enrollment_settings):
     s = enrollment_settings
     before = dataset.load_metrics(s, "regency", "2025-06").set_index("kode")
     province = dataset.load_metrics(s, "province", "2025-06").set_index("kode")
-    target_store.write_targets_version(
-        s.store_path, _rows(("73.71", 2025, 90.0)), kind="import", file_name="a.csv", sha256="x"
+    open_store(s).write_targets_version(
+        _rows(("73.71", 2025, 90.0)), kind="import", file_name="a.csv", sha256="x"
     )
     after = dataset.load_metrics(s, "regency", "2025-06").set_index("kode")
     assert before.loc["73.71", "target_pct"] == 62.93 and after.loc["73.71", "target_pct"] == 90.0

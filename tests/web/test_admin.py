@@ -14,7 +14,8 @@ from office_helpers import ENROLLMENT_HEADER, Browser, enrollment_rows, make_app
 from openpyxl import load_workbook
 
 from geo_coverage.accounts import audit, links
-from geo_coverage.enrollment import store, target_store, uploads
+from geo_coverage.enrollment import uploads
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.metrics import dataset
 from geo_coverage.web import signed
 
@@ -33,7 +34,7 @@ def _upload(browser: Browser, data: bytes, name: str, kind: str = "enrollment"):
 
 def _kept_segments(settings, kode: str, replaced: tuple[str, ...], period: str = "2025-12"):
     """Members and potential of the segments an import of `replaced` leaves active."""
-    rows = store.read_snapshot(settings.store_path).rows
+    rows = open_store(settings).read_snapshot().rows
     rows = rows[(rows["kode"] == kode) & (rows["period"] == period)]
     rows = rows[~rows["segment"].isin(replaced)]
     return int(rows["active_members"].sum()), int(rows["potential_workers"].fillna(0).sum())
@@ -52,7 +53,7 @@ def editor(browser) -> Browser:
 
 
 def test_a_bad_excel_file_lists_every_problem_and_changes_nothing(editor, office_settings):
-    before = store.data_version(office_settings.store_path)
+    before = open_store(office_settings).data_version()
 
     def tweak(book, sheet):
         sheet["E3"] = "=D3/2"
@@ -67,7 +68,7 @@ def test_a_bad_excel_file_lists_every_problem_and_changes_nothing(editor, office
     assert "E3" in page and "formula" in page
     assert "unknown regency/city code &#39;73.99&#39; of Sulawesi Selatan" in page
     assert "sheet &#39;hidden&#39; is hidden" in page
-    assert store.data_version(office_settings.store_path) == before
+    assert open_store(office_settings).data_version() == before
     assert audit.entries(office_settings.accounts_db)[0].action == "upload_rejected"
 
 
@@ -96,7 +97,7 @@ def test_upload_preview_activate_and_roll_back(editor, office_settings):
     done = editor.post_form(resp.headers["Location"], f"/admin/imports/{upload_id}/activate", {})
     assert done.status_code == 303
     history = editor.client.get(done.headers["Location"]).get_data(as_text=True)
-    new_version = store.versions(settings.store_path)[1]
+    new_version = open_store(settings).versions()[1]
     assert f"versi {new_version} sekarang aktif" in history
     assert re.search(
         rf'data-version="{new_version}" class="active">.*?editor \(127.0.0.1\)', history, re.S
@@ -108,14 +109,14 @@ def test_upload_preview_activate_and_roll_back(editor, office_settings):
     back = editor.post_form(
         "/admin/history", "/admin/history/rollback", {"kind": "enrollment", "version": parent}
     )
-    assert back.status_code == 303 and store.versions(settings.store_path)[1] == parent
+    assert back.status_code == 303 and open_store(settings).versions()[1] == parent
     assert _coverage(settings, "73.71") == old
     actions = [e.action for e in audit.entries(settings.accounts_db, actor="editor")]
     assert actions[:3] == ["rollback", "import", "upload"]
 
 
 def test_discard_changes_nothing(editor, office_settings):
-    before = store.data_version(office_settings.store_path)
+    before = open_store(office_settings).data_version()
     resp = _upload(
         editor, ",".join(ENROLLMENT_HEADER).encode() + b"\n73.71,2025-12,wage,10,5,\n", "a.csv"
     )
@@ -123,7 +124,7 @@ def test_discard_changes_nothing(editor, office_settings):
     gone = editor.post_form("/admin/imports", f"/admin/imports/{upload_id}/discard", {})
     assert gone.status_code == 303
     assert editor.client.get(f"/admin/imports/{upload_id}").status_code == 404
-    assert store.data_version(office_settings.store_path) == before
+    assert open_store(office_settings).data_version() == before
 
 
 def test_a_preview_made_stale_by_another_activation_is_refused(editor, office_settings):
@@ -135,39 +136,39 @@ def test_a_preview_made_stale_by_another_activation_is_refused(editor, office_se
     assert (
         editor.post_form("/admin/imports", f"/admin/imports/{one}/activate", {}).status_code == 303
     )
-    active = store.versions(office_settings.store_path)[1]
+    active = open_store(office_settings).versions()[1]
     refused = editor.post_form("/admin/imports", f"/admin/imports/{two}/activate", {})
     assert refused.status_code == 409 and "changed since this preview" in refused.get_data(
         as_text=True
     )
-    assert store.versions(office_settings.store_path)[1] == active
+    assert open_store(office_settings).versions()[1] == active
 
 
 def test_rolling_back_to_an_unknown_version_is_a_400(editor, office_settings):
-    active = store.versions(office_settings.store_path)[1]
+    active = open_store(office_settings).versions()[1]
     resp = editor.post_form(
         "/admin/history", "/admin/history/rollback", {"kind": "enrollment", "version": 99}
     )
     assert resp.status_code == 400 and "there is no version 99" in resp.get_data(as_text=True)
-    assert store.versions(office_settings.store_path)[1] == active
+    assert open_store(office_settings).versions()[1] == active
 
 
 def test_a_viewer_cannot_roll_back(browser, office_settings):
     browser.login("viewer")
-    active = store.versions(office_settings.store_path)[1]
+    active = open_store(office_settings).versions()[1]
     resp = browser.post_form(
         "/logout", "/admin/history/rollback", {"kind": "enrollment", "version": 1}
     )
-    assert resp.status_code == 403 and store.versions(office_settings.store_path)[1] == active
+    assert resp.status_code == 403 and open_store(office_settings).versions()[1] == active
 
 
 def test_an_upload_over_the_limit_is_a_413(office_settings, accounts):
     browser = Browser(make_app(office_settings, max_upload_mb=0.01).test_client())
     browser.login("editor")
-    before = store.data_version(office_settings.store_path)
+    before = open_store(office_settings).data_version()
     resp = _upload(browser, b"kode,period\n" + b"x" * 20000, "big.csv")
     assert resp.status_code == 413
-    assert store.data_version(office_settings.store_path) == before
+    assert open_store(office_settings).data_version() == before
 
 
 def test_targets_import_as_versions_and_move_the_gap(editor, office_settings):
@@ -181,7 +182,7 @@ def test_targets_import_as_versions_and_move_the_gap(editor, office_settings):
     frame = dataset.load_metrics(settings, "regency", "2025-12").set_index("kode")
     assert frame.loc["73.71", "target_pct"] == 75.5
     assert frame.loc["73.72", "target_pct"] == 62.93  # its province's
-    versions, active = target_store.target_versions(settings.store_path)
+    versions, active = open_store(settings).target_versions()
     assert [v.kind for v in versions] == ["builtin", "import"] and active == versions[-1].id
     editor.post_form(
         "/admin/history", "/admin/history/rollback", {"kind": "targets", "version": versions[0].id}
@@ -219,7 +220,7 @@ def test_api_import_with_a_token(office_app, office_settings, editor_token):
         content_type="application/x-www-form-urlencoded",
     )
     assert done.status_code == 200 and done.json["status"] == "activated"
-    assert done.json["version"] == store.versions(office_settings.store_path)[1]
+    assert done.json["version"] == open_store(office_settings).versions()[1]
     entry = audit.entries(office_settings.accounts_db)[0]
     assert (entry.actor, entry.action) == ("token:script", "import")
 
@@ -228,7 +229,7 @@ def test_api_refuses_bad_files_and_bad_tokens(
     office_app, office_settings, editor_token, viewer_token
 ):
     client = office_app.test_client()
-    before = store.data_version(office_settings.store_path)
+    before = open_store(office_settings).data_version()
     bad = client.post(
         "/api/imports?activate=1",
         data=b"kode,period,segment,potential_workers,active_members\n73.71,2025-6,wage,1,x\n",
@@ -248,7 +249,7 @@ def test_api_refuses_bad_files_and_bad_tokens(
         headers=_bearer(editor_token),
     )
     assert big.status_code == 413
-    assert store.data_version(office_settings.store_path) == before
+    assert open_store(office_settings).data_version() == before
 
 
 def test_api_takes_no_basic_credentials(office_app, editor_token):
