@@ -52,14 +52,16 @@ def enrollment_settings(tmp_path, mirror_dir, sample_store_template) -> Settings
 
 
 @pytest.fixture(scope="session")
-def postgis_sample_template(postgres_server, sample_store_template) -> str:
-    """A database built once per session with the modelled sample (the template of each
-    test's database); returns its name."""
+def postgis_sample_template(postgres_server, sample_store_template, built_settings) -> str:
+    """A database built once per session with the modelled sample and the session's shapes
+    (the template of each test's database); returns its name."""
+    from geo_coverage.boundaries.shape_db import load_shapes
     from geo_coverage.enrollment.pg_store import PostgresStore
 
     name = postgres_server.create_database(name=f"sample_{uuid.uuid4().hex[:8]}")
     url = postgres_server.url(name)
     build_sample_store(sample_store_template.with_(database_url=url), progress=quiet)
+    load_shapes(url, built_settings.shapes, progress=quiet)
     PostgresStore.forget(url)  # a template must have no open connection
     return name
 

@@ -241,7 +241,7 @@ shape_areas = Table(
     Column("properties", Text, nullable=False),
     Column(
         "geom",
-        Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True),
+        Geometry("GEOMETRY", srid=SRID, spatial_index=True),
         nullable=False,
     ),
 )

@@ -37,27 +37,43 @@ def _store_built(settings) -> bool:
     return open_store(settings).is_built()
 
 
-def _facts(settings) -> dict:
-    """Whether the shapes and the store are built, from a memo keyed by the files' stamps
-    (and by the time, for a database)."""
-    shapes, store = settings.shapes, settings.store_path
-    files = outputs(shapes)
-    stamps = (
-        tuple(_stamp(p) for p in files),
-        _stamp(store) if not settings.database_url else (0, 0, 0),
-        _stamp(store.with_name(store.name + "-wal"))
-        if not settings.database_url
-        else int(time.monotonic() / DATABASE_FACTS_S),
+def _stamps(settings) -> tuple:
+    """What the facts depend on: the files' stamps, or for a database the current
+    DATABASE_FACTS_S interval (the facts are then at most that old)."""
+    if settings.database_url:
+        return ("database", settings.database_url, int(time.monotonic() / DATABASE_FACTS_S))
+    store = settings.store_path
+    return (
+        tuple(_stamp(p) for p in outputs(settings.shapes)),
+        _stamp(store),
+        _stamp(store.with_name(store.name + "-wal")),
     )
+
+
+def _compute(settings, stamps: tuple) -> dict:
+    """Whether the shapes and the store are built, asked of the files or the database."""
+    if settings.database_url:
+        from geo_coverage.boundaries.shape_source import shape_source
+
+        return {
+            "shapes_built": shape_source(settings).is_built(),
+            "store_built": _store_built(settings),
+        }
+    return {
+        "shapes_built": all(s is not None for s in stamps[0]) and is_built(settings.shapes),
+        "store_built": stamps[1] is not None and _store_built(settings),
+    }
+
+
+def _facts(settings) -> dict:
+    """Whether the shapes and the store are built, from a memo keyed by their stamps."""
+    stamps = _stamps(settings)
     app_state = state()
     with app_state.lock:
         known = app_state.memo.get("health")
     if known is not None and known[0] == stamps:
         return known[1]
-    facts = {
-        "shapes_built": all(s is not None for s in stamps[0]) and is_built(shapes),
-        "store_built": stamps[1] is not None and _store_built(settings),
-    }
+    facts = _compute(settings, stamps)
     with app_state.lock:
         app_state.memo["health"] = (stamps, facts)
     return facts

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from flask import current_app, g
 
-from geo_coverage.boundaries.shapes import REPORT_NAME, build_key
+from geo_coverage.boundaries.shape_source import shape_source
 from geo_coverage.package_files import code_modified
 from geo_coverage.web.assets import code_version
 
@@ -37,8 +37,9 @@ def versions() -> Versions:
 
     settings = current_app.config["SETTINGS"]
     data = open_store(settings).current_version()
-    key = build_key(settings.shapes)
-    built = datetime.fromtimestamp(int((settings.shapes / REPORT_NAME).stat().st_mtime), UTC)
+    shapes = shape_source(settings)
+    key = shapes.build_key()
+    built = shapes.built_at()
     g.versions = Versions(
         data.tag,
         key,

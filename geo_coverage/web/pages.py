@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON
+from geo_coverage.boundaries.shape_source import shape_source
 from geo_coverage.config import DEFAULT_TILES_ATTRIBUTION
 from geo_coverage.errors import NotFound
 from geo_coverage.i18n import API_LANG, strings, text
@@ -282,18 +282,17 @@ def geometry():
 
 def geometry_response() -> Response:
     """The display geometry (long-lived when the URL carries the build key)."""
-    settings = _settings()
+    source = shape_source(_settings())
     build = keys.versions().build_key
-    path = settings.shapes / DISPLAY_TOPOJSON
     versioned = request.args.get("v") == build[:16]
     return cached_response(
         keys.key("geometry"),
-        path.read_bytes,
+        source.topojson,
         "application/json",
         max_age=YEAR if versioned else VIEW_MAX_AGE,
         last_modified=keys.versions().modified,
         ranges=True,
-        precompressed=lambda: {"gzip": path.with_name(path.name + ".gz").read_bytes()},
+        precompressed=lambda: {"gzip": source.topojson(gz=True)},
     )
 
 

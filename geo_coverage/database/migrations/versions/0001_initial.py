@@ -207,7 +207,7 @@ def _geometry() -> None:
         sa.Column("properties", sa.Text, nullable=False),
         sa.Column(
             "geom",
-            Geometry("MULTIPOLYGON", srid=4326, spatial_index=False),
+            Geometry("GEOMETRY", srid=4326, spatial_index=False),
             nullable=False,
         ),
     )
