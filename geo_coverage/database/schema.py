@@ -216,6 +216,13 @@ links = Table(
     Column("revoked_at", Text),
 )
 
+secrets = Table(
+    "secrets",
+    METADATA,
+    Column("name", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
 shape_builds = Table(
     "shape_builds",
     METADATA,

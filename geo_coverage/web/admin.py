@@ -171,7 +171,8 @@ def activate(upload_id: str):
     settings = _settings()
     staged = uploads.load(settings, upload_id)
     try:
-        checked, version = uploads.activate(settings, staged)
+        with auth.acting():
+            checked, version = uploads.activate(settings, staged)
     except TableRejected as exc:
         raise BadRequest(str(exc)) from exc
     auth.record(
@@ -232,12 +233,13 @@ def rollback():
     if kind not in uploads.KINDS or not raw.isdigit():
         raise BadRequest("rollback needs kind (enrollment or targets) and a version number")
     try:
-        if kind == "targets":
-            before, now = open_store(settings).activate_targets(int(raw))
-            vid = now.id
-        else:
-            before, version = open_store(settings).activate(int(raw))
-            vid = version.id
+        with auth.acting():
+            if kind == "targets":
+                before, now = open_store(settings).activate_targets(int(raw))
+                vid = now.id
+            else:
+                before, version = open_store(settings).activate(int(raw))
+                vid = version.id
     except (StoreLocked, StoreReadOnly):
         raise
     except StoreError as exc:  # no such version

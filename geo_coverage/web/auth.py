@@ -27,7 +27,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from geo_coverage.accounts import audit, tokens, users
 from geo_coverage.accounts.roles import allows
-from geo_coverage.accounts.secret import load_or_create_secret
+from geo_coverage.accounts.secret import load_or_create_secret, load_or_create_shared_secret
 from geo_coverage.i18n import text
 
 LOGGER = logging.getLogger(__name__)
@@ -63,7 +63,12 @@ def ensure_secret(app: Flask) -> None:
         return
     with _SECRET_LOCK:
         if not app.secret_key:
-            app.secret_key = load_or_create_secret(app.config["SETTINGS"].instance)
+            settings = app.config["SETTINGS"]
+            app.secret_key = (
+                load_or_create_shared_secret(settings.database_url)
+                if settings.database_url
+                else load_or_create_secret(settings.instance)
+            )
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -147,6 +152,15 @@ def lacks(role: str) -> bool:
 def address() -> str:
     """Where the request came from (the proxy's address when behind one)."""
     return request.remote_addr or ""
+
+
+def acting():
+    """A block in which the store's writes are named after the current principal (another
+    import that has to wait is told who holds the store)."""
+    from geo_coverage.enrollment.backend import acting_as
+
+    who = principal()
+    return acting_as(f"{who.actor if who else 'anonymous'} from {address()}")
 
 
 def record(action: str, subject: str | None = None, detail: str = "") -> None:

@@ -171,6 +171,11 @@ def _accounts() -> None:
     op.create_index("audit_action_epoch", "audit", ["action", "epoch"])
     op.create_index("audit_subject", "audit", ["subject"])
     op.create_table(
+        "secrets",
+        sa.Column("name", sa.Text, primary_key=True),
+        sa.Column("value", sa.Text, nullable=False),
+    )
+    op.create_table(
         "links",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("query", sa.Text, nullable=False),
@@ -226,7 +231,7 @@ def downgrade() -> None:
     op.execute("DROP VIEW IF EXISTS enrollment_active")
     op.execute("DROP VIEW IF EXISTS targets")
     for table in (
-        "links", "audit", "tokens", "users", "uncertainty", "provenance", "evidence",
+        "secrets", "links", "audit", "tokens", "users", "uncertainty", "provenance", "evidence",
         "target_rows", "areas", "activations", "enrollment", "target_versions", "versions",
         "meta", "shape_areas", "shape_builds",
     ):  # fmt: skip
