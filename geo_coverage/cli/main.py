@@ -1,5 +1,5 @@
-"""The geo-coverage command: build, serve, db, import, rollback, summary, history, evidence,
-targets, user, token, audit."""
+"""The geo-coverage command: build, serve, db, static, import, rollback, summary, history,
+evidence, targets, user, token, audit."""
 
 from __future__ import annotations
 
@@ -113,6 +113,14 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_static(args: argparse.Namespace) -> int:
+    """Write the immutable assets and geometry a reverse proxy can serve itself."""
+    from geo_coverage.web.static_export import export_static
+
+    export_static(_settings(args), Path(args.folder).resolve())
+    return 0
+
+
 def _prepare_store(settings: Settings) -> None:
     """Build the enrollment store if it is missing; say so if it can only be read; refuse to
     serve a damaged or unreadable one."""
@@ -196,6 +204,11 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("db", help="the PostgreSQL database (GEO_COVERAGE_DATABASE_URL)")
     d.add_argument("action", choices=["upgrade"], help="upgrade: run the schema migrations")
     d.set_defaults(func=cmd_db)
+    st = sub.add_parser(
+        "static", help="write the assets and geometry for a reverse proxy (nginx gzip_static)"
+    )
+    st.add_argument("folder", help="where to write them (the proxy's root for /assets/…)")
+    st.set_defaults(func=cmd_static)
     from geo_coverage.cli import accounts, enrollment, evidence, targets
 
     enrollment.add_commands(sub)
