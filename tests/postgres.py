@@ -28,6 +28,19 @@ SERVER_OPTIONS = (
     "-c full_page_writes=off -c max_connections=300 -c shared_buffers=64MB"
 )
 
+# A script that holds the store's write lock (as an import of june.csv by rina) for argv[2]
+# seconds on the database argv[1], printing "holding" once it has it.
+HOLD_LOCK = """
+import sys, time
+from geo_coverage.enrollment.backend import acting_as
+from geo_coverage.enrollment.pg_store import PostgresStore
+store = PostgresStore(sys.argv[1])
+with acting_as("rina"), store.draft_version(kind="import", file_name="june.csv") as draft:
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[2]))
+    draft.finish(sha256="x", file_rows=0, warnings=[])
+"""
+
 
 def binaries() -> Path | None:
     """The folder of PostgreSQL's server programs (initdb, pg_ctl), or None."""

@@ -6,14 +6,17 @@ within a second."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 
 import pytest
 from office_helpers import PASSWORD, Browser, make_app
-from postgres import postgis_copy
+from postgres import HOLD_LOCK, postgis_copy
 
 from geo_coverage.accounts import tokens, users
 from geo_coverage.enrollment.backend import open_store
+from geo_coverage.enrollment.pg_store import PostgresStore
 
 pytest_plugins = ["enrollment_fixtures"]
 
@@ -102,3 +105,32 @@ def test_accounts_and_imports_are_shared_by_two_instances(pg_settings, tmp_path)
     assert active == done.json["version"] == history[-1].id
     log = b.get("/admin/history")
     assert log.status_code == 200 and "token:script" in log.get_data(as_text=True)
+
+
+def test_an_import_while_another_holds_the_store_is_refused_with_the_reason(pg_settings):
+    _, secret = tokens.create_token(pg_settings.accounts_db, "script", "editor", "test")
+    client = make_app(pg_settings).test_client()
+    before = open_store(pg_settings).versions()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, pg_settings.database_url, "5"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        PostgresStore.for_url(pg_settings.database_url).lock_wait = 0.3
+        refused = client.post(
+            "/api/imports?activate=1",
+            data=b"kode,period,segment,potential_workers,active_members\n"
+            b"73.71,2025-06,wage,400000,390000\n",
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+        said = refused.get_data(as_text=True)
+        assert refused.status_code == 503, said
+        assert "another import is in progress" in said and "june.csv by rina" in said
+        assert "nothing was changed" in said
+        assert open_store(pg_settings).versions() == before
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()

@@ -11,12 +11,11 @@ import time
 import pandas as pd
 import pytest
 from enrollment_helpers import HEADER, store_state
-from postgres import free_port, postgis_copy
+from postgres import HOLD_LOCK, free_port, postgis_copy
 
 from geo_coverage.database import migrate
 from geo_coverage.database.engine import connection, engine_for
 from geo_coverage.database.schema import METADATA
-from geo_coverage.enrollment import pg_store
 from geo_coverage.enrollment.backend import open_store
 from geo_coverage.enrollment.importer import import_file
 from geo_coverage.enrollment.pg_store import PostgresStore
@@ -107,23 +106,10 @@ def test_another_instance_sees_an_import_within_a_second(pg_settings, tmp_path):
         assert time.monotonic() - committed < 1.0, "not seen within a second"
         time.sleep(0.01)
     seen = time.monotonic() - committed
-    assert seen <= pg_store.VERSION_TTL_S + 0.1
     snapshot = b.read_snapshot()
     assert snapshot.active == version.id and snapshot.data_version == b.data_version()
     assert a.current_version() == b.current_version()
     print(f"instance B saw the import after {seen * 1000:.0f} ms")
-
-
-HOLD_LOCK = """
-import sys, time
-from geo_coverage.enrollment.backend import acting_as
-from geo_coverage.enrollment.pg_store import PostgresStore
-store = PostgresStore(sys.argv[1])
-with acting_as("rina"), store.draft_version(kind="import", file_name="june.csv") as draft:
-    print("holding", flush=True)
-    time.sleep(float(sys.argv[2]))
-    draft.finish(sha256="x", file_rows=0, warnings=[])
-"""
 
 
 def test_two_imports_at_once_are_serialised_and_the_second_is_told_why(pg_settings, tmp_path):
