@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from enrollment_helpers import copy_store, quiet, settings_for
-from postgres import postgis_copy
+from postgres import BACKENDS, postgis_copy
 
 from geo_coverage.config import Settings
 from geo_coverage.enrollment.areas import area_infos, areas_frame
@@ -64,9 +64,6 @@ def postgis_sample_template(postgres_server, sample_store_template, built_settin
     load_shapes(url, built_settings.shapes, progress=quiet)
     PostgresStore.forget(url)  # a template must have no open connection
     return name
-
-
-BACKENDS = ("file", "postgis")
 
 
 @pytest.fixture(params=BACKENDS)

@@ -23,6 +23,7 @@ import psycopg
 
 from geo_coverage.config import Settings
 
+BACKENDS = ("file", "postgis")  # what tests parametrised over the store's back ends run on
 SERVER_OPTIONS = (
     "-c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
     "-c full_page_writes=off -c max_connections=300 -c shared_buffers=64MB"

@@ -252,3 +252,12 @@ shape_areas = Table(
         nullable=False,
     ),
 )
+
+staged_uploads = Table(
+    "staged_uploads",
+    METADATA,
+    Column("id", Text, primary_key=True),
+    Column("uploaded_at", Text, nullable=False),  # ISO 8601 UTC, compared as text
+    Column("meta", Text, nullable=False),  # the Staged record as JSON
+    Column("original", LargeBinary, nullable=False),  # the bytes as uploaded
+)

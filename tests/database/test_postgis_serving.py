@@ -5,13 +5,14 @@ within a second."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 import time
 
 import pytest
-from office_helpers import PASSWORD, Browser, make_app
+from office_helpers import ENROLLMENT_HEADER, PASSWORD, Browser, enrollment_rows, make_app, xlsx
 from postgres import HOLD_LOCK, postgis_copy
 
 from geo_coverage.accounts import tokens, users
@@ -134,3 +135,36 @@ def test_an_import_while_another_holds_the_store_is_refused_with_the_reason(pg_s
         holder.kill()
         holder.wait()
         holder.stdout.close()
+
+
+def test_an_upload_checked_on_one_instance_is_previewed_and_activated_on_another(
+    pg_settings, tmp_path
+):
+    second = pg_settings.with_(instance=tmp_path / "second")
+    second.instance.mkdir()
+    users.add_user(pg_settings.accounts_db, "rina", "editor", PASSWORD)
+    a, b = Browser(make_app(pg_settings).test_client()), Browser(make_app(second).test_client())
+    a.login("rina")
+    b.client.set_cookie("geo_coverage_session", a.client.get_cookie("geo_coverage_session").value)
+    sent = a.post_form(
+        "/admin/imports",
+        "/admin/imports",
+        {
+            "kind": "enrollment",
+            "file": (io.BytesIO(xlsx([ENROLLMENT_HEADER, *enrollment_rows()])), "june.xlsx"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 303
+    preview = sent.headers["Location"]
+    upload_id = preview.rsplit("/", 1)[1]
+    assert "june.xlsx" in b.client.get("/admin/imports").get_data(as_text=True)
+    shown = b.client.get(preview)
+    assert shown.status_code == 200 and "menggantikan 3 baris aktif" in shown.get_data(as_text=True)
+    done = b.post_form(preview, f"/admin/imports/{upload_id}/activate", {})
+    assert done.status_code == 303
+    history, active = open_store(pg_settings).versions()
+    assert active == history[-1].id and history[-1].file_name == "june.xlsx"
+    for instance in (a, b):  # used up everywhere
+        assert instance.client.get(preview).status_code == 404
+    assert "june.xlsx" not in a.client.get("/admin/imports").get_data(as_text=True)

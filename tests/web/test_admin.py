@@ -12,6 +12,7 @@ import pytest
 from itsdangerous import URLSafeSerializer
 from office_helpers import ENROLLMENT_HEADER, Browser, enrollment_rows, make_app, xlsx
 from openpyxl import load_workbook
+from postgres import BACKENDS
 
 from geo_coverage.accounts import audit, links
 from geo_coverage.enrollment import uploads
@@ -20,6 +21,9 @@ from geo_coverage.metrics import dataset
 from geo_coverage.web import signed
 
 pytest_plugins = ["enrollment_fixtures", "office_fixtures"]
+
+# The import workflow runs on both back ends; the rest on the GeoPackage only.
+ON_BOTH_BACKENDS = pytest.mark.parametrize("office_settings", BACKENDS, indirect=True)
 
 
 def _upload(browser: Browser, data: bytes, name: str, kind: str = "enrollment"):
@@ -52,6 +56,7 @@ def editor(browser) -> Browser:
     return browser
 
 
+@ON_BOTH_BACKENDS
 def test_a_bad_excel_file_lists_every_problem_and_changes_nothing(editor, office_settings):
     before = open_store(office_settings).data_version()
 
@@ -79,6 +84,7 @@ def test_problems_are_capped_at_a_hundred_with_a_count(editor):
     assert "… dan 50 masalah lagi" in page
 
 
+@ON_BOTH_BACKENDS
 def test_upload_preview_activate_and_roll_back(editor, office_settings):
     settings = office_settings
     old = _coverage(settings, "73.71")
@@ -115,6 +121,7 @@ def test_upload_preview_activate_and_roll_back(editor, office_settings):
     assert actions[:3] == ["rollback", "import", "upload"]
 
 
+@ON_BOTH_BACKENDS
 def test_discard_changes_nothing(editor, office_settings):
     before = open_store(office_settings).data_version()
     resp = _upload(
@@ -127,6 +134,7 @@ def test_discard_changes_nothing(editor, office_settings):
     assert open_store(office_settings).data_version() == before
 
 
+@ON_BOTH_BACKENDS
 def test_a_preview_made_stale_by_another_activation_is_refused(editor, office_settings):
     first = _upload(editor, xlsx([ENROLLMENT_HEADER, *enrollment_rows()]), "a.xlsx")
     second = _upload(editor, xlsx([ENROLLMENT_HEADER, *enrollment_rows(members=1)]), "b.xlsx")
@@ -171,6 +179,7 @@ def test_an_upload_over_the_limit_is_a_413(office_settings, accounts):
     assert open_store(office_settings).data_version() == before
 
 
+@ON_BOTH_BACKENDS
 def test_targets_import_as_versions_and_move_the_gap(editor, office_settings):
     settings = office_settings
     table = "kode;year;target_pct;source\r\n73.71;2025;75,5;Kacab Makassar plan 2025\r\n"
@@ -207,6 +216,7 @@ def _bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
+@ON_BOTH_BACKENDS
 def test_api_import_with_a_token(office_app, office_settings, editor_token):
     client = office_app.test_client()
     data = xlsx([ENROLLMENT_HEADER, *enrollment_rows()])
@@ -360,6 +370,7 @@ def test_admin_pages_speak_english_when_asked(editor):
     assert "Enrollment versions" in history and "Target versions" in history
 
 
+@ON_BOTH_BACKENDS
 def test_uploads_left_for_a_day_are_forgotten(editor, office_settings):
     resp = _upload(editor, xlsx([ENROLLMENT_HEADER, *enrollment_rows()]), "a.xlsx")
     assert resp.status_code == 303 and len(uploads.list_staged(office_settings)) == 1
