@@ -1,7 +1,8 @@
 """A throw-away PostgreSQL cluster with PostGIS for the tests: initdb into a temporary folder,
-started on a free loopback port with its socket in that folder, as an unprivileged user (the
-`nobody` account when the tests run as root, as CI does). Databases are made from templates,
-so each test gets its own copy in a fraction of a second.
+started on a free loopback port with its socket in that folder, as an unprivileged user (when
+the tests run as root, as CI does: the `postgres` account Debian's package makes, else
+`nobody`). Databases are made from templates, so each test gets its own copy in a fraction of a
+second.
 """
 
 from __future__ import annotations
@@ -151,6 +152,17 @@ class Cluster(Server):
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def _unprivileged_account() -> str:
+    """The account a cluster started by root runs as: postgres if there is one, else nobody."""
+    for name in ("postgres", "nobody"):
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            continue
+        return name
+    raise RuntimeError("no unprivileged account (postgres or nobody) to run PostgreSQL as")
+
+
 def start_cluster() -> Cluster:
     """A new cluster; RuntimeError saying what is missing when PostgreSQL or PostGIS is not
     installed."""
@@ -163,7 +175,7 @@ def start_cluster() -> Cluster:
     user = None
     root = Path(tempfile.mkdtemp(prefix="geo-coverage-pg-"))
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        user = "nobody"
+        user = _unprivileged_account()
         entry = pwd.getpwnam(user)
         os.chown(root, entry.pw_uid, entry.pw_gid)
     root.chmod(0o700)
