@@ -46,6 +46,9 @@ def _features(body: bytes) -> list:
         "/download/regency.csv",
         "/download/province.geojson?simplified=1",
         "/ogc/collections/regencies/items?limit=5&prov_kode=73",
+        "/ogc/collections/provinces/items?limit=10",
+        "/api/map-data?level=regency&metric=coverage&segment=informal&period=2025-06",
+        "/map.png?level=province&period=2021-12",
     ],
 )
 def test_a_database_instance_serves_what_a_file_instance_serves(pg_settings, served_settings, path):
