@@ -202,6 +202,8 @@ def test_two_instances_behind_nginx(
             front = f"http://127.0.0.1:{ports['nginx']}"
             _wait(f"{front}/healthz", *proxy)
             a, b = (f"http://127.0.0.1:{ports[n]}" for n in ("a", "b"))
+            landing = _get(front + "/ogc/")
+            assert landing[0] == 200 and f"{front}/ogc/collections" in landing[2].decode()
 
             # Versioned assets and geometry: the exported files, gzip, immutable.
             page = _get(front + "/")[2].decode()
@@ -216,6 +218,7 @@ def test_two_instances_behind_nginx(
                 assert status == 200, path
                 assert headers["Content-Encoding"] == "gzip", path
                 assert "immutable" in headers["Cache-Control"], path
+                assert headers["Vary"] == "Accept-Encoding", path
                 from_app[path] = _get(a + path)[2]
                 assert gzip.decompress(body) == from_app[path], path
             # a version that was never exported is answered by the app
