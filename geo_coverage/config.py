@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from geo_coverage.errors import ConfigError
+from geo_coverage.region import DEFAULT_REGION, REGION_SETTING, Region, parse_region
 
 _PARENT = Path(__file__).resolve().parent.parent
 # A source checkout keeps its state beside the code; an installed package in the user's data
@@ -19,6 +20,7 @@ STATE_HOME = (
 
 # Every setting, its environment variable and what it means; the README documents these.
 ENVIRONMENT = {
+    "region": REGION_SETTING,
     "instance": "GEO_COVERAGE_INSTANCE",
     "mirror": "GEO_COVERAGE_MIRROR",
     "shapes": "GEO_COVERAGE_SHAPES",
@@ -45,8 +47,9 @@ DEFAULT_TILES_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the service keeps its files and what it talks to."""
+    """The region served, where the service keeps its files and what it talks to."""
 
+    region: Region = DEFAULT_REGION
     instance: Path = field(default_factory=lambda: STATE_HOME / "instance")
     mirror: Path | None = None
     shapes: Path = field(default_factory=lambda: STATE_HOME / "shapes")
@@ -97,6 +100,8 @@ class Settings:
             values["mirror"] = SIBLING_MIRROR
         if str(values.get("mirror", "")).lower() == "none":
             values["mirror"] = None
+        if isinstance(values.get("region"), str):
+            values["region"] = parse_region(values["region"])
         for f in fields(cls):
             if f.name in ("instance", "mirror", "shapes") and values.get(f.name) is not None:
                 values[f.name] = Path(values[f.name]).expanduser().resolve()

@@ -59,6 +59,22 @@ def polygonal(geom):
     return MultiPolygon([q for q in flat if not q.is_empty])
 
 
+def polygonal_all(geoms) -> np.ndarray:
+    """polygonal() of each geometry of an array, vectorised for the (multi)polygons."""
+    geoms = np.asarray(geoms, dtype=object)
+    types = shapely.get_type_id(geoms)
+    simple = (types == shapely.GeometryType.POLYGON) | (types == shapely.GeometryType.MULTIPOLYGON)
+    out = np.empty(len(geoms), dtype=object)
+    parts, index = shapely.get_parts(geoms[simple], return_index=True)
+    keep = ~shapely.is_empty(parts)
+    made = np.array([MultiPolygon() for _ in range(int(simple.sum()))], dtype=object)
+    if keep.any():
+        shapely.multipolygons(parts[keep], indices=index[keep], out=made)
+    out[simple] = made
+    out[~simple] = [polygonal(g) for g in geoms[~simple]]
+    return out
+
+
 def overlapping_pairs(codes: list[str], geoms: np.ndarray) -> list[tuple[str, str, float]]:
     """Every pair of geometries whose interiors overlap, with the overlap area in km²."""
     geoms = np.asarray(geoms, dtype=object)

@@ -1,6 +1,7 @@
 """Loading a build's shapes into PostGIS (the build side of shape_source.DatabaseShapes): the
-report, the display TopoJSON and every level's full and display geometry, under the build's
-key; the meta row then names that build, in the same transaction, so instances switch at once.
+report, the overview and every province's detail TopoJSON and every level's full and display
+geometry, under the build's key; the meta row then names that build, in the same transaction,
+so instances switch at once.
 """
 
 from __future__ import annotations
@@ -11,7 +12,12 @@ import time
 from pathlib import Path
 
 from geo_coverage.boundaries.shape_source import ACTIVE_KEY, FolderShapes
-from geo_coverage.boundaries.shapes import DISPLAY_GPKG, DISPLAY_TOPOJSON, read_report
+from geo_coverage.boundaries.shapes import (
+    DISPLAY_GPKG,
+    DISPLAY_TOPOJSON,
+    built_provinces,
+    read_report,
+)
 from geo_coverage.database.engine import connection, shown
 from geo_coverage.database.migrate import upgrade
 from geo_coverage.errors import BuildError
@@ -59,6 +65,16 @@ def load_shapes(url: str, folder: Path, progress=LOGGER.info) -> bool:
                     source.topojson(gz=True),
                 ),
             )
+            for province in built_provinces(report):
+                conn.exec_driver_sql(
+                    "INSERT INTO shape_detail VALUES (%s, %s, %s, %s)",
+                    (
+                        key,
+                        province,
+                        source.topojson(province=province),
+                        source.topojson(gz=True, province=province),
+                    ),
+                )
             display = {name for name, _ in pyogrio.list_layers(folder / DISPLAY_GPKG)}
             count = 0
             for level in BOUNDARY_LEVELS:
@@ -97,5 +113,8 @@ def load_shapes(url: str, folder: Path, progress=LOGGER.info) -> bool:
         )
         # earlier builds are kept only while nothing names them
         conn.exec_driver_sql("DELETE FROM shape_builds WHERE build_key <> %s", (key,))
-    progress(f"{shown(url)} serves shapes {key[:12]} ({DISPLAY_TOPOJSON} and every level)")
+    progress(
+        f"{shown(url)} serves shapes {key[:12]} ({DISPLAY_TOPOJSON}, the provinces' detail "
+        "and every level)"
+    )
     return True

@@ -20,13 +20,15 @@ from geo_coverage.boundaries.shapes import (
     DISPLAY_TOPOJSON,
     REPORT_NAME,
     build_key,
+    built_region,
+    detail_topojson,
     is_built,
     read_report,
 )
 from geo_coverage.config import Settings
 from geo_coverage.database.engine import connection, shown
 from geo_coverage.errors import GeoCoverageError
-from geo_coverage.region import LAYER_NAMES
+from geo_coverage.region import LAYER_NAMES, REGION_SETTING, Region
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -56,8 +58,12 @@ class ShapeSource(Protocol):
         """When the build served now was made (whole seconds, UTC)."""
         ...
 
-    def topojson(self, gz: bool = False) -> bytes:
-        """The display geometry as TopoJSON (gzip-compressed if gz)."""
+    def region(self) -> str | None:
+        """The key of the region the served build is of."""
+        ...
+
+    def topojson(self, gz: bool = False, province: str | None = None) -> bytes:
+        """The region's overview, or a province's detail, as TopoJSON (gzip if gz)."""
         ...
 
     def read_layer(self, level: str, simplified: bool) -> gpd.GeoDataFrame:
@@ -92,9 +98,14 @@ class FolderShapes:
         """The build report's modification time."""
         return datetime.fromtimestamp(int((self.folder / REPORT_NAME).stat().st_mtime), UTC)
 
-    def topojson(self, gz: bool = False) -> bytes:
-        """display.topojson (or its .gz)."""
-        return (self.folder / (DISPLAY_TOPOJSON + (".gz" if gz else ""))).read_bytes()
+    def region(self) -> str | None:
+        """The region in the folder's build report."""
+        return built_region(self.folder)
+
+    def topojson(self, gz: bool = False, province: str | None = None) -> bytes:
+        """display.topojson or a province's display_NN.topojson (or its .gz)."""
+        name = DISPLAY_TOPOJSON if province is None else detail_topojson(province)
+        return (self.folder / (name + (".gz" if gz else ""))).read_bytes()
 
     def read_layer(self, level: str, simplified: bool) -> gpd.GeoDataFrame:
         """The level's Shapefile, or its layer of display.gpkg."""
@@ -159,6 +170,7 @@ class DatabaseShapes:
             "loaded_at": datetime.fromisoformat(row[1].replace("Z", "+00:00")),
             "topojson": bytes(row[2]),
             "topojson_gz": bytes(row[3]),
+            "detail": {},  # province: (TopoJSON, gzip), read on first use
         }
         with self._lock:
             self._builds = {key: found}  # only the active build stays in memory
@@ -186,9 +198,31 @@ class DatabaseShapes:
         """When the served build was loaded."""
         return self._build(self.build_key())["loaded_at"]
 
-    def topojson(self, gz: bool = False) -> bytes:
-        """The served build's display TopoJSON (or its gzip)."""
-        return self._build(self.build_key())["topojson_gz" if gz else "topojson"]
+    def region(self) -> str | None:
+        """The region in the served build's report."""
+        report = self.report()
+        return report.get("region", {}).get("key") if report else None
+
+    def topojson(self, gz: bool = False, province: str | None = None) -> bytes:
+        """The served build's overview or a province's detail TopoJSON (or its gzip)."""
+        build = self._build(self.build_key())
+        if province is None:
+            return build["topojson_gz" if gz else "topojson"]
+        detail = build["detail"]
+        if province not in detail:
+            with connection(self.url, write=False) as conn:
+                row = conn.exec_driver_sql(
+                    "SELECT topojson, topojson_gz FROM shape_detail "
+                    "WHERE build_key = %s AND province = %s",
+                    (self.build_key(), province),
+                ).first()
+            if row is None:
+                raise GeoCoverageError(
+                    f"the shapes in {self.where} hold no detail of province {province}"
+                )
+            with self._lock:  # a build never changes under its key
+                detail[province] = (bytes(row[0]), bytes(row[1]))
+        return detail[province][1 if gz else 0]
 
     def read_layer(self, level: str, simplified: bool) -> gpd.GeoDataFrame:
         """One level's areas from PostGIS: their properties and geometry (WKB, exact)."""
@@ -205,6 +239,18 @@ class DatabaseShapes:
         frame = pd.DataFrame([json.loads(r[0]) for r in rows])
         geometry = shapely.from_wkb([bytes(r[1]) for r in rows])
         return gpd.GeoDataFrame(frame, geometry=list(geometry), crs="EPSG:4326")
+
+
+def check_region(source: ShapeSource, region: Region) -> None:
+    """GeoCoverageError when the shapes served were built for another region than the
+    setting's."""
+    built = source.region()
+    if built != region.key:
+        raise GeoCoverageError(
+            f"the shapes in {source.where} were built for the region '{built}', but "
+            f"{REGION_SETTING} is '{region.key}': run geo-coverage build (or point "
+            "GEO_COVERAGE_SHAPES or GEO_COVERAGE_DATABASE_URL at a build of that region)"
+        )
 
 
 _DATABASES: dict[str, DatabaseShapes] = {}

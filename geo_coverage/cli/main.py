@@ -65,8 +65,15 @@ def _print_summary(report: dict) -> None:
         )
     d = report["display"]
     LOGGER.info(
-        f"display geometry: {d['regency_vertices']} vertices, TopoJSON "
-        f"{d['topojson_bytes']:,} bytes, {d['topojson_gzip_bytes']:,} gzipped"
+        f"display overview of {report['region']['name']}: {d['regency_vertices']} vertices "
+        f"(tolerance {d['tolerance_deg']:.4f}°), TopoJSON {d['topojson_bytes']:,} bytes, "
+        f"{d['topojson_gzip_bytes']:,} gzipped"
+    )
+    largest = d["detail"]["largest"]
+    figures = d["detail"]["provinces"][largest]
+    LOGGER.info(
+        f"province detail: {len(d['detail']['provinces'])} files, the largest {largest} "
+        f"({figures['districts']} districts) {figures['topojson_gzip_bytes']:,} bytes gzipped"
     )
 
 
@@ -79,15 +86,20 @@ def _load_shapes(settings: Settings) -> None:
 
 
 def _prepare_shapes(settings: Settings) -> None:
-    """Build the shapes first if none are built where they are served from."""
+    """Build the shapes first if none of the region are built where they are served from."""
     from geo_coverage.boundaries.build import build_shapes
     from geo_coverage.boundaries.shape_source import shape_source
-    from geo_coverage.boundaries.shapes import is_built
+    from geo_coverage.boundaries.shapes import built_region, is_built
 
-    if shape_source(settings).is_built():
+    source = shape_source(settings)
+    region = settings.region
+    if source.is_built() and source.region() == region.key:
         return
     if not is_built(settings.shapes):
         LOGGER.info("nothing built yet: building first")
+        build_shapes(settings, progress=LOGGER.info)
+    elif built_region(settings.shapes) != region.key:
+        LOGGER.info(f"the shapes are of another region: building {region.name} first")
         build_shapes(settings, progress=LOGGER.info)
     _load_shapes(settings)
 
@@ -124,13 +136,18 @@ def cmd_static(args: argparse.Namespace) -> int:
 def _prepare_store(settings: Settings) -> None:
     """Build the enrollment store if it is missing; say so if it can only be read; refuse to
     serve a damaged or unreadable one."""
+    from geo_coverage.enrollment.areas import stored_region
     from geo_coverage.enrollment.backend import open_store
     from geo_coverage.enrollment.build import build_sample_store
     from geo_coverage.enrollment.store import StoreState
 
-    status = open_store(settings).status()
+    backend = open_store(settings)
+    status = backend.status()
     if status.state in (StoreState.MISSING, StoreState.NOT_BUILT):
         LOGGER.info("no enrollment store yet: building it first")
+        build_sample_store(settings, progress=LOGGER.info)
+    elif status.state is StoreState.OK and stored_region(backend) != settings.region.key:
+        LOGGER.info(f"the store is of another region: building {settings.region.name} first")
         build_sample_store(settings, progress=LOGGER.info)
     elif status.state is StoreState.READ_ONLY:
         LOGGER.warning(

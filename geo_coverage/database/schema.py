@@ -233,6 +233,20 @@ shape_builds = Table(
     Column("topojson_gz", LargeBinary, nullable=False),
 )
 
+shape_detail = Table(
+    "shape_detail",
+    METADATA,
+    Column(
+        "build_key",
+        Text,
+        ForeignKey("shape_builds.build_key", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("province", Text, primary_key=True),
+    Column("topojson", LargeBinary, nullable=False),  # its regencies and districts
+    Column("topojson_gz", LargeBinary, nullable=False),
+)
+
 shape_areas = Table(
     "shape_areas",
     METADATA,

@@ -15,17 +15,20 @@ import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import pandas as pd
+
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
-from geo_coverage.enrollment.areas import area_infos, areas_frame
+from geo_coverage.enrollment.areas import REGION_META, area_infos, areas_frame
 from geo_coverage.enrollment.backend import open_store
 from geo_coverage.enrollment.model_errors import all_comparisons, uncertainty_table
-from geo_coverage.enrollment.sample import evidence_uses, generate_sample
-from geo_coverage.enrollment.table import to_csv
+from geo_coverage.enrollment.sample import Sample, evidence_uses, generate_sample
+from geo_coverage.enrollment.table import ValidationReport, empty_rows, to_csv
 from geo_coverage.enrollment.targets import TARGETS_CSV, read_targets
 from geo_coverage.enrollment.validation import read_table
 from geo_coverage.errors import BuildError
 from geo_coverage.package_files import package_digest
+from geo_coverage.region import SAMPLE_REGION, Region
 from geo_coverage.sources.evidence import EVIDENCE_CSV, read_evidence
 from geo_coverage.sources.pinned import fetch_all, pinned_files
 from geo_coverage.sources.reference import PENDUDUK_KEY, load_reference
@@ -36,9 +39,10 @@ SAMPLE_FILE_NAME = "sample (modelled)"
 SAMPLE_CSV_NAME = "sample_enrollment.csv"
 
 
-def store_key() -> str:
-    """A digest of everything the store build depends on: inputs, data files and code."""
-    digest = hashlib.sha256(store.SCHEMA_VERSION.encode())
+def store_key(region: Region) -> str:
+    """A digest of everything the store build depends on: the region, inputs, data files and
+    code."""
+    digest = hashlib.sha256(f"{store.SCHEMA_VERSION}|{region.key}".encode())
     digest.update("".join(p.sha256 for p in pinned_files() if p.key == PENDUDUK_KEY).encode())
     for path in (EVIDENCE_CSV, TARGETS_CSV):
         digest.update(path.read_bytes())
@@ -54,20 +58,27 @@ def build_sample_store(
 ) -> bool:
     """Build the enrollment store unless it is up to date; True if anything was written."""
     backend = open_store(settings)
-    key = store_key()
+    region = settings.region
+    key = store_key(region)
     if not force and backend.is_built() and backend.get_meta("build_key") == key:
         progress(f"enrollment store {backend.location} is up to date; nothing to do")
         return False
     paths = paths if paths is not None else fetch_all(settings, progress)
-    reference = load_reference(paths)
-    areas = areas_frame(reference)
-    evidence = read_evidence(EVIDENCE_CSV, known_codes=set(areas["kode"]))
+    areas = areas_frame(load_reference(paths, region))
+    reference = load_reference(paths, SAMPLE_REGION)
+    evidence = read_evidence(EVIDENCE_CSV, known_codes=set(areas_frame(reference)["kode"]))
     progress(f"modelling the sample enrollment data from {len(evidence)} published figures")
     sample = generate_sample(reference, evidence)
-    text = to_csv(sample.rows)
-    report = read_table(
-        text.encode("utf-8"), SAMPLE_FILE_NAME, area_infos(areas), allow_future=True
-    )
+    rows, provenance = sample_in_region(sample, region)
+    text = to_csv(rows)
+    if rows.empty:
+        progress(f"the modelled sample covers {SAMPLE_REGION.name} only: no rows for {region.name}")
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        report = ValidationReport(SAMPLE_FILE_NAME, sha, empty_rows())
+    else:
+        report = read_table(
+            text.encode("utf-8"), SAMPLE_FILE_NAME, area_infos(areas), allow_future=True
+        )
     if not report.ok:
         raise BuildError(["the generated sample fails validation:"] + report.lines("errors"))
     progress("measuring the model's errors by leaving published figures out")
@@ -76,11 +87,12 @@ def build_sample_store(
     targets = read_targets(area_infos(areas))
     backend.initialise()
     backend.write_reference(areas, evidence.assign(use=evidence["line"].map(uses)), uncertainty)
+    backend.set_meta(REGION_META, region.key)
     progress(backend.store_builtin(targets.rows, TARGETS_CSV.name, targets.sha256))
     settings.instance.mkdir(parents=True, exist_ok=True)
     (settings.instance / SAMPLE_CSV_NAME).write_text(text, encoding="utf-8")
     digest = hashlib.sha256(report.sha256.encode())
-    digest.update(sample.provenance.to_csv(index=False).encode())
+    digest.update(provenance.to_csv(index=False).encode())
     sha256 = digest.hexdigest()
     history, active = backend.versions()
     current = next((v for v in history if v.id == active), None)
@@ -92,7 +104,7 @@ def build_sample_store(
             sha256=sha256,
             file_rows=len(report.rows),
             replace_all=True,
-            provenance=sample.provenance,
+            provenance=provenance,
         )
         progress(
             f"stored the modelled sample as version {version.id}: {version.total_rows} "
@@ -108,3 +120,15 @@ def build_sample_store(
     backend.set_meta("build_key", key)
     progress(f"enrollment store {backend.location} is built")
     return True
+
+
+def sample_in_region(sample: Sample, region: Region) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The sample's rows and provenance in the region. The model describes SAMPLE_REGION (its
+    published figures), so a region gets the rows of the regencies it shares with it and none
+    elsewhere (those areas show no data until figures are imported)."""
+    inside = sample.rows["kode"].map(region.contains).astype(bool)
+    kept = sample.provenance["kode"].map(lambda k: k == region.code or region.contains(k))
+    return (
+        sample.rows[inside].reset_index(drop=True),
+        sample.provenance[kept.astype(bool)].reset_index(drop=True),
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
-from geo_coverage.enrollment.areas import area_infos
+from geo_coverage.enrollment.areas import area_infos, check_region
 from geo_coverage.enrollment.backend import open_store
 from geo_coverage.enrollment.table import TableRejected, ValidationReport
 from geo_coverage.enrollment.textfile import Progress, check_file, display_name
@@ -29,6 +29,7 @@ def validate_file(
     row is kept in memory."""
     check_file(path)
     backend = open_store(settings)
+    check_region(backend, settings.region)
     areas = backend.read_areas()
     existing = backend.active_keys()
     return read_file(
@@ -61,6 +62,7 @@ def import_file(
     """
     check_file(path)
     backend = open_store(settings)
+    check_region(backend, settings.region)
     areas = area_infos(backend.read_areas())
     existing = backend.active_keys()
     with backend.draft_version(kind="import", file_name=display_name(path)) as draft:

@@ -17,7 +17,7 @@ from geo_coverage.gis import exports, features
 from geo_coverage.gis.query import choice, single_values
 from geo_coverage.i18n import API_LANG, LANGS, both, text
 from geo_coverage.metrics import dataset
-from geo_coverage.region import ALL_SEGMENTS, REGION_NAME, check_level, check_segment
+from geo_coverage.region import ALL_SEGMENTS, Region, check_level, check_segment
 
 LOGGER = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ FLAGS = ("0", "1")
 GEOMETRY_CHOICES = ("none", "wkt")
 COMMON_PARAMS = ("period", "segment", "simplified")
 EXTRA_PARAMS = {"csv": ("geometry",)}
-FILE_PREFIX = "sulama"
+NO_PERIOD = "none"  # the period of a store without figures (the areas, with null figures)
 
 
 @dataclass(frozen=True)
@@ -71,18 +71,18 @@ def resolve(settings: Settings, req: DownloadRequest) -> DownloadRequest:
     """The request with its period checked against the store and None made the latest."""
     known = dataset.periods(settings)
     if req.period is None:
-        return DownloadRequest(
-            req.level, req.ext, known[-1] if known else "none", req.segment, req.simplified, req.wkt
-        )
+        latest = known[-1] if known else NO_PERIOD
+        return DownloadRequest(req.level, req.ext, latest, req.segment, req.simplified, req.wkt)
     if req.period != features.ALL_PERIODS and req.period not in known:
         every = [text("error.all_periods", API_LANG)] if req.ext == "gpkg" else []
         raise invalid_choice("period", req.period, [*known, *every])
     return req
 
 
-def file_name(req: DownloadRequest) -> str:
-    """The file name of a resolved request, e.g. sulama_regency_2025-06.geojson."""
-    parts = [FILE_PREFIX, req.level, "all-periods" if req.period == "all" else req.period]
+def file_name(req: DownloadRequest, region: Region) -> str:
+    """The file name of a resolved request, starting with the region's slug, e.g.
+    sulama_regency_2025-06.geojson."""
+    parts = [region.slug, req.level, "all-periods" if req.period == "all" else req.period]
     if req.segment != "all":
         parts.append(req.segment)
     if req.simplified:
@@ -119,15 +119,15 @@ def check_size(settings: Settings, req: DownloadRequest) -> None:
         raise BadRequest(message, "period")
 
 
-def title(req: DownloadRequest) -> str:
-    """A bilingual title for the file's metadata."""
+def title(req: DownloadRequest, region: Region) -> str:
+    """A bilingual title for the file's metadata, naming the region."""
     period = both("download.all_periods") if req.period == "all" else req.period
     names = " / ".join(
         text(
             "download.title",
             lang,
             level=text(f"level.{req.level}", lang).lower(),
-            region=REGION_NAME,
+            region=region.name,
         )
         for lang in LANGS
     )
@@ -137,11 +137,12 @@ def title(req: DownloadRequest) -> str:
 def produce(settings: Settings, req: DownloadRequest) -> bytes:
     """Join the data and write the file of a resolved request."""
     check_size(settings, req)
-    data = features.joined(settings, req.level, req.period, req.segment, req.simplified)
-    name = file_name(req)
+    period = None if req.period == NO_PERIOD else req.period
+    data = features.joined(settings, req.level, period, req.segment, req.simplified)
+    name = file_name(req, settings.region)
     meta = exports.Metadata(
         name=name.removesuffix(f".{req.ext}"),
-        title=title(req),
+        title=title(req, settings.region),
         level=req.level,
         period=data.period,
         segment=data.segment,

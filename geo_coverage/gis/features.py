@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo_coverage.boundaries.shape_source import shape_source
+from geo_coverage.boundaries.shape_source import check_region, shape_source
 from geo_coverage.config import Settings
 from geo_coverage.gis import exports
 from geo_coverage.metrics import dataset
@@ -72,8 +72,11 @@ def clear_cache() -> None:
 
 
 def build_key(settings: Settings) -> str:
-    """The build key of the shapes in use (read again only when it can have changed)."""
-    return shape_source(settings).build_key()
+    """The build key of the shapes in use (read again only when it can have changed);
+    GeoCoverageError when they were built for another region than the setting's."""
+    source = shape_source(settings)
+    check_region(source, settings.region)
+    return source.build_key()
 
 
 def shapes(settings: Settings, level: str, simplified: bool = False) -> Shapes:

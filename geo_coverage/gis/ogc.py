@@ -34,9 +34,8 @@ from geo_coverage.region import (
     LEVELS,
     PERIOD_FORMAT,
     PERIOD_PATTERN,
-    REGION_PROVINCES,
     SEGMENT_CHOICES,
-    check_province,
+    Region,
     is_code_of,
 )
 
@@ -119,8 +118,8 @@ PARAMETERS = {
         ),
         Parameter(
             "prov_kode",
-            {"type": "string", "enum": list(REGION_PROVINCES)},
-            "Only areas of this province.",
+            {"type": "string"},
+            "Only areas of this province (one of the region's province codes).",
         ),
         Parameter(
             "period",
@@ -134,6 +133,15 @@ PARAMETERS = {
         ),
     )
 }
+
+
+def parameters(region: Region) -> dict[str, Parameter]:
+    """The query parameters, prov_kode limited to the region's provinces."""
+    prov = PARAMETERS["prov_kode"]
+    schema = {"type": "string", "enum": list(region.provinces)}
+    return PARAMETERS | {"prov_kode": Parameter(prov.name, schema, prov.description)}
+
+
 # Which parameters each kind of resource accepts; anything else is a 400.
 ACCEPTS = {
     "landing": ("f", "lang"),
@@ -165,13 +173,13 @@ def _link(href: str, rel: str, type_: str, title: str) -> dict:
     return {"href": href, "rel": rel, "type": type_, "title": title}
 
 
-def landing(urls: Urls, args: Mapping[str, Sequence[str]]) -> dict:
+def landing(region: Region, urls: Urls, args: Mapping[str, Sequence[str]]) -> dict:
     """The landing page: title and the links a client starts from."""
     lang = check_params("landing", args)["lang"]
     base = urls.api
     return {
-        "title": say("title", lang),
-        "description": say("description", lang),
+        "title": say("title", lang, region=region.name),
+        "description": say("description", lang, region=region.name),
         "links": [
             _link(f"{base}?lang={lang}", "self", JSON, say("link.landing", lang)),
             _link(f"{base}/api", "service-desc", OPENAPI, say("link.api", lang)),
@@ -369,7 +377,7 @@ def items(
     box = parse_bbox(params["bbox"]) if "bbox" in params else None
     prov = params.get("prov_kode")
     if prov is not None:
-        check_province(prov, "prov_kode")
+        settings.region.check_province(prov, "prov_kode")
     codes = _codes(params["kode"], level) if "kode" in params else None
     period, segment = _query(settings, params)
     data = features.joined(settings, level, period, segment)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from geo_coverage.gis import ogc
 from geo_coverage.i18n import API_LANG
 from geo_coverage.metrics.registry import EXPORTED
-from geo_coverage.region import CODE_EXAMPLES, CODE_PATTERNS, LEVELS
+from geo_coverage.region import CODE_EXAMPLES, CODE_PATTERNS, LEVELS, Region
 
 PATHS = {  # path under the API root -> (resource in ogc.ACCEPTS, operation id, summary)
     "/": ("landing", "getLandingPage", "Landing page"),
@@ -65,10 +65,10 @@ def _path_parameters() -> dict:
     }
 
 
-def _query_parameters() -> dict:
-    """Every query parameter of ogc.PARAMETERS as an OpenAPI parameter object."""
+def _query_parameters(region: Region) -> dict:
+    """Every query parameter of the region's API as an OpenAPI parameter object."""
     out = {}
-    for p in ogc.PARAMETERS.values():
+    for p in ogc.parameters(region).values():
         spec = {
             "name": p.name,
             "in": "query",
@@ -192,20 +192,20 @@ def _operation(path: str, resource: str, operation_id: str, summary: str) -> dic
     }
 
 
-def openapi(api_url: str) -> dict:
-    """The OpenAPI 3.0 document of the API whose landing page is api_url."""
+def openapi(api_url: str, region: Region) -> dict:
+    """The OpenAPI 3.0 document of the region's API whose landing page is api_url."""
     return {
         "openapi": "3.0.3",
         "info": {
-            "title": ogc.say("title", API_LANG),
+            "title": ogc.say("title", API_LANG, region=region.name),
             "version": "1.0.0",
-            "description": ogc.say("description", API_LANG),
+            "description": ogc.say("description", API_LANG, region=region.name),
             "license": {"name": "MIT"},
         },
         "servers": [{"url": api_url}],
         "paths": {path: _operation(path, *spec) for path, spec in PATHS.items()},
         "components": {
-            "parameters": {**_path_parameters(), **_query_parameters()},
+            "parameters": {**_path_parameters(), **_query_parameters(region)},
             "schemas": _schemas(),
         },
     }

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify
 
-from geo_coverage.boundaries.shapes import is_built, outputs
+from geo_coverage.boundaries.shapes import built_region, is_built, outputs
 from geo_coverage.web.http import state
 
 bp = Blueprint("health", __name__)
@@ -31,10 +31,13 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
 
 
 def _store_built(settings) -> bool:
-    """Whether the store exists with its reference tables and an active version."""
-    from geo_coverage.enrollment.backend import open_store  # pandas: only when it changed
+    """Whether the store exists with its reference tables and an active version, for the
+    region."""
+    from geo_coverage.enrollment.areas import stored_region  # pandas: only when it changed
+    from geo_coverage.enrollment.backend import open_store
 
-    return open_store(settings).is_built()
+    backend = open_store(settings)
+    return backend.is_built() and stored_region(backend) == settings.region.key
 
 
 def _stamps(settings) -> tuple:
@@ -51,22 +54,28 @@ def _stamps(settings) -> tuple:
 
 
 def _compute(settings, stamps: tuple) -> dict:
-    """Whether the shapes and the store are built, asked of the files or the database."""
+    """Whether the shapes and the store are built for the region, asked of the files or the
+    database."""
+    region = settings.region.key
     if settings.database_url:
         from geo_coverage.boundaries.shape_source import shape_source
 
+        source = shape_source(settings)
         return {
-            "shapes_built": shape_source(settings).is_built(),
+            "shapes_built": source.is_built() and source.region() == region,
             "store_built": _store_built(settings),
         }
     return {
-        "shapes_built": all(s is not None for s in stamps[0]) and is_built(settings.shapes),
+        "shapes_built": all(s is not None for s in stamps[0])
+        and is_built(settings.shapes)
+        and built_region(settings.shapes) == region,
         "store_built": stamps[1] is not None and _store_built(settings),
     }
 
 
 def _facts(settings) -> dict:
-    """Whether the shapes and the store are built, from a memo keyed by their stamps."""
+    """Whether the shapes and the store are built for the region, from a memo keyed by their
+    stamps."""
     stamps = _stamps(settings)
     app_state = state()
     with app_state.lock:
@@ -81,10 +90,11 @@ def _facts(settings) -> dict:
 
 @bp.get("/healthz")
 def healthz():
-    """Up, and whether the shapes and the enrollment store are built (503 when not)."""
+    """Up, the region served, and whether the shapes and the enrollment store are built for it
+    (503 when not)."""
     settings = current_app.config["SETTINGS"]
     facts = _facts(settings)
     ok = facts["shapes_built"] and facts["store_built"]
-    resp = jsonify(status="ok" if ok else "degraded", **facts)
+    resp = jsonify(status="ok" if ok else "degraded", region=settings.region.key, **facts)
     resp.headers["Cache-Control"] = "no-store"
     return resp, 200 if ok else 503

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from flask import current_app, g
 
-from geo_coverage.boundaries.shape_source import shape_source
+from geo_coverage.boundaries.shape_source import check_region, shape_source
 from geo_coverage.package_files import code_modified
 from geo_coverage.web.assets import code_version
 
@@ -36,8 +36,9 @@ def versions() -> Versions:
     from geo_coverage.enrollment.backend import open_store  # pandas: loaded on first use
 
     settings = current_app.config["SETTINGS"]
-    data = open_store(settings).current_version()
     shapes = shape_source(settings)
+    check_region(shapes, settings.region)  # shapes of another region: a clear error
+    data = open_store(settings).current_version()
     key = shapes.build_key()
     built = shapes.built_at()
     g.versions = Versions(

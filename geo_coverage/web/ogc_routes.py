@@ -87,7 +87,8 @@ def landing():
     """Landing page."""
     from geo_coverage.gis import ogc
 
-    return _json("landing", lambda: ogc.landing(_urls(), _args()))
+    region = current_app.config["SETTINGS"].region
+    return _json("landing", lambda: ogc.landing(region, _urls(), _args()))
 
 
 @bp.get("/conformance")
@@ -104,7 +105,8 @@ def api():
     from geo_coverage.gis import ogc, openapi
 
     ogc.check_params("api", _args())
-    return _json("api", lambda: openapi.openapi(_urls().api), ogc.OPENAPI)
+    region = current_app.config["SETTINGS"].region
+    return _json("api", lambda: openapi.openapi(_urls().api, region), ogc.OPENAPI)
 
 
 @bp.get("/api.html")
@@ -113,9 +115,10 @@ def api_doc():
     from geo_coverage.gis import ogc, openapi
 
     ogc.check_params("api", _args())
+    region = current_app.config["SETTINGS"].region
     return _cached(
         "api-html",
-        lambda: render_template("ogc_api.html", api=openapi.openapi(_urls().api)).encode(),
+        lambda: render_template("ogc_api.html", api=openapi.openapi(_urls().api, region)).encode(),
         "text/html",
     )
 

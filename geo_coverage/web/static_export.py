@@ -1,7 +1,7 @@
-"""The immutable files a reverse proxy may serve itself: every asset under its content hash and
-the display geometry under its build key, each compressible one with a gzip twin beside it
-(for nginx's gzip_static). The app answers the same URLs, so a file not exported (or of an
-older version) falls back to it."""
+"""The immutable files a reverse proxy may serve itself: every asset under its content hash,
+and the region's overview and each province's detail geometry under their build key, each
+compressible one with a gzip twin beside it (for nginx's gzip_static). The app answers the
+same URLs, so a file not exported (or of an older version) falls back to it."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import logging
 import os
 from pathlib import Path
 
-from geo_coverage.boundaries.shape_source import shape_source
+from geo_coverage.boundaries.shape_source import check_region, shape_source
 from geo_coverage.config import Settings
 from geo_coverage.web import assets
 
 LOGGER = logging.getLogger(__name__)
 
 ASSETS_DIR = "assets"  # folder/assets/<version>/<asset name>
-GEOMETRY_DIR = "geometry"  # folder/geometry/<build key[:16]>.topojson
+GEOMETRY_DIR = "geometry"  # folder/geometry/<key>.topojson and <key>/<province>.topojson
 VERSION_LENGTH = 16  # characters of a version in a URL's ?v=
 COMPRESSIBLE = (".css", ".js", ".json", ".svg", ".map", ".txt", ".html", ".topojson")
 
@@ -46,7 +46,7 @@ def _asset_names() -> list[str]:
 
 def export_static(settings: Settings, folder: Path) -> tuple[int, str]:
     """Write the assets and the display geometry under folder; returns how many assets and
-    the geometry's version."""
+    the geometry's version (the build key's first characters)."""
     count = 0
     for name in _asset_names():
         found = assets.find(name)
@@ -57,7 +57,18 @@ def export_static(settings: Settings, folder: Path) -> tuple[int, str]:
         _write(path, found.body, gz)
         count += 1
     source = shape_source(settings)
+    check_region(source, settings.region)
     key = source.build_key()[:VERSION_LENGTH]
-    _write(folder / GEOMETRY_DIR / f"{key}.topojson", source.topojson(), source.topojson(gz=True))
-    LOGGER.info(f"wrote {count} assets and the geometry {key} under {folder}")
+    geometry = folder / GEOMETRY_DIR
+    _write(geometry / f"{key}.topojson", source.topojson(), source.topojson(gz=True))
+    for province in settings.region.provinces:
+        _write(
+            geometry / key / f"{province}.topojson",
+            source.topojson(province=province),
+            source.topojson(gz=True, province=province),
+        )
+    LOGGER.info(
+        f"wrote {count} assets and the geometry {key} (the overview and "
+        f"{len(settings.region.provinces)} provinces' detail) under {folder}"
+    )
     return count, key

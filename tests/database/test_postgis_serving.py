@@ -41,6 +41,7 @@ def _features(body: bytes) -> list:
     "path",
     [
         "/geometry.topojson",
+        "/geometry/73.topojson",
         "/api/map-data?level=regency&metric=coverage",
         "/api/map-data?level=province&metric=gap&period=2021-12",
         "/download/regency.csv",
@@ -171,3 +172,19 @@ def test_an_upload_checked_on_one_instance_is_previewed_and_activated_on_another
     for instance in (a, b):  # used up everywhere
         assert instance.client.get(preview).status_code == 404
     assert "june.xlsx" not in a.client.get("/admin/imports").get_data(as_text=True)
+
+
+def test_a_database_of_another_region_is_refused_with_what_to_do(pg_settings):
+    from geo_coverage.config import Settings
+
+    gorontalo = pg_settings.with_(region=Settings.from_env(environ={}, region="75").region)
+    client = make_app(gorontalo, region=gorontalo.region).test_client()
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.json["region"] == "75"
+    assert not health.json["shapes_built"] and not health.json["store_built"]
+    geometry = client.get("/geometry.topojson")
+    said = geometry.json["description"]
+    assert geometry.status_code == 500 and "were built for the region 'sulawesi-maluku'" in said
+    assert "GEO_COVERAGE_DATABASE_URL" in said
+    data = client.get("/api/map-data")
+    assert data.status_code == 500 and "enrollment store" in data.json["description"]

@@ -36,6 +36,8 @@ DOC_LISTEN, DOC_A, DOC_B = "127.0.0.1:8080", "127.0.0.1:8001", "127.0.0.1:8002"
 DOC_STATIC = "/srv/geo-coverage/static/"
 IMPORT = b"kode,period,segment,potential_workers,active_members\n73.71,2025-06,wage,400000,390000\n"
 MAP_DATA = "/api/map-data?level=regency&period=2025-06"
+# the versioned URLs a page links: assets, the overview and each province's detail geometry
+VERSIONED = r'"(/(?:assets/[^"?]+|geometry\.topojson|geometry/\d+\.topojson)\?v=[0-9a-f]{16})"'
 TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 
 
@@ -207,11 +209,10 @@ def test_two_instances_behind_nginx(
 
             # Versioned assets and geometry: the exported files, gzip, immutable.
             page = _get(front + "/")[2].decode()
-            versioned = re.findall(
-                r'"(/(?:assets/[^"?]+|geometry\.topojson)\?v=[0-9a-f]{16})"', page
-            )
+            versioned = re.findall(VERSIONED, page)
             assert any(p.startswith("/assets/") for p in versioned), "the page links assets"
-            assert any(p.startswith("/geometry") for p in versioned), "and the geometry"
+            assert "/geometry.topojson" in {p.split("?")[0] for p in versioned}, "the overview"
+            assert any(p.startswith("/geometry/") for p in versioned), "a province's detail"
             from_app = {}
             for path in versioned:
                 status, headers, body = _get(front + path, {"Accept-Encoding": "gzip"})
