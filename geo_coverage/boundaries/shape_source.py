@@ -41,7 +41,10 @@ UNDEFINED_TABLE = "42P01"
 class ShapeSource(Protocol):
     """The built shapes, wherever they are kept."""
 
-    where: str
+    @property
+    def where(self) -> str:
+        """Where they are kept, for messages."""
+        ...
 
     def build_key(self) -> str:
         """The key of the build served now."""
