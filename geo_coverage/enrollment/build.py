@@ -98,11 +98,11 @@ def build_sample_store(
     current = next((v for v in history if v.id == active), None)
     if current is None or (current.kind == "sample" and current.sha256 != sha256):
         version = backend.write_version(
-            report.rows,
+            report.table,
             kind="sample",
             file_name=SAMPLE_FILE_NAME,
             sha256=sha256,
-            file_rows=len(report.rows),
+            file_rows=len(report.table),
             replace_all=True,
             provenance=provenance,
         )

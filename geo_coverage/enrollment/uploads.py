@@ -262,7 +262,7 @@ def _store(settings: Settings, checked: Checked, csv_path: Path, sha256: str) ->
         return (
             open_store(settings)
             .write_targets_version(
-                checked.report.rows,
+                checked.report.table,
                 kind="import",
                 file_name=checked.file_name,
                 sha256=sha256,
