@@ -42,7 +42,10 @@ WriteError: tuple[type[BaseException], ...] = (
 class Rows(Protocol):
     """What `execute` returns: the rows of a statement."""
 
-    rowcount: int
+    @property
+    def rowcount(self) -> int:
+        """How many rows the statement changed."""
+        ...
 
     def fetchone(self) -> Any:
         """The next row, or None."""
@@ -50,11 +53,14 @@ class Rows(Protocol):
     def fetchall(self) -> list:
         """The remaining rows."""
 
+    def __iter__(self) -> Iterator[Any]:
+        """The rows, one by one."""
+
 
 class Accounts(Protocol):
     """A connection inside a transaction of either back end."""
 
-    def execute(self, sql: str, params: tuple = ()) -> Rows:
+    def execute(self, sql: str, params: tuple = (), /) -> Rows:
         """Run one statement with qmark placeholders."""
         ...
 
@@ -133,7 +139,7 @@ class _PostgresAccounts:
     def __init__(self, conn):
         self._conn = conn
 
-    def execute(self, sql: str, params: tuple = ()) -> Rows:
+    def execute(self, sql: str, params: tuple = (), /) -> Rows:
         """Run one statement, qmark placeholders turned into psycopg's."""
         return self._conn.exec_driver_sql(sql.replace("?", "%s"), tuple(params))
 
@@ -164,14 +170,14 @@ def transaction(path: Path | str, write: bool = True) -> Iterator[Accounts]:
     if path not in _READY or not path.is_file():
         initialise(path)
         _READY.add(path)
-    conn = connect(path)
+    sqlite = connect(path)
     try:
-        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        sqlite.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         try:
-            yield conn
+            yield sqlite
         except BaseException:
-            conn.execute("ROLLBACK")
+            sqlite.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
+        sqlite.execute("COMMIT")
     finally:
-        conn.close()
+        sqlite.close()

@@ -102,7 +102,7 @@ def load_shapes(url: str, folder: Path, progress=LOGGER.info) -> bool:
                     conn.exec_driver_sql(
                         "INSERT INTO shape_areas VALUES (%s, %s, %s, %s, %s, "
                         "ST_GeomFromWKB(%s, 4326))",
-                        rows,  # type: ignore[arg-type]
+                        rows,
                     )
                     count += len(rows)
             progress(f"loaded {count} areas of shapes {key[:12]} into {shown(url)}")

@@ -88,7 +88,7 @@ def build_sample_store(
     backend.initialise()
     backend.write_reference(areas, evidence.assign(use=evidence["line"].map(uses)), uncertainty)
     backend.set_meta(REGION_META, region.key)
-    progress(backend.store_builtin(targets.rows, TARGETS_CSV.name, targets.sha256))
+    progress(backend.store_builtin(targets.table, TARGETS_CSV.name, targets.sha256))
     settings.instance.mkdir(parents=True, exist_ok=True)
     (settings.instance / SAMPLE_CSV_NAME).write_text(text, encoding="utf-8")
     digest = hashlib.sha256(report.sha256.encode())

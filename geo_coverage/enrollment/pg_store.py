@@ -311,7 +311,7 @@ class PostgresStore(Store):
             return seen[1]
         self._check_schema()
         with self._transaction(write=False) as conn:
-            meta = dict(
+            meta: dict[str, str] = dict(
                 conn.exec_driver_sql(
                     "SELECT key, value FROM meta WHERE key IN ('data_version', 'data_changed_at')"
                 ).all()

@@ -87,8 +87,10 @@ def _store() -> None:
         sa.Column("source", sa.Text, nullable=False),
         sa.CheckConstraint("target_pct > 0 AND target_pct <= 100", name="target_rows_pct"),
     )
-    text_columns = ("kode", "nama", "level", "period", "metric", "value", "qualifier")
-    text_columns += ("consistency", "basis", "source", "note", "use")
+    text_columns = (
+        *("kode", "nama", "level", "period", "metric", "value", "qualifier"),
+        *("consistency", "basis", "source", "note", "use"),
+    )
     op.create_table(
         "evidence",
         sa.Column("line", sa.Integer, primary_key=True, autoincrement=False),
