@@ -23,6 +23,7 @@ from geo_coverage.boundaries.shapes import (
     built_region,
     detail_topojson,
     is_built,
+    own_boundaries,
     read_report,
 )
 from geo_coverage.config import Settings
@@ -65,6 +66,10 @@ class ShapeSource(Protocol):
         """The key of the region the served build is of."""
         ...
 
+    def own_boundaries(self) -> dict | None:
+        """The own boundary file (`build --boundaries`) the build was made from, or None."""
+        ...
+
     def topojson(self, gz: bool = False, province: str | None = None) -> bytes:
         """The region's overview, or a province's detail, as TopoJSON (gzip if gz)."""
         ...
@@ -104,6 +109,10 @@ class FolderShapes:
     def region(self) -> str | None:
         """The region in the folder's build report."""
         return built_region(self.folder)
+
+    def own_boundaries(self) -> dict | None:
+        """The own boundary file in the folder's build report."""
+        return own_boundaries(self.folder)
 
     def topojson(self, gz: bool = False, province: str | None = None) -> bytes:
         """display.topojson or a province's display_NN.topojson (or its .gz)."""
@@ -205,6 +214,11 @@ class DatabaseShapes:
         """The region in the served build's report."""
         report = self.report()
         return report.get("region", {}).get("key") if report else None
+
+    def own_boundaries(self) -> dict | None:
+        """The own boundary file in the served build's report."""
+        report = self.report()
+        return (report.get("source") or {}).get("own_boundaries") if report else None
 
     def topojson(self, gz: bool = False, province: str | None = None) -> bytes:
         """The served build's overview or a province's detail TopoJSON (or its gzip)."""

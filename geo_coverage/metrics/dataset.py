@@ -72,11 +72,12 @@ def data_changed_at(settings: Settings) -> str:
     return open_store(settings).current_version().changed_at
 
 
-def _cached(settings: Settings) -> _Cached:
-    """The cached snapshot for the store's current data version, reading it if needed."""
+def _cached(settings: Settings, tag: str | None = None) -> _Cached:
+    """The cached snapshot for the store's current data version (`tag` when the caller has
+    just read it), reading it if needed."""
     backend = open_store(settings)
     path = f"{backend.kind}:{backend.location}"
-    tag = backend.data_version()
+    tag = tag or backend.data_version()
     with _LOCK:
         entry = _CACHE.get(path)
         if entry is not None and entry.snapshot.data_version == tag:
@@ -99,9 +100,10 @@ def _cached(settings: Settings) -> _Cached:
     return entry
 
 
-def periods(settings: Settings) -> list[str]:
-    """The periods of the active version, ascending."""
-    return list(_cached(settings).periods)
+def periods(settings: Settings, tag: str | None = None) -> list[str]:
+    """The periods of the active version, ascending (of data version `tag` when the caller has
+    just read it: the store is not asked again)."""
+    return list(_cached(settings, tag).periods)
 
 
 def data_date(settings: Settings) -> str | None:
