@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from geo_coverage.region import BOUNDARY_LEVELS
 from geo_coverage.sources.pinned import pinned_files
 
 TITLES = {"wilayah_boundaries": "Boundaries", "wilayah": "Official areas and population"}
@@ -12,9 +11,9 @@ PUBLIC_BOUNDARIES = "wilayah_boundaries"
 
 
 def _levels_given(own_level: str) -> tuple[str, ...]:
-    """The levels whose geometry an own boundary file gives: its own and every coarser one
-    (provinces are derived from own regencies)."""
-    return BOUNDARY_LEVELS[: BOUNDARY_LEVELS.index(own_level) + 1]
+    """The levels whose geometry an own boundary file gives: its own, and the provinces when
+    it gives the regencies (the build derives provinces from regencies)."""
+    return (own_level, "province") if own_level == "regency" else (own_level,)
 
 
 def own_boundaries(build_report: dict, level: str) -> dict | None:

@@ -212,5 +212,4 @@ export function syncControls(view) {
   );
   document.getElementById("view-title").textContent = view.title;
   document.getElementById("source-line").textContent = view.source;
-  document.getElementById("illustrative-note").hidden = !view.illustrative;
 }
