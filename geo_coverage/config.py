@@ -37,6 +37,7 @@ ENVIRONMENT = {
     "max_upload_mb": "GEO_COVERAGE_MAX_UPLOAD_MB",
     "https": "GEO_COVERAGE_HTTPS",
     "public_url": "GEO_COVERAGE_PUBLIC_URL",
+    "database_url": "GEO_COVERAGE_DATABASE_URL",
 }
 NUMBERS = {"cache_mb": int, "render_slots": int, "max_features": int}
 _TRUE = ("1", "true", "yes", "on")
@@ -66,16 +67,19 @@ class Settings:
     max_upload_mb: float = 10.0
     https: bool = False
     public_url: str = ""  # the URLs the service answers as, space-separated; "" for any host
+    database_url: str | None = None
 
     @property
     def store_path(self) -> Path:
-        """The enrollment store inside the instance folder."""
+        """The embedded enrollment store (a GeoPackage) inside the instance folder."""
         return self.instance / "coverage.gpkg"
 
     @property
-    def accounts_path(self) -> Path:
-        """The accounts database (users, tokens, audit log) inside the instance folder."""
-        return self.instance / "accounts.sqlite"
+    def accounts_db(self) -> Path | str:
+        """Where users, tokens, the audit log and signed links are kept: the PostgreSQL
+        database when one is configured (every instance must share them), else a SQLite file
+        inside the instance folder."""
+        return self.database_url or self.instance / "accounts.sqlite"
 
     @property
     def max_upload_bytes(self) -> int:
@@ -119,6 +123,8 @@ class Settings:
         if "public_url" in values:
             for url in str(values["public_url"]).replace(",", " ").split():
                 _public_url(url)
+        if values.get("database_url"):
+            values["database_url"] = _database_url(values["database_url"])
         if "max_upload_mb" in values:
             values["max_upload_mb"] = _megabytes(values["max_upload_mb"])
         return cls(**values)
@@ -160,6 +166,22 @@ def _megabytes(value: object) -> float:
     if not 0 < size <= 10_000:
         raise ConfigError(f"{ENVIRONMENT['max_upload_mb']}={value!r}: use megabytes, e.g. 10")
     return size
+
+
+_DATABASE_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+
+
+def _database_url(value: object) -> str:
+    """A PostgreSQL URL for SQLAlchemy's psycopg 3 driver; a ConfigError names the variable."""
+    text = str(value).strip()
+    scheme = next((s for s in _DATABASE_SCHEMES if text.startswith(s)), None)
+    if scheme is None:
+        raise ConfigError(
+            f"{ENVIRONMENT['database_url']} must be a PostgreSQL URL "
+            "(postgresql://USER:PASSWORD@HOST:PORT/DATABASE), not "
+            f"{text.split(':', 1)[0]!r}: …"
+        )
+    return "postgresql+psycopg://" + text[len(scheme) :]
 
 
 def _public_url(url: str) -> tuple[str, str]:

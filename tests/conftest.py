@@ -9,6 +9,7 @@ import pytest
 from repo import REPO_ROOT
 
 from geo_coverage.config import Settings
+from geo_coverage.enrollment.backend import open_store
 
 DEFAULT_MIRROR = REPO_ROOT.parent / "shared" / "data"
 
@@ -58,6 +59,24 @@ def built_settings(tmp_path_factory, mirror_dir) -> Settings:
     )
     build_shapes(settings, progress=lambda _msg: None)
     return settings
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server with PostGIS: GEO_COVERAGE_TEST_DATABASE_URL's, or a throw-away
+    cluster started for this run (and stopped after it). Fails, never skips, without one."""
+    from postgres import external_server, start_cluster
+
+    from geo_coverage.database.engine import dispose_all
+
+    given = os.environ.get("GEO_COVERAGE_TEST_DATABASE_URL")
+    try:
+        server = external_server(given) if given else start_cluster()
+    except RuntimeError as exc:
+        pytest.fail(f"no PostgreSQL for the PostGIS back end: {exc}", pytrace=False)
+    yield server
+    dispose_all()
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -142,18 +161,16 @@ def hostile_settings(served_settings, tmp_path_factory) -> Settings:
     """A copy of the served store in which the names of 73.71 and 73 hold markup, for escaping."""
     import shutil
 
-    from geo_coverage.enrollment import store
-
     instance = tmp_path_factory.mktemp("hostile") / "instance"
     instance.mkdir()
     settings = served_settings.with_(instance=instance)
     shutil.copy(served_settings.store_path, settings.store_path)
-    snapshot = store.read_snapshot(settings.store_path)
+    snapshot = open_store(settings).read_snapshot()
     areas = snapshot.areas.copy()
     areas.loc[areas["kode"] == "73.71", "nama"] = HOSTILE_NAME
     areas.loc[areas["kode"] == "73", "nama"] = HOSTILE_PROVINCE
-    evidence = store.read_evidence(settings.store_path)
-    store.write_reference(settings.store_path, areas, evidence, snapshot.uncertainty)
+    evidence = open_store(settings).read_evidence()
+    open_store(settings).write_reference(areas, evidence, snapshot.uncertainty)
     return settings
 
 

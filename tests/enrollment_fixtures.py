@@ -6,8 +6,12 @@ conftest.py (which fails, never skips, when the mirror is missing).
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+
 import pytest
 from enrollment_helpers import copy_store, quiet, settings_for
+from postgres import BACKENDS, postgis_copy
 
 from geo_coverage.config import Settings
 from geo_coverage.enrollment.areas import area_infos, areas_frame
@@ -45,3 +49,34 @@ def enrollment_settings(tmp_path, mirror_dir, sample_store_template) -> Settings
     settings.instance.mkdir(parents=True)
     copy_store(sample_store_template.store_path, settings.store_path)
     return settings
+
+
+@pytest.fixture(scope="session")
+def postgis_sample_template(postgres_server, sample_store_template, built_settings) -> str:
+    """A database built once per session with the modelled sample and the session's shapes
+    (the template of each test's database); returns its name."""
+    from geo_coverage.boundaries.shape_db import load_shapes
+    from geo_coverage.enrollment.pg_store import PostgresStore
+
+    name = postgres_server.create_database(name=f"sample_{uuid.uuid4().hex[:8]}")
+    url = postgres_server.url(name)
+    build_sample_store(sample_store_template.with_(database_url=url), progress=quiet)
+    load_shapes(url, built_settings.shapes, progress=quiet)
+    PostgresStore.forget(url)  # a template must have no open connection
+    return name
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_settings(request, tmp_path, mirror_dir, sample_store_template) -> Iterator[Settings]:
+    """Settings over a fresh copy of the built sample store, once for each back end: the
+    GeoPackage file, and a PostgreSQL database."""
+    settings = settings_for(tmp_path, mirror_dir)
+    settings.instance.mkdir(parents=True)
+    if request.param == "file":
+        copy_store(sample_store_template.store_path, settings.store_path)
+        yield settings
+        return
+    server = request.getfixturevalue("postgres_server")
+    template = request.getfixturevalue("postgis_sample_template")
+    with postgis_copy(server, template, settings) as copied:
+        yield copied

@@ -35,18 +35,38 @@ def copy_store(source: Path, target: Path) -> None:
     dst.close()
 
 
-def store_state(path: Path) -> dict:
-    """Everything an import could change: active pointer, tag, versions, rows, activations."""
+STATE_QUERIES = {
+    "meta": "SELECT key, value FROM meta ORDER BY key",
+    "versions": "SELECT * FROM versions ORDER BY id",
+    "activations": "SELECT * FROM activations ORDER BY id",
+    "rows": "SELECT * FROM enrollment ORDER BY version, kode, period, segment",
+    "provenance": "SELECT * FROM provenance ORDER BY version, kode, period, segment",
+    "targets": "SELECT * FROM target_rows ORDER BY version, kode, year",
+}
+
+
+def store_state(where: Path | Settings) -> dict:
+    """Everything an import could change: active pointer, tag, versions, rows, activations,
+    from a store file or from the store the settings name (a file or a database)."""
+    if isinstance(where, Settings):
+        if not where.database_url:
+            return store_state(where.store_path)
+        from geo_coverage.database.engine import connection
+
+        with connection(where.database_url, write=False) as conn:
+            found = {
+                name: [tuple(r) for r in conn.exec_driver_sql(sql).all()]
+                for name, sql in STATE_QUERIES.items()
+            }
+        return found | {"integrity": "ok"}
+    return _file_state(where)
+
+
+def _file_state(path: Path) -> dict:
+    """store_state of a GeoPackage file, with SQLite's integrity check."""
     conn = sqlite3.connect(path)
     try:
-        return {
-            "meta": sorted(conn.execute("SELECT key, value FROM meta")),
-            "versions": conn.execute("SELECT * FROM versions ORDER BY id").fetchall(),
-            "activations": conn.execute("SELECT * FROM activations ORDER BY id").fetchall(),
-            "rows": conn.execute(
-                "SELECT * FROM enrollment ORDER BY version, kode, period, segment"
-            ).fetchall(),
-            "integrity": conn.execute("PRAGMA integrity_check").fetchone()[0],
-        }
+        found = {name: conn.execute(sql).fetchall() for name, sql in STATE_QUERIES.items()}
+        return found | {"integrity": conn.execute("PRAGMA integrity_check").fetchone()[0]}
     finally:
         conn.close()

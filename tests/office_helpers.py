@@ -20,6 +20,7 @@ def make_app(settings: Settings, **overrides):
         "shapes": settings.shapes,
         "mirror": settings.mirror,
         "tiles": "none",
+        "database_url": settings.database_url,
     }
     return create_app(values | overrides)
 

@@ -59,7 +59,7 @@ class Entry:
 
 
 def record(
-    path: Path,
+    path: Path | str,
     actor: str,
     action: str,
     subject: str | None = None,
@@ -80,7 +80,7 @@ def record(
 
 
 def entries(
-    path: Path, limit: int = 200, actor: str | None = None, action: str | None = None
+    path: Path | str, limit: int = 200, actor: str | None = None, action: str | None = None
 ) -> list[Entry]:
     """The latest entries, newest first, optionally of one actor or action."""
     where, params = [], []
@@ -98,7 +98,7 @@ def entries(
     return [Entry(*r) for r in rows]
 
 
-def by_subject(path: Path, subjects: list[str], action: str) -> dict[str, Entry]:
+def by_subject(path: Path | str, subjects: list[str], action: str) -> dict[str, Entry]:
     """The latest entry of an action for each of some subjects (e.g. who imported a version)."""
     if not subjects:
         return {}
@@ -112,7 +112,9 @@ def by_subject(path: Path, subjects: list[str], action: str) -> dict[str, Entry]
     return {r[4]: Entry(*r) for r in rows}
 
 
-def recorded_since(path: Path, action: str, subject: str, address: str, seconds: float) -> bool:
+def recorded_since(
+    path: Path | str, action: str, subject: str, address: str, seconds: float
+) -> bool:
     """Whether the same action on the same subject from the same address was recorded lately."""
     with db.transaction(path, write=False) as conn:
         row = conn.execute(
@@ -122,7 +124,7 @@ def recorded_since(path: Path, action: str, subject: str, address: str, seconds:
     return row is not None
 
 
-def login_wait(path: Path, name: str, address: str, now: float | None = None) -> float:
+def login_wait(path: Path | str, name: str, address: str, now: float | None = None) -> float:
     """Seconds until a sign-in may be tried again: 0 unless the account or the address had
     LOGIN_LIMIT failures in the last LOGIN_WINDOW_S seconds."""
     now = time.time() if now is None else now

@@ -1,5 +1,11 @@
 """The accounts database: one SQLite file in the instance folder, in WAL mode, written in
-explicit transactions (the same habits as the enrollment store)."""
+explicit transactions (the same habits as the enrollment store); or, when the settings name a
+PostgreSQL database (GEO_COVERAGE_DATABASE_URL), its tables there, so that every app instance
+shares the same users, tokens, audit log and signed links.
+
+Callers write one SQL dialect (qmark placeholders, portable statements) and get a connection
+with `execute(sql, params)` from `transaction(where)`, whichever back end `where` names.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +15,55 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy.exc import IntegrityError as _SqlAlchemyIntegrityError
+from sqlalchemy.exc import SQLAlchemyError
+
+from geo_coverage.database.engine import DatabaseUnavailable
+from geo_coverage.database.engine import connection as pg_connection
 
 LOGGER = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30.0
-_READY: set[Path] = set()
+_READY: set[Path | str] = set()
+
+# A name or digest stored twice, whichever back end refused it.
+IntegrityError = (sqlite3.IntegrityError, _SqlAlchemyIntegrityError)
+# What a failed write of the audit log can raise, whichever back end.
+WriteError: tuple[type[BaseException], ...] = (
+    sqlite3.Error,
+    OSError,
+    SQLAlchemyError,
+    DatabaseUnavailable,
+)
+
+
+class Rows(Protocol):
+    """What `execute` returns: the rows of a statement."""
+
+    @property
+    def rowcount(self) -> int:
+        """How many rows the statement changed."""
+        ...
+
+    def fetchone(self) -> Any:
+        """The next row, or None."""
+
+    def fetchall(self) -> list:
+        """The remaining rows."""
+
+    def __iter__(self) -> Iterator[Any]:
+        """The rows, one by one."""
+
+
+class Accounts(Protocol):
+    """A connection inside a transaction of either back end."""
+
+    def execute(self, sql: str, params: tuple = (), /) -> Rows:
+        """Run one statement with qmark placeholders."""
+        ...
+
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS users (
@@ -83,23 +133,51 @@ def initialise(path: Path) -> None:
         conn.close()
 
 
+class _PostgresAccounts:
+    """The accounts tables in PostgreSQL, behind the same `execute` as SQLite's."""
+
+    def __init__(self, conn):
+        self._conn = conn
+
+    def execute(self, sql: str, params: tuple = (), /) -> Rows:
+        """Run one statement, qmark placeholders turned into psycopg's."""
+        return self._conn.exec_driver_sql(sql.replace("?", "%s"), tuple(params))
+
+
+def _require_schema(url: str) -> None:
+    """Bring the database to the current schema once per process (the accounts tables are
+    created by the same migrations as the store's)."""
+    if url in _READY:
+        return
+    from geo_coverage.database.migrate import upgrade
+
+    upgrade(url)
+    _READY.add(url)
+
+
 @contextmanager
-def transaction(path: Path, write: bool = True) -> Iterator[sqlite3.Connection]:
+def transaction(path: Path | str, write: bool = True) -> Iterator[Accounts]:
     """A connection inside one transaction, committed on success, rolled back on any error.
 
-    The file and its tables are created first when missing (checked once per process).
+    A SQLite file and its tables are created first when missing, a database's schema
+    migrated (checked once per process).
     """
+    if isinstance(path, str):
+        _require_schema(path)
+        with pg_connection(path, write=write) as conn:
+            yield _PostgresAccounts(conn)
+        return
     if path not in _READY or not path.is_file():
         initialise(path)
         _READY.add(path)
-    conn = connect(path)
+    sqlite = connect(path)
     try:
-        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        sqlite.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         try:
-            yield conn
+            yield sqlite
         except BaseException:
-            conn.execute("ROLLBACK")
+            sqlite.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
+        sqlite.execute("COMMIT")
     finally:
-        conn.close()
+        sqlite.close()

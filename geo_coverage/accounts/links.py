@@ -24,25 +24,25 @@ class LinkRecord:
     revoked_at: str | None
 
 
-def add_link(path: Path, query: str, expires: str, created_by: str) -> LinkRecord:
+def add_link(path: Path | str, query: str, expires: str, created_by: str) -> LinkRecord:
     """Record a new link; its id goes into the signed token."""
     with db.transaction(path) as conn:
-        cur = conn.execute(
-            "INSERT INTO links (query, expires, created_by, created_at) VALUES (?, ?, ?, ?)",
+        row = conn.execute(
+            "INSERT INTO links (query, expires, created_by, created_at) VALUES (?, ?, ?, ?) "
+            "RETURNING *",
             (query, expires, created_by, db.now()),
-        )
-        row = conn.execute("SELECT * FROM links WHERE id = ?", (cur.lastrowid,)).fetchone()
+        ).fetchone()
     return LinkRecord(*row)
 
 
-def find_link(path: Path, link_id: int) -> LinkRecord | None:
+def find_link(path: Path | str, link_id: int) -> LinkRecord | None:
     """The record of a link, or None."""
     with db.transaction(path, write=False) as conn:
         row = conn.execute("SELECT * FROM links WHERE id = ?", (link_id,)).fetchone()
     return LinkRecord(*row) if row else None
 
 
-def list_links(path: Path, since: str) -> list[LinkRecord]:
+def list_links(path: Path | str, since: str) -> list[LinkRecord]:
     """Links that expire on or after a date (YYYY-MM-DD), newest first."""
     with db.transaction(path, write=False) as conn:
         rows = conn.execute(
@@ -51,7 +51,7 @@ def list_links(path: Path, since: str) -> list[LinkRecord]:
     return [LinkRecord(*r) for r in rows]
 
 
-def revoke_link(path: Path, link_id: int) -> LinkRecord | None:
+def revoke_link(path: Path | str, link_id: int) -> LinkRecord | None:
     """Withdraw a link for good; None when there is no such link."""
     with db.transaction(path) as conn:
         conn.execute(

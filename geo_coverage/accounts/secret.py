@@ -1,5 +1,7 @@
 """The instance's secret key (signs session cookies, CSRF tokens and embed links): generated
-into the instance folder on first use, readable by its owner only, never in the repository."""
+into the instance folder on first use, readable by its owner only, never in the repository.
+With the PostgreSQL back end it is kept in the database instead, so that every instance signs
+and checks with the same key (a session or a signed link works whichever instance answers)."""
 
 from __future__ import annotations
 
@@ -40,6 +42,19 @@ def load_or_create_secret(instance: Path) -> bytes:
             "(everyone will have to sign in again)"
         )
     return key
+
+
+def load_or_create_shared_secret(url: str) -> bytes:
+    """The key kept in the database's secrets table, created on first use (first writer wins)."""
+    from geo_coverage.accounts.db import transaction
+
+    with transaction(url) as conn:
+        conn.execute(
+            "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+            (SECRET_FILE, secrets.token_hex(_BYTES)),
+        )
+        (key,) = conn.execute("SELECT value FROM secrets WHERE name = ?", (SECRET_FILE,)).fetchone()
+    return key.encode("ascii")
 
 
 def _create(instance: Path, path: Path) -> None:

@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import logging
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +45,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def create_token(path: Path, name: str, role: str, created_by: str) -> tuple[Token, str]:
+def create_token(path: Path | str, name: str, role: str, created_by: str) -> tuple[Token, str]:
     """A new token and its secret, which is shown once and never stored."""
     problems = [p for p in (check_name(name), check_role(role)) if p]
     if problems:
@@ -59,20 +58,20 @@ def create_token(path: Path, name: str, role: str, created_by: str) -> tuple[Tok
                 "VALUES (?, ?, ?, ?, ?)",
                 (normalise_name(name), role, _digest(secret), created_by, db.now()),
             )
-    except sqlite3.IntegrityError as exc:
+    except db.IntegrityError as exc:
         raise AccountError(f"a token named '{normalise_name(name)}' already exists") from exc
     token = next(t for t in list_tokens(path) if t.name == normalise_name(name))
     return token, secret
 
 
-def list_tokens(path: Path) -> list[Token]:
+def list_tokens(path: Path | str) -> list[Token]:
     """Every token, active or revoked, by name."""
     with db.transaction(path, write=False) as conn:
         rows = conn.execute(f"SELECT {_COLUMNS} FROM tokens ORDER BY name").fetchall()
     return [Token(*r) for r in rows]
 
 
-def revoke_token(path: Path, name: str) -> Token:
+def revoke_token(path: Path | str, name: str) -> Token:
     """Revoke a token for good; AccountError if there is no active token of that name."""
     with db.transaction(path) as conn:
         done = conn.execute(
@@ -85,7 +84,7 @@ def revoke_token(path: Path, name: str) -> Token:
     return next(t for t in list_tokens(path) if t.name == normalise_name(name))
 
 
-def verify_token(path: Path, secret: str) -> Token | None:
+def verify_token(path: Path | str, secret: str) -> Token | None:
     """The active token with this secret (its last use recorded), or None."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None

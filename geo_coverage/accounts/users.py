@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +66,7 @@ def check_name(name: str) -> str | None:
     )
 
 
-def add_user(path: Path, name: str, role: str, password: str) -> User:
+def add_user(path: Path | str, name: str, role: str, password: str) -> User:
     """Create an enabled account; AccountError if the name, role or password is not valid."""
     problems = [p for p in (check_name(name), check_role(role), check_password(password)) if p]
     if problems:
@@ -81,12 +80,12 @@ def add_user(path: Path, name: str, role: str, password: str) -> User:
                 "VALUES (?, ?, ?, ?, ?)",
                 (name, role, hashed, stamp, stamp),
             )
-    except sqlite3.IntegrityError as exc:
+    except db.IntegrityError as exc:
         raise AccountError(f"a user named '{name}' already exists") from exc
     return require_user(path, name)
 
 
-def find_user(path: Path, name: str) -> User | None:
+def find_user(path: Path | str, name: str) -> User | None:
     """The account of that name, or None."""
     with db.transaction(path, write=False) as conn:
         row = conn.execute(
@@ -95,7 +94,7 @@ def find_user(path: Path, name: str) -> User | None:
     return _user(row) if row else None
 
 
-def require_user(path: Path, name: str) -> User:
+def require_user(path: Path | str, name: str) -> User:
     """The account of that name; AccountError naming the known accounts if there is none."""
     user = find_user(path, name)
     if user is None:
@@ -104,21 +103,21 @@ def require_user(path: Path, name: str) -> User:
     return user
 
 
-def user_by_id(path: Path, uid: int) -> User | None:
+def user_by_id(path: Path | str, uid: int) -> User | None:
     """The account with that id, or None."""
     with db.transaction(path, write=False) as conn:
         row = conn.execute(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (uid,)).fetchone()
     return _user(row) if row else None
 
 
-def list_users(path: Path) -> list[User]:
+def list_users(path: Path | str) -> list[User]:
     """Every account, by name."""
     with db.transaction(path, write=False) as conn:
         rows = conn.execute(f"SELECT {_COLUMNS} FROM users ORDER BY name").fetchall()
     return [_user(r) for r in rows]
 
 
-def set_enabled(path: Path, name: str, enabled: bool) -> User:
+def set_enabled(path: Path | str, name: str, enabled: bool) -> User:
     """Enable or disable an account; disabling ends its sessions at once."""
     user = require_user(path, name)
     with db.transaction(path) as conn:
@@ -130,7 +129,7 @@ def set_enabled(path: Path, name: str, enabled: bool) -> User:
     return require_user(path, name)
 
 
-def set_password(path: Path, name: str, password: str) -> User:
+def set_password(path: Path | str, name: str, password: str) -> User:
     """Give an account a new password; its open sessions end."""
     problem = check_password(password)
     if problem:
@@ -146,7 +145,7 @@ def set_password(path: Path, name: str, password: str) -> User:
     return require_user(path, name)
 
 
-def authenticate(path: Path, name: str, password: str) -> User | None:
+def authenticate(path: Path | str, name: str, password: str) -> User | None:
     """The enabled account whose password this is, or None; unknown names take as long."""
     with db.transaction(path, write=False) as conn:
         row = conn.execute(

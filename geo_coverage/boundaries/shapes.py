@@ -8,7 +8,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from geo_coverage.errors import GeoCoverageError
-from geo_coverage.region import BOUNDARY_LEVELS, LAYER_NAMES, REGION_SETTING, Region
+from geo_coverage.region import BOUNDARY_LEVELS, LAYER_NAMES
 
 REPORT_NAME = "build_report.json"
 FAILED_REPORT_NAME = "build_report.failed.json"
@@ -95,17 +95,6 @@ def own_boundaries(shapes: Path) -> dict | None:
 def built_region(shapes: Path) -> str | None:
     """The key of the region the shapes in a folder were built for."""
     return _summary(shapes)[1]
-
-
-def check_region(shapes: Path, region: Region) -> None:
-    """GeoCoverageError when the shapes were built for another region than the setting's."""
-    built = built_region(shapes)
-    if built != region.key:
-        raise GeoCoverageError(
-            f"the shapes in {shapes} were built for the region '{built}', but {REGION_SETTING} "
-            f"is '{region.key}': run geo-coverage build (or point GEO_COVERAGE_SHAPES at a "
-            "build of that region)"
-        )
 
 
 def clear_cache() -> None:

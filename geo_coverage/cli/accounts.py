@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
-import sqlite3
 import sys
 
-from geo_coverage.accounts import audit, tokens, users
+from geo_coverage.accounts import audit, db, tokens, users
 from geo_coverage.accounts.roles import ROLES
 from geo_coverage.accounts.users import AccountError
 from geo_coverage.cli.output import complain, say
@@ -30,11 +29,11 @@ def record(settings: Settings, action: str, subject: str | None = None, detail: 
     """Record a command's change in the audit log; if the log cannot be written (a full or
     read-only disk), say so on standard error: the change itself is already made."""
     try:
-        audit.record(settings.accounts_path, shell_actor(), action, subject, detail, LOCAL)
-    except (sqlite3.Error, OSError) as exc:
+        audit.record(settings.accounts_db, shell_actor(), action, subject, detail, LOCAL)
+    except db.WriteError as exc:
         complain(
             f"warning: {action} {subject or ''} was done, but the audit log "
-            f"{settings.accounts_path} could not record it ({exc})"
+            f"{settings.accounts_db} could not record it ({exc})"
         )
 
 
@@ -54,7 +53,7 @@ def _password(args: argparse.Namespace) -> str:
 def cmd_user(args: argparse.Namespace) -> int:
     """user add|list|disable|enable|passwd."""
     settings = Settings.from_env()
-    path = settings.accounts_path
+    path = settings.accounts_db
     if args.user_command == "list":
         for u in users.list_users(path):
             state = "enabled" if u.enabled else "disabled"
@@ -79,7 +78,7 @@ def cmd_user(args: argparse.Namespace) -> int:
 def cmd_token(args: argparse.Namespace) -> int:
     """token create|list|revoke."""
     settings = Settings.from_env()
-    path = settings.accounts_path
+    path = settings.accounts_db
     if args.token_command == "list":
         for t in tokens.list_tokens(path):
             state = "active" if t.active else f"revoked {t.revoked_at}"
@@ -106,7 +105,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     """Print the audit log, newest first."""
     settings = Settings.from_env()
-    for entry in audit.entries(settings.accounts_path, args.limit, args.actor, args.action):
+    for entry in audit.entries(settings.accounts_db, args.limit, args.actor, args.action):
         say(entry.line())
     return 0
 

@@ -14,6 +14,7 @@ from geo_coverage.cli.accounts import record
 from geo_coverage.cli.output import complain, escape, say
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.enrollment.build import build_sample_store
 from geo_coverage.enrollment.importer import import_file, validate_file
 from geo_coverage.enrollment.table import TableRejected, ValidationReport
@@ -40,7 +41,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def usable_store(settings: Settings, write: bool, build: bool = True) -> None:
     """Build the store first if it is missing or not built (when `build`); raise a StoreError
     saying so if it is damaged, unreadable, or read-only when `write`."""
-    status = store.state(settings.store_path)
+    status = open_store(settings).status()
     missing = status.state in (store.StoreState.MISSING, store.StoreState.NOT_BUILT)
     if missing and build:
         LOGGER.info("the enrollment store is not built yet: building it first")
@@ -136,7 +137,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     """Re-activate the previous version (or --to VERSION)."""
     settings = _settings(args)
     usable_store(settings, write=True, build=False)
-    before, now = store.activate(settings.store_path, args.to)
+    before, now = open_store(settings).activate(args.to)
     record(settings, "rollback", f"enrollment:{now.id}", f"from version {before}")
     say(
         f"version {now.id} ({now.file_name}, {now.created_at}) is active again; "

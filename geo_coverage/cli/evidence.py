@@ -11,7 +11,7 @@ import pandas as pd
 
 from geo_coverage.cli.output import complain, escape
 from geo_coverage.config import Settings
-from geo_coverage.enrollment import store
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.enrollment.build import build_sample_store
 from geo_coverage.errors import GeoCoverageError
 from geo_coverage.region import REGION_CODE
@@ -69,13 +69,14 @@ def format_evidence(frame: pd.DataFrame, fmt: str) -> str:
 def cmd_evidence(args: argparse.Namespace) -> int:
     """Print the published figures (of one area and the areas inside it with --kode)."""
     settings = Settings.from_env(mirror=getattr(args, "mirror", None))
-    if not store.is_store_built(settings.store_path):
+    backend = open_store(settings)
+    if not backend.is_built():
         LOGGER.info("the enrollment store is not built yet: building it first")
         build_sample_store(settings, progress=LOGGER.info)
-    frame = store.read_evidence(settings.store_path)
+    frame = backend.read_evidence()
     if args.kode is not None:
         kode = args.kode.strip()
-        known = set(store.read_areas(settings.store_path)["kode"]) | {REGION_CODE, NATIONAL_CODE}
+        known = set(backend.read_areas()["kode"]) | {REGION_CODE, NATIONAL_CODE}
         if kode not in known:
             raise GeoCoverageError(
                 f"unknown area code '{args.kode}' for --kode; use a province or regency code "

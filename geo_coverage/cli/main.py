@@ -1,5 +1,5 @@
-"""The geo-coverage command: build, serve, import, rollback, summary, history, evidence, targets,
-user, token, audit."""
+"""The geo-coverage command: build, serve, db, static, import, rollback, summary, history,
+evidence, targets, user, token, audit."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     outcome = build_shapes(settings, own=own, force=args.force, progress=LOGGER.info)
     if outcome.rebuilt:
         _print_summary(outcome.report)
+    _load_shapes(settings)
     from geo_coverage.enrollment.build import build_sample_store
 
     build_sample_store(settings, progress=LOGGER.info, force=args.force)
@@ -77,20 +78,76 @@ def _print_summary(report: dict) -> None:
     )
 
 
+def _load_shapes(settings: Settings) -> None:
+    """With the PostgreSQL back end, load the built shapes into PostGIS (once per build)."""
+    if settings.database_url:
+        from geo_coverage.boundaries.shape_db import load_shapes
+
+        load_shapes(settings.database_url, settings.shapes, progress=LOGGER.info)
+
+
+def _prepare_shapes(settings: Settings) -> None:
+    """Build the shapes first if none of the region are built where they are served from."""
+    from geo_coverage.boundaries.build import build_shapes
+    from geo_coverage.boundaries.shape_source import shape_source
+    from geo_coverage.boundaries.shapes import built_region, is_built
+
+    source = shape_source(settings)
+    region = settings.region
+    if source.is_built() and source.region() == region.key:
+        return
+    if not is_built(settings.shapes):
+        LOGGER.info("nothing built yet: building first")
+        build_shapes(settings, progress=LOGGER.info)
+    elif built_region(settings.shapes) != region.key:
+        LOGGER.info(f"the shapes are of another region: building {region.name} first")
+        build_shapes(settings, progress=LOGGER.info)
+    _load_shapes(settings)
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """Bring the PostgreSQL database to the newest schema (the build does it too)."""
+    from geo_coverage.database import migrate
+    from geo_coverage.database.engine import shown
+
+    settings = _settings(args)
+    if not settings.database_url:
+        raise GeoCoverageError(
+            "GEO_COVERAGE_DATABASE_URL is not set: the embedded GeoPackage store needs no "
+            "migration (`geo-coverage build` updates it)"
+        )
+    before = migrate.revision(settings.database_url)
+    migrate.upgrade(settings.database_url)
+    LOGGER.info(
+        f"{shown(settings.database_url)}: schema {before or 'none'} → {migrate.head()}"
+        if before != migrate.head()
+        else f"{shown(settings.database_url)} has the newest schema ({before}); nothing to do"
+    )
+    return 0
+
+
+def cmd_static(args: argparse.Namespace) -> int:
+    """Write the immutable assets and geometry a reverse proxy can serve itself."""
+    from geo_coverage.web.static_export import export_static
+
+    export_static(_settings(args), Path(args.folder).resolve())
+    return 0
+
+
 def _prepare_store(settings: Settings) -> None:
     """Build the enrollment store if it is missing; say so if it can only be read; refuse to
     serve a damaged or unreadable one."""
     from geo_coverage.enrollment.areas import stored_region
+    from geo_coverage.enrollment.backend import open_store
     from geo_coverage.enrollment.build import build_sample_store
-    from geo_coverage.enrollment.store import StoreState, state
+    from geo_coverage.enrollment.store import StoreState
 
-    status = state(settings.store_path)
+    backend = open_store(settings)
+    status = backend.status()
     if status.state in (StoreState.MISSING, StoreState.NOT_BUILT):
         LOGGER.info("no enrollment store yet: building it first")
         build_sample_store(settings, progress=LOGGER.info)
-    elif (
-        status.state is StoreState.OK and stored_region(settings.store_path) != settings.region.key
-    ):
+    elif status.state is StoreState.OK and stored_region(backend) != settings.region.key:
         LOGGER.info(f"the store is of another region: building {settings.region.name} first")
         build_sample_store(settings, progress=LOGGER.info)
     elif status.state is StoreState.READ_ONLY:
@@ -112,22 +169,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import waitress
 
     from geo_coverage import create_app
-    from geo_coverage.boundaries.build import build_shapes
-    from geo_coverage.boundaries.shapes import is_built, read_report
     from geo_coverage.web import FORM_OVERHEAD_BYTES
 
     settings = _settings(args)
-    report = read_report(settings.shapes) or {}
-    if not is_built(settings.shapes):
-        LOGGER.info("nothing built yet: building first")
-        build_shapes(settings, progress=LOGGER.info)
-    elif report.get("region", {}).get("key") != settings.region.key:
-        LOGGER.info(f"the shapes are of another region: building {settings.region.name} first")
-        build_shapes(settings, progress=LOGGER.info)
+    _prepare_shapes(settings)
     _prepare_store(settings)
     from geo_coverage.accounts.users import list_users
 
-    if settings.private and not any(u.enabled for u in list_users(settings.accounts_path)):
+    if settings.private and not any(u.enabled for u in list_users(settings.accounts_db)):
         LOGGER.warning(
             "GEO_COVERAGE_PRIVATE=1 but no account can sign in yet: add one with "
             "`geo-coverage user add NAME --role admin`"
@@ -176,6 +225,14 @@ def parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--mirror", help="folder laid out like shared/data, used if a build is needed")
     s.set_defaults(func=cmd_serve)
+    d = sub.add_parser("db", help="the PostgreSQL database (GEO_COVERAGE_DATABASE_URL)")
+    d.add_argument("action", choices=["upgrade"], help="upgrade: run the schema migrations")
+    d.set_defaults(func=cmd_db)
+    st = sub.add_parser(
+        "static", help="write the assets and geometry for a reverse proxy (nginx gzip_static)"
+    )
+    st.add_argument("folder", help="where to write them (the proxy's root for /assets/…)")
+    st.set_defaults(func=cmd_static)
     from geo_coverage.cli import accounts, enrollment, evidence, targets
 
     enrollment.add_commands(sub)

@@ -10,7 +10,8 @@ from geo_coverage.cli.accounts import record
 from geo_coverage.cli.enrollment import usable_store
 from geo_coverage.cli.output import complain, say
 from geo_coverage.config import Settings
-from geo_coverage.enrollment import target_store, uploads
+from geo_coverage.enrollment import uploads
+from geo_coverage.enrollment.backend import open_store
 
 LOGGER = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_rollback(args: argparse.Namespace) -> int:
     """Re-activate the previous targets version (or --to VERSION)."""
     settings = Settings.from_env()
-    before, now = target_store.activate_targets(settings.store_path, args.to)
+    before, now = open_store(settings).activate_targets(args.to)
     record(settings, "rollback", f"targets:{now.id}", f"from targets version {before}")
     say(f"targets version {now.id} ({now.file_name}) is active again; version {before} is kept")
     return 0
@@ -57,7 +58,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     """List the stored targets versions, newest first."""
     settings = Settings.from_env()
-    history, active = target_store.target_versions(settings.store_path)
+    history, active = open_store(settings).target_versions()
     for v in reversed(history):
         mark = "*" if v.id == active else " "
         say(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from geo_coverage.enrollment import store
 from geo_coverage.enrollment.table import AreaInfo
 from geo_coverage.errors import GeoCoverageError
 from geo_coverage.region import DEFAULT_REGION, REGION_SETTING, Region
 from geo_coverage.sources.reference import Reference
+
+if TYPE_CHECKING:
+    from geo_coverage.enrollment.backend import Store
 
 REGION_META = "region"  # the meta key holding the region the store was built for
 
@@ -38,19 +40,19 @@ def areas_frame(reference: Reference) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def stored_region(path: Path) -> str:
+def stored_region(backend: Store) -> str:
     """The key of the region a store was built for (a store from before the region setting
     holds the default region); StoreError when there is no store."""
-    store.require(path)
-    return store.get_meta(path, REGION_META) or DEFAULT_REGION.key
+    backend.require()
+    return backend.get_meta(REGION_META) or DEFAULT_REGION.key
 
 
-def check_region(path: Path, region: Region) -> None:
+def check_region(backend: Store, region: Region) -> None:
     """GeoCoverageError when the store was built for another region than the setting's."""
-    built = stored_region(path)
+    built = stored_region(backend)
     if built != region.key:
         raise GeoCoverageError(
-            f"the enrollment store {path} was built for the region '{built}', but "
+            f"the enrollment store {backend.location} was built for the region '{built}', but "
             f"{REGION_SETTING} is '{region.key}': run geo-coverage build (or point "
-            "GEO_COVERAGE_INSTANCE at a store of that region)"
+            "GEO_COVERAGE_INSTANCE or GEO_COVERAGE_DATABASE_URL at a store of that region)"
         )

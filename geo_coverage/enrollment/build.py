@@ -18,8 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 from geo_coverage.config import Settings
-from geo_coverage.enrollment import store, target_store
+from geo_coverage.enrollment import store
 from geo_coverage.enrollment.areas import REGION_META, area_infos, areas_frame
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.enrollment.model_errors import all_comparisons, uncertainty_table
 from geo_coverage.enrollment.sample import Sample, evidence_uses, generate_sample
 from geo_coverage.enrollment.table import ValidationReport, empty_rows, to_csv
@@ -56,15 +57,11 @@ def build_sample_store(
     force: bool = False,
 ) -> bool:
     """Build the enrollment store unless it is up to date; True if anything was written."""
-    path = settings.store_path
+    backend = open_store(settings)
     region = settings.region
     key = store_key(region)
-    if (
-        not force
-        and store.is_store_built(settings.store_path)
-        and store.get_meta(path, "build_key") == key
-    ):
-        progress(f"enrollment store {path} is up to date; nothing to do")
+    if not force and backend.is_built() and backend.get_meta("build_key") == key:
+        progress(f"enrollment store {backend.location} is up to date; nothing to do")
         return False
     paths = paths if paths is not None else fetch_all(settings, progress)
     areas = areas_frame(load_reference(paths, region))
@@ -88,19 +85,19 @@ def build_sample_store(
     uncertainty = uncertainty_table(all_comparisons(sample.model))
     uses = evidence_uses(sample.model)
     targets = read_targets(area_infos(areas))
-    store.initialise(path)
-    store.write_reference(path, areas, evidence.assign(use=evidence["line"].map(uses)), uncertainty)
-    store.set_meta(path, REGION_META, region.key)
-    progress(target_store.store_builtin(path, targets.rows, TARGETS_CSV.name, targets.sha256))
+    backend.initialise()
+    backend.write_reference(areas, evidence.assign(use=evidence["line"].map(uses)), uncertainty)
+    backend.set_meta(REGION_META, region.key)
+    progress(backend.store_builtin(targets.table, TARGETS_CSV.name, targets.sha256))
+    settings.instance.mkdir(parents=True, exist_ok=True)
     (settings.instance / SAMPLE_CSV_NAME).write_text(text, encoding="utf-8")
     digest = hashlib.sha256(report.sha256.encode())
     digest.update(provenance.to_csv(index=False).encode())
     sha256 = digest.hexdigest()
-    history, active = store.versions(path)
+    history, active = backend.versions()
     current = next((v for v in history if v.id == active), None)
     if current is None or (current.kind == "sample" and current.sha256 != sha256):
-        version = store.write_version(
-            path,
+        version = backend.write_version(
             report.table,
             kind="sample",
             file_name=SAMPLE_FILE_NAME,
@@ -120,8 +117,8 @@ def build_sample_store(
             f"the active version {current.id} holds imported data ({current.file_name}); "
             "the sample was not stored over it"
         )
-    store.set_meta(path, "build_key", key)
-    progress(f"enrollment store {path} is built")
+    backend.set_meta("build_key", key)
+    progress(f"enrollment store {backend.location} is built")
     return True
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
 from geo_coverage.enrollment.areas import area_infos, check_region
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.enrollment.table import TableRejected, ValidationReport
 from geo_coverage.enrollment.textfile import Progress, check_file, display_name
 from geo_coverage.enrollment.validation import read_file
@@ -27,9 +28,10 @@ def validate_file(
     """Validate a file against the store's areas and active data; nothing is written and no
     row is kept in memory."""
     check_file(path)
-    check_region(settings.store_path, settings.region)
-    areas = store.read_areas(settings.store_path)
-    existing = store.active_keys(settings.store_path)
+    backend = open_store(settings)
+    check_region(backend, settings.region)
+    areas = backend.read_areas()
+    existing = backend.active_keys()
     return read_file(
         Path(path),
         area_infos(areas),
@@ -59,12 +61,11 @@ def import_file(
     with every problem, leaving the store untouched.
     """
     check_file(path)
-    check_region(settings.store_path, settings.region)
-    areas = area_infos(store.read_areas(settings.store_path))
-    existing = store.active_keys(settings.store_path)
-    with store.draft_version(
-        settings.store_path, kind="import", file_name=display_name(path)
-    ) as draft:
+    backend = open_store(settings)
+    check_region(backend, settings.region)
+    areas = area_infos(backend.read_areas())
+    existing = backend.active_keys()
+    with backend.draft_version(kind="import", file_name=display_name(path)) as draft:
         report = read_file(
             Path(path),
             areas,

@@ -205,7 +205,7 @@ class Snapshot:
     uncertainty: pd.DataFrame
 
 
-def _now() -> str:
+def utc_now() -> str:
     """UTC time as ISO 8601 with seconds."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
@@ -232,8 +232,8 @@ def initialise(path: Path) -> None:
         for statement in _statements(_GPKG + _SCHEMA):
             conn.execute(statement)
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
-        conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', ?)", (_new_tag(None),))
-        conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_changed_at', ?)", (_now(),))
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', ?)", (new_tag(None),))
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_changed_at', ?)", (utc_now(),))
 
 
 def _statements(script: str) -> list[str]:
@@ -247,15 +247,15 @@ def _statements(script: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-def _new_tag(active: int | None) -> str:
+def new_tag(active: int | None) -> str:
     """A fresh data-version tag: the active version id and a random suffix."""
     return f"{active if active is not None else 0}-{uuid.uuid4().hex[:12]}"
 
 
 def _new_data_version(conn: sqlite3.Connection, active: int | None) -> None:
     """Give the data a fresh version tag and record when it changed (inside a transaction)."""
-    conn.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", (_new_tag(active),))
-    conn.execute("INSERT OR REPLACE INTO meta VALUES ('data_changed_at', ?)", (_now(),))
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", (new_tag(active),))
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('data_changed_at', ?)", (utc_now(),))
 
 
 def is_initialised(path: Path) -> bool:
@@ -299,7 +299,7 @@ def _set_active(conn: sqlite3.Connection, version: int, action: str, previous: i
     _new_data_version(conn, version)
     conn.execute(
         "INSERT INTO activations (at, action, version, previous) VALUES (?, ?, ?, ?)",
-        (_now(), action, version, previous),
+        (utc_now(), action, version, previous),
     )
 
 
@@ -404,7 +404,7 @@ def data_version(path: Path) -> str:
     return current_version(path).tag
 
 
-def _plain(value):
+def plain_value(value):
     """A Python value for SQLite: pandas NA to None, numpy ints to int."""
     import pandas as pd  # loaded on first use: the web app's health check needs none of it
 
@@ -420,10 +420,10 @@ def _write_chunk(conn: sqlite3.Connection, version: int, chunk: Sequence[tuple])
     )
 
 
-def _row_tuples(rows: pd.DataFrame) -> list[tuple]:
+def row_tuples(rows: pd.DataFrame) -> list[tuple]:
     """Rows as tuples in ROW_COLUMNS order with plain Python values."""
     return [
-        tuple(_plain(v) for v in rec)
+        tuple(plain_value(v) for v in rec)
         for rec in rows.loc[:, list(ROW_COLUMNS)].itertuples(index=False, name=None)
     ]
 
@@ -487,7 +487,7 @@ class Draft:
         )
         _set_active(conn, self.id, self._kind, self._active)
         row = conn.execute("SELECT * FROM versions WHERE id = ?", (self.id,)).fetchone()
-        self.created = _version(row)
+        self.created = version_from_row(row)
         return self.created
 
 
@@ -501,7 +501,7 @@ def draft_version(path: Path, *, kind: str, file_name: str) -> Iterator[Draft]:
         cur = conn.execute(
             "INSERT INTO versions (created_at, kind, file_name, sha256, file_rows, total_rows, "
             "warnings, parent) VALUES (?, ?, ?, '', 0, 0, '[]', ?)",
-            (_now(), kind, file_name, active),
+            (utc_now(), kind, file_name, active),
         )
         draft = Draft(conn, int(cur.lastrowid or 0), active, kind)
         yield draft
@@ -511,39 +511,6 @@ def draft_version(path: Path, *, kind: str, file_name: str) -> Iterator[Draft]:
         f"stored version {draft.id} ({file_name}): {draft.rows_written} rows from the file, "
         f"{draft.created.total_rows} rows in all"
     )
-
-
-def write_version(
-    path: Path,
-    rows: pd.DataFrame,
-    *,
-    kind: str,
-    file_name: str,
-    sha256: str,
-    file_rows: int,
-    warnings: Iterable[str] = (),
-    replace_all: bool = False,
-    provenance: pd.DataFrame | None = None,
-) -> Version:
-    """Store rows as a new version and activate it, all in one transaction.
-
-    The new version holds the given rows plus every active row whose (kode, period, segment)
-    the given rows do not contain (none if replace_all). Its provenance is the given one, or
-    the active version's for the areas and periods the given rows leave untouched (an area's
-    provenance no longer holds once any of its regency rows of that period changes). Either
-    all of this happens or none.
-    """
-    with draft_version(path, kind=kind, file_name=file_name) as draft:
-        for row in _row_tuples(rows):
-            draft.add(row)
-        version = draft.finish(
-            sha256=sha256,
-            file_rows=file_rows,
-            warnings=warnings,
-            replace_all=replace_all,
-            provenance=provenance,
-        )
-    return version
 
 
 PROVENANCE_COLUMNS = (
@@ -566,7 +533,7 @@ def _write_provenance(conn: sqlite3.Connection, version: int, frame: pd.DataFram
     conn.executemany(
         f"INSERT INTO provenance (version, {', '.join(PROVENANCE_COLUMNS)}) VALUES ({marks})",
         [
-            (version, *(_plain(v) for v in rec))
+            (version, *(plain_value(v) for v in rec))
             for rec in frame.loc[:, list(PROVENANCE_COLUMNS)].itertuples(index=False, name=None)
         ],
     )
@@ -590,7 +557,7 @@ def _carry_provenance(
     conn.execute("DELETE FROM touched")
 
 
-def _version(row: tuple) -> Version:
+def version_from_row(row: tuple) -> Version:
     """A Version from a versions-table row."""
     vid, created, kind, name, sha, file_rows, total, warnings, parent = row
     return Version(vid, created, kind, name, sha, file_rows, total, json.loads(warnings), parent)
@@ -620,7 +587,7 @@ def activate(path: Path, version: int | None = None) -> tuple[int, Version]:
             known = [r[0] for r in conn.execute("SELECT id FROM versions ORDER BY id")]
             raise StoreError(f"there is no version {version}; stored versions: {known}")
         _set_active(conn, version, "rollback", active)
-    return active, _version(row)
+    return active, version_from_row(row)
 
 
 def versions(path: Path) -> tuple[list[Version], int | None]:
@@ -629,7 +596,7 @@ def versions(path: Path) -> tuple[list[Version], int | None]:
     with transaction(path, write=False) as conn:
         rows = conn.execute("SELECT * FROM versions ORDER BY id").fetchall()
         active = _active(conn)
-    return [_version(r) for r in rows], active
+    return [version_from_row(r) for r in rows], active
 
 
 def active_keys(path: Path) -> set[tuple[str, str]]:
@@ -681,7 +648,7 @@ def write_reference(
             conn.executemany(
                 f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})",
                 [
-                    tuple(_plain(v) for v in r)
+                    tuple(plain_value(v) for v in r)
                     for r in frame.loc[:, list(cols)].itertuples(index=False, name=None)
                 ],
             )
@@ -699,7 +666,7 @@ def set_meta(path: Path, key: str, value: str) -> None:
         conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
 
-_FRAMES = {
+FRAMES = {
     "rows": (
         "SELECT kode, period, segment, potential_workers, active_members, source, "
         "data_source FROM enrollment WHERE version = ? ORDER BY period, kode, segment",
@@ -770,7 +737,7 @@ def _read(conn: sqlite3.Connection, name: str, params: tuple = ()) -> pd.DataFra
     """One of the snapshot's frames, typed."""
     import pandas as pd
 
-    sql, dtypes = _FRAMES[name]
+    sql, dtypes = FRAMES[name]
     frame = pd.DataFrame(conn.execute(sql, params).fetchall(), columns=list(dtypes))
     return frame.astype(dtypes)
 

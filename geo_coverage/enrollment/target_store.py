@@ -38,7 +38,7 @@ class TargetVersion:
     parent: int | None
 
 
-def _version(row: tuple) -> TargetVersion:
+def target_from_row(row: tuple) -> TargetVersion:
     """A TargetVersion from a target_versions row."""
     vid, created, kind, name, sha, file_rows, total, warnings, parent = row
     return TargetVersion(
@@ -106,7 +106,7 @@ def write_targets_version(
         conn.execute("UPDATE target_versions SET total_rows = ? WHERE id = ?", (total, version))
         _set_active(conn, version)
         row = conn.execute("SELECT * FROM target_versions WHERE id = ?", (version,)).fetchone()
-    return _version(row)
+    return target_from_row(row)
 
 
 def activate_targets(path: Path, version: int | None = None) -> tuple[int, TargetVersion]:
@@ -130,7 +130,7 @@ def activate_targets(path: Path, version: int | None = None) -> tuple[int, Targe
             known = [r[0] for r in conn.execute("SELECT id FROM target_versions ORDER BY id")]
             raise StoreError(f"there is no targets version {version}; stored versions: {known}")
         _set_active(conn, version)
-    return active, _version(row)
+    return active, target_from_row(row)
 
 
 def target_versions(path: Path) -> tuple[list[TargetVersion], int | None]:
@@ -139,7 +139,7 @@ def target_versions(path: Path) -> tuple[list[TargetVersion], int | None]:
     with store.transaction(path, write=False) as conn:
         rows = conn.execute("SELECT * FROM target_versions ORDER BY id").fetchall()
         active = _active(conn)
-    return [_version(r) for r in rows], active
+    return [target_from_row(r) for r in rows], active
 
 
 def active_targets(path: Path) -> pd.DataFrame:
@@ -151,23 +151,4 @@ def active_targets(path: Path) -> pd.DataFrame:
         ).fetchall()
     return pd.DataFrame(rows, columns=list(ROW_COLUMNS)).astype(
         {"kode": "string", "year": "int64", "target_pct": "float64", "source": "string"}
-    )
-
-
-def store_builtin(path: Path, rows: pd.DataFrame, file_name: str, sha256: str) -> str:
-    """Keep the shipped targets table as a version: stored when there is none yet or when the
-    active version is an earlier shipped table that changed; never over imported targets.
-    Returns what was done, in words."""
-    history, active = target_versions(path)
-    current = next((v for v in history if v.id == active), None)
-    if current is None or (current.kind == "builtin" and current.sha256 != sha256):
-        version = write_targets_version(
-            path, rows, kind="builtin", file_name=file_name, sha256=sha256, replace_all=True
-        )
-        return f"stored {file_name} as targets version {version.id}"
-    if current.kind == "builtin":
-        return f"targets version {current.id} is already the shipped table"
-    return (
-        f"the active targets version {current.id} was imported ({current.file_name}); "
-        "the shipped table was not stored over it"
     )

@@ -1,6 +1,7 @@
 """Files that reach the store from outside the shell: enrollment figures or targets as CSV or
-Excel, checked with the same validation as `geo-coverage import`, kept in the instance folder
-for a preview, then activated (atomically, as the CLI does) or discarded; no Flask."""
+Excel, checked with the same validation as `geo-coverage import`, kept for a preview (in the
+instance folder; with PostgreSQL in the database too, so any instance can show it), then
+activated (atomically, as the CLI does) or discarded; no Flask."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from geo_coverage.config import Settings
-from geo_coverage.enrollment import store, target_store
+from geo_coverage.enrollment import shared_uploads
 from geo_coverage.enrollment.areas import area_infos
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.enrollment.importer import import_file
 from geo_coverage.enrollment.spreadsheet import (
     MAX_UNPACKED_RATIO,
@@ -103,17 +105,18 @@ def _csv_form(kind: str, data: bytes, file_name: str, limit: int) -> tuple[bytes
 def active_base(settings: Settings, kind: str) -> int | None:
     """The active version of the enrollment figures or of the targets."""
     if kind == "targets":
-        return target_store.target_versions(settings.store_path)[1]
-    return store.versions(settings.store_path)[1]
+        return open_store(settings).target_versions()[1]
+    return open_store(settings).versions()[1]
 
 
 def _validate(settings: Settings, kind: str, csv_path: Path) -> ValidationReport:
     """The validation `geo-coverage import` (or `targets import`) runs, on a CSV file; an upload
     is small (GEO_COVERAGE_MAX_UPLOAD_MB), so its rows are kept for the preview."""
-    areas = area_infos(store.read_areas(settings.store_path))
+    backend = open_store(settings)
+    areas = area_infos(backend.read_areas())
     if kind == "targets":
         return validate_targets(csv_path.read_bytes(), csv_path.name, areas)
-    existing = store.active_keys(settings.store_path)
+    existing = backend.active_keys()
     return read_table(csv_path.read_bytes(), csv_path.name, areas, existing)
 
 
@@ -145,7 +148,7 @@ def stage(
     settings: Settings, kind: str, data: bytes, file_name: str, user: str
 ) -> tuple[Checked, Staged | None]:
     """Check an upload and keep it for a preview when it has no errors (nothing else changes)."""
-    store.require(settings.store_path)
+    open_store(settings).require()
     discard_stale(settings)
     upload_id = secrets.token_urlsafe(18)
     folder = _uploads(settings) / upload_id
@@ -162,17 +165,34 @@ def stage(
         active_base(settings, kind),
         hashlib.sha256(data).hexdigest(),
     )
+    meta = json.dumps(asdict(staged))
     (folder / "original").write_bytes(data)
-    (folder / "meta.json").write_text(json.dumps(asdict(staged)), encoding="utf-8")
+    (folder / "meta.json").write_text(meta, encoding="utf-8")
+    if settings.database_url:
+        shared_uploads.save(settings.database_url, upload_id, staged.uploaded_at, meta, data)
     return checked, staged
 
 
 def load(settings: Settings, upload_id: str) -> Staged:
     """A kept upload; NotFound when there is none of that id (or it was activated or discarded)."""
-    meta = _uploads(settings) / upload_id / "meta.json"
-    if not _ID.fullmatch(upload_id) or not meta.is_file():
-        raise NotFound(f"no upload {upload_id[:40]} waiting for activation")
-    return Staged(**json.loads(meta.read_text(encoding="utf-8")))
+    missing = NotFound(f"no upload {upload_id[:40]} waiting for activation")
+    if not _ID.fullmatch(upload_id):
+        raise missing
+    folder = _uploads(settings) / upload_id
+    if settings.database_url:  # the database decides; the folder is this instance's copy
+        found = shared_uploads.fetch(settings.database_url, upload_id)
+        if found is None:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise missing
+        meta, original = found
+        if not (folder / "meta.json").is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "original").write_bytes(original)
+            (folder / "meta.json").write_text(meta, encoding="utf-8")
+        return Staged(**json.loads(meta))
+    if not (folder / "meta.json").is_file():
+        raise missing
+    return Staged(**json.loads((folder / "meta.json").read_text(encoding="utf-8")))
 
 
 def recheck(settings: Settings, staged: Staged) -> Checked:
@@ -184,6 +204,9 @@ def recheck(settings: Settings, staged: Staged) -> Checked:
 
 def list_staged(settings: Settings) -> list[Staged]:
     """Every kept upload, newest first."""
+    if settings.database_url:
+        shared = [Staged(**json.loads(m)) for m in shared_uploads.records(settings.database_url)]
+        return sorted(shared, key=lambda s: s.uploaded_at, reverse=True)
     root = _uploads(settings)
     found = []
     for meta in root.glob("*/meta.json") if root.is_dir() else []:
@@ -196,6 +219,8 @@ def list_staged(settings: Settings) -> list[Staged]:
 
 def discard(settings: Settings, staged: Staged) -> None:
     """Forget a kept upload."""
+    if settings.database_url:
+        shared_uploads.delete(settings.database_url, staged.id)
     shutil.rmtree(staged.folder(settings), ignore_errors=True)
 
 
@@ -203,6 +228,9 @@ def discard_stale(settings: Settings, now: float | None = None) -> None:
     """Forget uploads kept longer than STALE_AFTER_S (and folders left by interrupted checks)."""
     root = _uploads(settings)
     now = time.time() if now is None else now
+    if settings.database_url:
+        cutoff = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - STALE_AFTER_S))
+        shared_uploads.delete_before(settings.database_url, cutoff)
     for folder in root.iterdir() if root.is_dir() else []:
         if now - folder.stat().st_mtime > STALE_AFTER_S:
             shutil.rmtree(folder, ignore_errors=True)
@@ -231,14 +259,17 @@ def activate(settings: Settings, staged: Staged) -> tuple[Checked, int]:
 def _store(settings: Settings, checked: Checked, csv_path: Path, sha256: str) -> int:
     """Store a checked file as the new active version of its kind; returns the version id."""
     if checked.kind == "targets":
-        return target_store.write_targets_version(
-            settings.store_path,
-            checked.report.table,
-            kind="import",
-            file_name=checked.file_name,
-            sha256=sha256,
-            warnings=checked.report.lines("warnings"),
-        ).id
+        return (
+            open_store(settings)
+            .write_targets_version(
+                checked.report.table,
+                kind="import",
+                file_name=checked.file_name,
+                sha256=sha256,
+                warnings=checked.report.lines("warnings"),
+            )
+            .id
+        )
     return import_file(settings, csv_path)[1].id
 
 
@@ -247,7 +278,7 @@ def import_upload(
 ) -> tuple[Checked, int | None]:
     """Check a file and, when it has no errors and activate is true, import it at once (the
     API's path: no preview). Returns the check and the new version id (None if not stored)."""
-    store.require(settings.store_path)
+    open_store(settings).require()
     folder = _uploads(settings) / f"direct-{secrets.token_urlsafe(12)}"
     try:
         checked = check(settings, kind, data, file_name, folder / "csv")

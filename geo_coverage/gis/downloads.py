@@ -10,7 +10,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from geo_coverage.boundaries.shapes import read_report
+from geo_coverage.boundaries.shape_source import shape_source
 from geo_coverage.config import Settings
 from geo_coverage.errors import BadRequest, invalid_choice
 from geo_coverage.gis import exports, features
@@ -149,7 +149,7 @@ def produce(settings: Settings, req: DownloadRequest) -> bytes:
         geometry=text(f"download.geometry.{'simplified' if req.simplified else 'full'}", API_LANG),
         data_version=data.data_version,
         build_key=data.build_key,
-        build_report=read_report(settings.shapes) or {},
+        build_report=shape_source(settings).report() or {},
     )
     if req.ext == "geojson":
         body = exports.to_geojson(data.frame, meta)

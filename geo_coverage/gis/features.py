@@ -16,10 +16,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 
-from geo_coverage.boundaries import shapes as shapes_files
-from geo_coverage.boundaries.shapes import DISPLAY_GPKG
+from geo_coverage.boundaries.shape_source import check_region, shape_source
 from geo_coverage.config import Settings
 from geo_coverage.gis import exports
 from geo_coverage.metrics import dataset
@@ -74,23 +72,22 @@ def clear_cache() -> None:
 
 
 def build_key(settings: Settings) -> str:
-    """The build key of the shapes in use (read again only when the report file changes);
+    """The build key of the shapes in use (read again only when it can have changed);
     GeoCoverageError when they were built for another region than the setting's."""
-    shapes_files.check_region(settings.shapes, settings.region)
-    return shapes_files.build_key(settings.shapes)
+    source = shape_source(settings)
+    check_region(source, settings.region)
+    return source.build_key()
 
 
 def shapes(settings: Settings, level: str, simplified: bool = False) -> Shapes:
     """The (cached) geometry of a level, full resolution unless simplified."""
-    key = (settings.shapes, check_level(level), simplified, build_key(settings))
+    source = shape_source(settings)
+    key = (source.where, check_level(level), simplified, source.build_key())
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
     layer = LAYER_NAMES[level]
-    if simplified:
-        frame = pyogrio.read_dataframe(settings.shapes / DISPLAY_GPKG, layer=layer)
-    else:
-        frame = pyogrio.read_dataframe(settings.shapes / f"{layer}.shp")
+    frame = source.read_layer(level, simplified)
     geoms = exports.round_coordinates(frame.geometry.values)
     codes = tuple(str(k) for k in frame["kode"])
     result = Shapes(
@@ -104,7 +101,7 @@ def shapes(settings: Settings, level: str, simplified: bool = False) -> Shapes:
     )
     LOGGER.info(
         f"loaded {len(codes)} {layer} ({'simplified' if simplified else 'full'}) "
-        f"from {settings.shapes}"
+        f"from {source.where}"
     )
     with _LOCK:
         for old in [k for k in _CACHE if k[:3] == key[:3]]:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo_coverage.boundaries.shapes import own_boundaries
+from geo_coverage.boundaries.shape_source import shape_source
 from geo_coverage.config import Settings
 from geo_coverage.enrollment.targets import DEFAULT_TARGET_PCT
 from geo_coverage.gis import features
@@ -756,7 +756,7 @@ def source_line(settings: Settings, lang: str) -> str:
     own boundary file instead of the public boundaries when the shapes were built from one."""
     day = dataset.data_date(settings)
     date = format_date(day, lang) if day else "–"
-    own = own_boundaries(settings.shapes)
+    own = shape_source(settings).own_boundaries()
     if own is None or own["level"] == "district":  # the map draws regencies and provinces
         return text("source_line", lang, date=date)
     key = "source_line_own" if own["level"] == "regency" else "source_line_own_provinces"

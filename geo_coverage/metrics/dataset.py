@@ -10,13 +10,13 @@ import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
 from geo_coverage.enrollment.areas import check_region
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.errors import invalid_choice
 from geo_coverage.i18n import API_LANG, text
 from geo_coverage.metrics.compute import (
@@ -53,7 +53,7 @@ class _Cached:
     evidence: pd.DataFrame | None = None  # the published figures, read when first asked for
 
 
-_CACHE: OrderedDict[Path, _Cached] = OrderedDict()
+_CACHE: OrderedDict[str, _Cached] = OrderedDict()
 _LOCK = threading.Lock()
 STORES_KEPT = 4  # snapshots of this many store files stay in memory
 
@@ -66,30 +66,31 @@ def clear_cache() -> None:
 
 def data_version(settings: Settings) -> str:
     """An id of the active data that changes on every import, rollback or rebuild."""
-    return store.data_version(settings.store_path)
+    return open_store(settings).data_version()
 
 
 def data_changed_at(settings: Settings) -> str:
     """When the active data last changed (import, rollback or rebuild), ISO 8601 UTC."""
-    return store.current_version(settings.store_path).changed_at
+    return open_store(settings).current_version().changed_at
 
 
 def _cached(settings: Settings, tag: str | None = None) -> _Cached:
     """The cached snapshot for the store's current data version (`tag` when the caller has
     just read it), reading it if needed."""
-    path = settings.store_path
-    tag = tag or data_version(settings)
+    backend = open_store(settings)
+    path = f"{backend.kind}:{backend.location}"
+    tag = tag or backend.data_version()
     with _LOCK:
         entry = _CACHE.get(path)
         if entry is not None and entry.snapshot.data_version == tag:
             _CACHE.move_to_end(path)
     if entry is not None and entry.snapshot.data_version == tag:
         if entry.region != settings.region:
-            check_region(path, settings.region)
+            check_region(backend, settings.region)
         return entry
-    check_region(path, settings.region)
-    snapshot = store.read_snapshot(path)
-    history, _active = store.versions(path)
+    check_region(backend, settings.region)
+    snapshot = backend.read_snapshot()
+    history, _active = backend.versions()
     imported = next((v.created_at[:10] for v in history if v.id == snapshot.active), None)
     periods = sorted(snapshot.rows["period"].unique().tolist())
     entry = _Cached(snapshot, periods, settings.region, imported)
@@ -228,7 +229,7 @@ def evidence(settings: Settings) -> pd.DataFrame:
     decimals as written; read once per data version."""
     entry = _cached(settings)
     if entry.evidence is None:
-        frame = with_numbers(store.read_evidence(settings.store_path))
+        frame = with_numbers(open_store(settings).read_evidence())
         with _LOCK:
             entry.evidence = frame
     return entry.evidence.copy()
@@ -236,7 +237,7 @@ def evidence(settings: Settings) -> pd.DataFrame:
 
 def import_history(settings: Settings) -> list[dict]:
     """Every stored version, newest first, with its file, checksum, rows and warnings."""
-    history, active = store.versions(settings.store_path)
+    history, active = open_store(settings).versions()
     return [
         {
             "version": v.id,

@@ -9,7 +9,9 @@ import logging
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from geo_coverage.accounts import audit
-from geo_coverage.enrollment import store, target_store, uploads
+from geo_coverage.enrollment import uploads
+from geo_coverage.enrollment.backend import open_store
+from geo_coverage.enrollment.store_file import StoreError, StoreLocked, StoreReadOnly
 from geo_coverage.enrollment.table import MAX_LISTED, TableRejected
 from geo_coverage.errors import BadRequest
 from geo_coverage.i18n import format_number, format_pct, text
@@ -57,7 +59,7 @@ def _render(template: str, status: int = 200, **context):
 
 def _names() -> dict[str, str]:
     """Area names by code."""
-    areas = store.read_areas(_settings().store_path)
+    areas = open_store(_settings()).read_areas()
     return dict(zip(areas["kode"], areas["nama"], strict=True))
 
 
@@ -66,13 +68,13 @@ def _preview(staged: uploads.Staged, checked: uploads.Checked) -> dict:
     settings = _settings()
     rows = checked.report.table
     if staged.kind == "targets":
-        active = target_store.active_targets(settings.store_path)
+        active = open_store(settings).active_targets()
         return {
             "target_changes": changes.target_changes(active, rows, _names()),
             "years": sorted(set(rows["year"].tolist())),
             "areas": rows["kode"].nunique(),
         }
-    found = changes.enrollment_changes(store.read_snapshot(settings.store_path), rows)
+    found = changes.enrollment_changes(open_store(settings).read_snapshot(), rows)
     lang = _lang()
     title = text("admin.change_map", lang, period=found.map_period or "")
     return {
@@ -169,7 +171,8 @@ def activate(upload_id: str):
     settings = _settings()
     staged = uploads.load(settings, upload_id)
     try:
-        checked, version = uploads.activate(settings, staged)
+        with auth.acting():
+            checked, version = uploads.activate(settings, staged)
     except TableRejected as exc:
         raise BadRequest(str(exc)) from exc
     auth.record(
@@ -192,7 +195,7 @@ def discard(upload_id: str):
 
 def _who(kind: str, ids: list[int]) -> dict[int, audit.Entry]:
     """The audit entry of the import of each version (who, when, from where)."""
-    found = audit.by_subject(_settings().accounts_path, [f"{kind}:{i}" for i in ids], "import")
+    found = audit.by_subject(_settings().accounts_db, [f"{kind}:{i}" for i in ids], "import")
     return {int(s.split(":")[1]): e for s, e in found.items()}
 
 
@@ -202,7 +205,7 @@ def history():
     """Every enrollment and targets version, who imported it, and rollback buttons."""
     settings = _settings()
     versions = import_history(settings)
-    targets, active_targets = target_store.target_versions(settings.store_path)
+    targets, active_targets = open_store(settings).target_versions()
     return _render(
         "admin_history.html",
         versions=versions,
@@ -230,13 +233,16 @@ def rollback():
     if kind not in uploads.KINDS or not raw.isdigit():
         raise BadRequest("rollback needs kind (enrollment or targets) and a version number")
     try:
-        if kind == "targets":
-            before, now = target_store.activate_targets(settings.store_path, int(raw))
-            vid = now.id
-        else:
-            before, version = store.activate(settings.store_path, int(raw))
-            vid = version.id
-    except store.StoreError as exc:  # no such version
+        with auth.acting():
+            if kind == "targets":
+                before, now = open_store(settings).activate_targets(int(raw))
+                vid = now.id
+            else:
+                before, version = open_store(settings).activate(int(raw))
+                vid = version.id
+    except (StoreLocked, StoreReadOnly):
+        raise
+    except StoreError as exc:  # no such version
         raise BadRequest(str(exc), "version") from exc
     auth.record("rollback", f"{kind}:{vid}", f"from version {before}")
     return redirect(_url("admin.history", activated=f"{kind}:{vid}"), 303)
@@ -250,7 +256,7 @@ def audit_log():
     action = request.args.get("action") or None
     if action is not None and action not in audit.ACTIONS:
         raise BadRequest(f"unknown action '{action}'; valid: {', '.join(audit.ACTIONS)}")
-    found = audit.entries(_settings().accounts_path, 500, actor, action)
+    found = audit.entries(_settings().accounts_db, 500, actor, action)
     return _render("admin_audit.html", entries=found, actions=audit.ACTIONS, actor=actor or "")
 
 

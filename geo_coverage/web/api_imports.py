@@ -67,9 +67,10 @@ def api_import():
         raise BadRequest(f"unknown kind '{kind}'; valid: {', '.join(uploads.KINDS)}", "kind")
     activate = request.args.get("activate", "0").lower() in TRUE
     data, name = _file()
-    checked, version = uploads.import_upload(
-        current_app.config["SETTINGS"], kind, data, name, activate
-    )
+    with auth.acting():
+        checked, version = uploads.import_upload(
+            current_app.config["SETTINGS"], kind, data, name, activate
+        )
     problems = checked.problems("errors")
     body = {
         "kind": kind,

@@ -27,7 +27,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from geo_coverage.accounts import audit, tokens, users
 from geo_coverage.accounts.roles import allows
-from geo_coverage.accounts.secret import load_or_create_secret
+from geo_coverage.accounts.secret import load_or_create_secret, load_or_create_shared_secret
 from geo_coverage.i18n import text
 
 LOGGER = logging.getLogger(__name__)
@@ -63,7 +63,12 @@ def ensure_secret(app: Flask) -> None:
         return
     with _SECRET_LOCK:
         if not app.secret_key:
-            app.secret_key = load_or_create_secret(app.config["SETTINGS"].instance)
+            settings = app.config["SETTINGS"]
+            app.secret_key = (
+                load_or_create_shared_secret(settings.database_url)
+                if settings.database_url
+                else load_or_create_secret(settings.instance)
+            )
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -104,7 +109,7 @@ def _token_secret() -> str | None:
 def _load_principal() -> None:
     """Find who the request acts for: an API token, else the session's user if still valid."""
     g.principal = None
-    path = _settings().accounts_path
+    path = _settings().accounts_db
     secret = _token_secret()
     if secret is not None:
         token = tokens.verify_token(path, secret)
@@ -149,11 +154,20 @@ def address() -> str:
     return request.remote_addr or ""
 
 
+def acting():
+    """A block in which the store's writes are named after the current principal (another
+    import that has to wait is told who holds the store)."""
+    from geo_coverage.enrollment.backend import acting_as
+
+    who = principal()
+    return acting_as(f"{who.actor if who else 'anonymous'} from {address()}")
+
+
 def record(action: str, subject: str | None = None, detail: str = "") -> None:
     """Record an action of the current principal in the audit log."""
     who = principal()
     actor = who.actor if who else "anonymous"
-    audit.record(_settings().accounts_path, actor, action, subject, detail, address())
+    audit.record(_settings().accounts_db, actor, action, subject, detail, address())
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -213,22 +227,22 @@ def login_post():
     name = users.normalise_name(request.form.get("username", ""))[:64]
     password = request.form.get("password", "")
     where = address()
-    wait = audit.login_wait(settings.accounts_path, name, where)
+    wait = audit.login_wait(settings.accounts_db, name, where)
     if wait > 0:
-        path = settings.accounts_path
+        path = settings.accounts_db
         if not audit.recorded_since(path, "login_limited", name, where, audit.LOGIN_WINDOW_S):
             audit.record(path, name or "?", "login_limited", name, "", where)  # once a minute
         resp = _login_page(429, text("auth.limited", lang, seconds=int(wait) + 1), name)
         resp.headers["Retry-After"] = str(int(wait) + 1)
         return resp
-    user = users.authenticate(settings.accounts_path, name, password) if name else None
+    user = users.authenticate(settings.accounts_db, name, password) if name else None
     if user is None:
-        audit.record(settings.accounts_path, name or "?", "login_failed", name, "", where)
+        audit.record(settings.accounts_db, name or "?", "login_failed", name, "", where)
         return _login_page(401, text("auth.failed", lang), name)
     session.clear()
     session.permanent = True
     session["uid"], session["epoch"] = user.id, user.session_epoch
-    audit.record(settings.accounts_path, user.name, "login", user.name, f"role {user.role}", where)
+    audit.record(settings.accounts_db, user.name, "login", user.name, f"role {user.role}", where)
     default = url_for("admin.imports") if allows(user.role, "editor") else url_for("pages.browse")
     return redirect(safe_next(request.form.get("next"), default))
 

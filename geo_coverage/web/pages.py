@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from jinja2.utils import htmlsafe_json_dumps
 
-from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON, detail_topojson
+from geo_coverage.boundaries.shape_source import shape_source
 from geo_coverage.config import DEFAULT_TILES_ATTRIBUTION
 from geo_coverage.errors import NotFound
 from geo_coverage.i18n import API_LANG, strings, text
@@ -374,17 +374,17 @@ def geometry_response(province: str | None = None) -> Response:
     if province is not None and province not in settings.region.provinces:
         valid = ", ".join(settings.region.provinces)
         raise NotFound(text("error.no_geometry", API_LANG, province=province, valid=valid))
+    source = shape_source(settings)
     build = keys.versions().build_key
-    path = settings.shapes / (DISPLAY_TOPOJSON if province is None else detail_topojson(province))
     versioned = request.args.get("v") == build[:16]
     return cached_response(
         keys.key("geometry", province or "overview"),
-        path.read_bytes,
+        lambda: source.topojson(province=province),
         "application/json",
         max_age=YEAR if versioned else VIEW_MAX_AGE,
         last_modified=keys.versions().modified,
         ranges=True,
-        precompressed=lambda: {"gzip": path.with_name(path.name + ".gz").read_bytes()},
+        precompressed=lambda: {"gzip": source.topojson(gz=True, province=province)},
     )
 
 

@@ -115,12 +115,12 @@ def _link(record: links.LinkRecord) -> Link:
 
 def active_links() -> list[Link]:
     """The links that have not expired, newest first."""
-    return [_link(r) for r in links.list_links(_settings().accounts_path, today().isoformat())]
+    return [_link(r) for r in links.list_links(_settings().accounts_db, today().isoformat())]
 
 
 def revoke(link_id: int) -> Link:
     """Withdraw a link; NotFound when there is none of that id."""
-    record = links.revoke_link(_settings().accounts_path, link_id)
+    record = links.revoke_link(_settings().accounts_db, link_id)
     if record is None:
         raise NotFound(f"there is no signed link {link_id}")
     return _link(record)
@@ -143,7 +143,7 @@ def create_link(view: str, expires: str, created_by: str) -> Link:
             f"the expiry must be from {today()} to {max_expiry()} (at most {MAX_DAYS} days)",
             "expires",
         )
-    record = links.add_link(settings.accounts_path, state.query(), until.isoformat(), created_by)
+    record = links.add_link(settings.accounts_db, state.query(), until.isoformat(), created_by)
     return _link(record)
 
 
@@ -156,7 +156,7 @@ def _open(token: str) -> ViewState:
         raise Forbidden(
             "this link is not valid (it was changed or made with another key); ask for a new one"
         ) from exc
-    record = links.find_link(_settings().accounts_path, link_id)
+    record = links.find_link(_settings().accounts_db, link_id)
     if record is None or record.revoked_at is not None:
         raise Forbidden("this link was withdrawn; ask for a new one")
     if today() > until:

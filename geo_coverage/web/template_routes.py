@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, Response, current_app, request
 
-from geo_coverage.enrollment import store
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.enrollment.template import template_csv, template_xlsx
 from geo_coverage.errors import BadRequest, NotFound
 from geo_coverage.region import period_problem
@@ -34,7 +34,7 @@ def template(ext: str):
     if problem := period_problem(period):
         raise BadRequest(problem, "period")
     mimetype, make = FORMATS[ext]
-    areas = store.read_areas(current_app.config["SETTINGS"].store_path)
+    areas = open_store(current_app.config["SETTINGS"]).read_areas()
     resp = Response(make(areas, period), mimetype=mimetype)
     resp.headers["Content-Disposition"] = (
         f'attachment; filename="template_kepesertaan_{period}.{ext}"'

@@ -1,33 +1,49 @@
 """Accounts as data: users with argon2id hashes, tokens stored hashed, the audit log, the sign-in
-limit it drives, and the instance's secret key."""
+limit it drives, and the instance's secret key. The `path` tests run on both back ends: a SQLite
+file in the instance folder and PostgreSQL."""
 
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from geo_coverage.accounts import audit, tokens, users
+from geo_coverage.accounts import audit, db, tokens, users
 from geo_coverage.accounts.secret import SECRET_FILE, load_or_create_secret
 from geo_coverage.accounts.users import AccountError
+from geo_coverage.database.engine import dispose
 from geo_coverage.errors import ConfigError
 
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture
-def path(tmp_path):
-    return tmp_path / "instance" / "accounts.sqlite"
+@pytest.fixture(params=["file", "postgis"])
+def path(request, tmp_path):
+    """Where the accounts are: a SQLite file, or an empty PostgreSQL database."""
+    if request.param == "file":
+        yield tmp_path / "instance" / "accounts.sqlite"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = server.create_database()
+    yield server.url(name)
+    dispose(server.url(name))
+    server.drop_database(name)
+
+
+def _sql(path, sql: str, params: tuple = ()) -> list[tuple]:
+    """Run one statement on the accounts database of either back end."""
+    with db.transaction(path) as conn:
+        return [tuple(r) for r in conn.execute(sql, params).fetchall()]
 
 
 def test_password_is_stored_as_an_argon2id_hash(path):
     users.add_user(path, "Rina", "editor", PASSWORD)
-    (stored,) = sqlite3.connect(path).execute("SELECT password_hash FROM users").fetchone()
+    ((stored,),) = _sql(path, "SELECT password_hash FROM users")
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    if not isinstance(path, str):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_authenticate_accepts_only_the_right_password_of_an_enabled_account(path):
@@ -65,7 +81,7 @@ def test_password_change_and_disabling_end_sessions(path):
 
 def test_token_is_shown_once_and_stored_as_a_digest(path):
     token, secret = tokens.create_token(path, "qgis", "viewer", "cli:test")
-    stored = sqlite3.connect(path).execute("SELECT * FROM tokens").fetchall()
+    stored = _sql(path, "SELECT * FROM tokens")
     assert secret.startswith(tokens.PREFIX) and secret not in repr(stored)
     assert tokens.verify_token(path, secret).name == "qgis"
     assert tokens.verify_token(path, secret[:-1] + ("A" if secret[-1] != "A" else "B")) is None
@@ -98,7 +114,7 @@ def test_audit_keeps_who_what_when_and_where(path):
 def _fail(path, name: str, address: str, at: float) -> None:
     """A failed sign-in recorded at a given time."""
     audit.record(path, name, "login_failed", name, "", address)
-    with sqlite3.connect(path) as conn:
+    with db.transaction(path) as conn:
         conn.execute("UPDATE audit SET epoch = ? WHERE id = (SELECT max(id) FROM audit)", (at,))
 
 

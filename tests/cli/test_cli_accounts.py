@@ -9,7 +9,7 @@ import pytest
 from office_helpers import xlsx
 
 from geo_coverage.accounts import tokens, users
-from geo_coverage.enrollment import target_store
+from geo_coverage.enrollment.backend import open_store
 
 pytest_plugins = ["enrollment_fixtures"]
 PASSWORD = "correct horse battery"
@@ -39,7 +39,7 @@ def cli(enrollment_settings, monkeypatch, capsys):
 
 
 def test_user_commands_and_their_audit(cli):
-    path = cli.settings.accounts_path
+    path = cli.settings.accounts_db
     code, out, _ = cli(
         "user", "add", "Rina", "--role", "editor", "--password-stdin", stdin=PASSWORD + "\n"
     )
@@ -67,7 +67,7 @@ def test_user_commands_and_their_audit(cli):
 
 
 def test_token_is_printed_once_and_works(cli):
-    path = cli.settings.accounts_path
+    path = cli.settings.accounts_db
     code, out, err = cli("token", "create", "nightly", "--role", "editor")
     secret = out.strip()
     assert code == 0 and secret.startswith("gct_") and "only this once" in err
@@ -95,7 +95,7 @@ def test_targets_import_rollback_and_history(cli, tmp_path):
     assert code == 0 and "valid, 2 targets; not imported" in out
     code, out, _ = cli("targets", "import", str(good))
     assert code == 0 and "as targets version 2" in out
-    active = target_store.active_targets(cli.settings.store_path).set_index(["kode", "year"])
+    active = open_store(cli.settings).active_targets().set_index(["kode", "year"])
     assert active.loc[("73.71", 2025), "target_pct"] == 70 and len(active) == 4
     bad = tmp_path / "bad.csv"
     bad.write_text("kode,year,target_pct,source\n73,2025,101,x\n")
@@ -104,7 +104,7 @@ def test_targets_import_rollback_and_history(cli, tmp_path):
     code, out, _ = cli("targets", "history")
     assert out.splitlines()[0].startswith("*    2") and "targets.xlsx" in out
     assert cli("targets", "rollback")[0] == 0
-    assert len(target_store.active_targets(cli.settings.store_path)) == 2
+    assert len(open_store(cli.settings).active_targets()) == 2
     code, out, _ = cli("audit", "--action", "rollback")
     assert "targets:1" in out
 

@@ -31,19 +31,34 @@ def main():
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<row>\d+|-):(?P<column>[a-z_]+|-): (?P<message>.+)$")
 
 
-@pytest.fixture
-def cli(enrollment_settings, monkeypatch, capsys):
-    """Run `geo-coverage ARGS` in-process against a fresh copy of the sample store."""
-    monkeypatch.setenv("GEO_COVERAGE_INSTANCE", str(enrollment_settings.instance))
+def _runner(settings, monkeypatch, capsys):
+    """`geo-coverage ARGS` run in-process with the store of settings."""
+    monkeypatch.setenv("GEO_COVERAGE_INSTANCE", str(settings.instance))
     monkeypatch.delenv("GEO_COVERAGE_MIRROR", raising=False)
+    if settings.database_url:
+        monkeypatch.setenv("GEO_COVERAGE_DATABASE_URL", settings.database_url)
+    else:
+        monkeypatch.delenv("GEO_COVERAGE_DATABASE_URL", raising=False)
 
     def run(*args: str) -> tuple[int, str, str]:
         code = main()(list(args))
         out, err = capsys.readouterr()
         return code, out, err
 
-    run.settings = enrollment_settings
+    run.settings = settings
     return run
+
+
+@pytest.fixture
+def cli(enrollment_settings, monkeypatch, capsys):
+    """Run `geo-coverage ARGS` in-process against a fresh copy of the sample store."""
+    return _runner(enrollment_settings, monkeypatch, capsys)
+
+
+@pytest.fixture
+def backend_cli(backend_settings, monkeypatch, capsys):
+    """As cli, once on the GeoPackage file and once on a PostgreSQL database."""
+    return _runner(backend_settings, monkeypatch, capsys)
 
 
 def read_csv(text: str) -> pd.DataFrame:
@@ -82,7 +97,8 @@ def test_summary_csv_shows_the_published_december_2021_figures(cli):
     assert float(table.loc["76", "coverage_pct_low"]) < float(table.loc["76", "coverage_pct"])
 
 
-def test_spreadsheet_file_imports(cli):
+def test_spreadsheet_file_imports(backend_cli):
+    cli = backend_cli
     before = json.loads(
         cli("summary", "--level", "regency", "--period", "2025-06", "--format", "json")[1]
     )
@@ -131,8 +147,9 @@ def test_spreadsheet_file_imports(cli):
         "missing_columns.csv",
     ],
 )
-def test_bad_file_is_refused_with_located_problems(cli, name):
-    state = store_state(cli.settings.store_path)
+def test_bad_file_is_refused_with_located_problems(backend_cli, name):
+    cli = backend_cli
+    state = store_state(cli.settings)
     code, out, err = cli("import", str(DATA / "bad" / name))
     assert code == 1 and out == ""
     lines = err.strip().splitlines()
@@ -141,7 +158,7 @@ def test_bad_file_is_refused_with_located_problems(cli, name):
     assert problems and all(problems), lines
     assert {m["file"] for m in problems} == {name}
     assert all(m["row"] != "-" for m in problems)
-    assert store_state(cli.settings.store_path) == state
+    assert store_state(cli.settings) == state
 
 
 def test_check_validates_without_importing(cli):
@@ -152,7 +169,8 @@ def test_check_validates_without_importing(cli):
     assert store_state(cli.settings.store_path) == state
 
 
-def test_rollback(cli):
+def test_rollback(backend_cli):
+    cli = backend_cli
     cli("import", str(DATA / "good" / "spreadsheet_bom_semicolon_crlf.csv"))
     code, out, _ = cli("rollback")
     assert code == 0 and "version 1 (sample (modelled)" in out and "version 2 is kept" in out

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 import pytest
 
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.enrollment.sample import PERIODS
 from geo_coverage.sources.evidence import EVIDENCE_CSV
 
@@ -134,14 +135,13 @@ def test_every_published_figure_of_a_sample_period_is_reproduced(summary):
 
 
 def test_conflicting_figures_are_flagged_and_not_anchors(summary, sample_store_template):
-    from geo_coverage.enrollment import store
 
-    stored = store.read_evidence(sample_store_template.store_path)
+    stored = open_store(sample_store_template).read_evidence()
     conflicting = stored[stored["consistency"] == "conflicting"]
     assert len(conflicting) > 0
     assert conflicting["use"].str.startswith("skipped: conflicting").all()
     # the provenance of no figure cites a conflicting line
-    snapshot = store.read_snapshot(sample_store_template.store_path)
+    snapshot = open_store(sample_store_template).read_snapshot()
     cited = {int(n) for text in snapshot.provenance["evidence"].dropna() for n in str(text).split()}
     assert cited and cited.isdisjoint(set(conflicting["line"]))
     assert set(stored.loc[stored["use"].str.startswith("anchor"), "line"]) <= cited

@@ -11,6 +11,7 @@ from enrollment_helpers import HEADER, quiet
 from geo_coverage.enrollment import build as store_build
 from geo_coverage.enrollment import sample, store
 from geo_coverage.enrollment.anchors import ModelError, month_index, usable_figures
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.enrollment.build import SAMPLE_FILE_NAME, build_sample_store
 from geo_coverage.enrollment.importer import import_file
 from geo_coverage.enrollment.model_errors import regency_comparisons
@@ -205,7 +206,7 @@ def test_leave_one_out_leaves_the_figure_out(reference):
 
 
 def test_uncertainty_bands_are_stored_and_cover_most_errors(sample_store_template):
-    snap = store.read_snapshot(sample_store_template.store_path)
+    snap = open_store(sample_store_template).read_snapshot()
     bands = snap.uncertainty.set_index("model")
     assert {"regency", "province", "neighbours"} <= set(bands.index)
     model = build_model_from(sample_store_template)
@@ -228,7 +229,7 @@ def build_model_from(settings):
 
 def test_labels_and_bands_of_the_sample(sample_store_template):
     prov = dataset.load_all_metrics(sample_store_template, "province").set_index(["kode", "period"])
-    snap = store.read_snapshot(sample_store_template.store_path)
+    snap = open_store(sample_store_template).read_snapshot()
     records = snap.provenance[snap.provenance["segment"] == "all"].set_index(["kode", "period"])
     for key, row in prov.iterrows():
         rec = records.loc[key]

@@ -1,4 +1,6 @@
-"""The versioned store: atomic imports, rejected and interrupted imports, readers, rollback."""
+"""The versioned store: atomic imports, rejected and interrupted imports, readers, rollback.
+
+The tests taking `backend_settings` run once on the GeoPackage file and once on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ import pyogrio
 import pytest
 from enrollment_helpers import DATA, HEADER, quiet, settings_for, store_state
 
-from geo_coverage.enrollment import store
+from geo_coverage.enrollment import pg_store, store
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.enrollment.build import build_sample_store
 from geo_coverage.enrollment.importer import import_file
 from geo_coverage.enrollment.sample import PERIODS
@@ -31,7 +34,7 @@ BUMP = 102 * len(SEGMENTS)
 
 
 def regencies(settings) -> list[str]:
-    areas = store.read_areas(settings.store_path)
+    areas = open_store(settings).read_areas()
     return sorted(areas.loc[areas["level"] == "regency", "kode"])
 
 
@@ -42,7 +45,7 @@ def write_csv(path: Path, lines: list[str]) -> Path:
 
 def bumped_2021(settings, bump: int = 1) -> list[str]:
     """2021-12 rows for every regency: the active figures with members + bump."""
-    rows = store.read_snapshot(settings.store_path).rows
+    rows = open_store(settings).read_snapshot().rows
     rows = rows[rows["period"] == "2021-12"]
     return [
         f"{r.kode},{r.period},{r.segment},{r.potential_workers},{r.active_members + bump},"
@@ -62,22 +65,22 @@ def extra_periods(codes: list[str], count: int) -> list[str]:
 
 def totals(settings) -> tuple[int, int]:
     """(number of periods, Σ members in 2021-12) from one consistent snapshot."""
-    snap = store.read_snapshot(settings.store_path)
+    snap = open_store(settings).read_snapshot()
     rows = snap.rows
     return rows["period"].nunique(), int(
         rows.loc[rows["period"] == "2021-12", "active_members"].sum()
     )
 
 
-def test_import_replaces_only_the_combinations_in_the_file(enrollment_settings, tmp_path):
-    path = enrollment_settings.store_path
-    before = store.read_snapshot(path)
+def test_import_replaces_only_the_combinations_in_the_file(backend_settings, tmp_path):
+    enrollment_settings = backend_settings
+    before = open_store(enrollment_settings).read_snapshot()
     file = write_csv(
         tmp_path / "update.csv",
         ["73.71,2025-06,wage,400000,390000,kacab", "73.71,2019-01,informal,10,5,"],
     )
     report, version = import_file(enrollment_settings, file)
-    after = store.read_snapshot(path)
+    after = open_store(enrollment_settings).read_snapshot()
     assert version.parent == before.active and after.active == version.id
     assert version.kind == "import" and version.file_name == "update.csv"
     assert version.sha256 == report.sha256 and version.file_rows == 2
@@ -94,9 +97,9 @@ def test_import_replaces_only_the_combinations_in_the_file(enrollment_settings, 
     assert after.data_version != before.data_version
 
 
-def test_every_bad_file_leaves_the_store_unchanged(enrollment_settings):
-    path = enrollment_settings.store_path
-    state = store_state(path)
+def test_every_bad_file_leaves_the_store_unchanged(backend_settings):
+    enrollment_settings = backend_settings
+    state = store_state(enrollment_settings)
     tag = dataset.data_version(enrollment_settings)
     files = sorted((DATA / "bad").glob("*.csv"))
     assert len(files) >= 20
@@ -105,32 +108,41 @@ def test_every_bad_file_leaves_the_store_unchanged(enrollment_settings):
             import_file(enrollment_settings, file)
         assert caught.value.report.errors, file.name
         assert all(line.startswith(f"{file.name}:") for line in caught.value.report.lines())
-    assert store_state(path) == state
+    assert store_state(enrollment_settings) == state
     assert dataset.data_version(enrollment_settings) == tag
 
 
+def _chunk_writer(settings):
+    """The module and name of the function that writes a chunk of rows in this back end."""
+    return (pg_store, "_copy") if settings.database_url else (store, "_write_chunk")
+
+
 def test_failure_inside_the_transaction_leaves_the_store_unchanged(
-    enrollment_settings, tmp_path, monkeypatch
+    backend_settings, tmp_path, monkeypatch
 ):
-    path = enrollment_settings.store_path
-    state = store_state(path)
+    enrollment_settings = backend_settings
+    state = store_state(enrollment_settings)
     file = write_csv(tmp_path / "update.csv", bumped_2021(enrollment_settings))
     written: list[int] = []
-    original = store._write_chunk
+    module, name = _chunk_writer(enrollment_settings)
+    original = getattr(module, name)
 
-    def fail_on_second_chunk(conn, version, chunk):
-        original(conn, version, chunk)
-        written.append(len(chunk))
+    def fail_on_second_chunk(conn, first, *rest):
+        original(conn, first, *rest)
+        if module is pg_store and first != "enrollment":
+            return
+        written.append(len(rest[-1]))
         if len(written) == 2:
             raise OSError("disk full (simulated after two chunks were written)")
 
-    monkeypatch.setattr(store, "CHUNK_ROWS", 50)
-    monkeypatch.setattr(store, "_write_chunk", fail_on_second_chunk)
+    for chunked in (store, pg_store):
+        monkeypatch.setattr(chunked, "CHUNK_ROWS", 50)
+    monkeypatch.setattr(module, name, fail_on_second_chunk)
     with pytest.raises(OSError, match="simulated"):
         import_file(enrollment_settings, file)
     assert written == [50, 50]
-    assert store_state(path) == state
-    monkeypatch.setattr(store, "_write_chunk", original)
+    assert store_state(enrollment_settings) == state
+    monkeypatch.setattr(module, name, original)
     base = totals(enrollment_settings)[1]
     _, version = import_file(enrollment_settings, file)
     assert totals(enrollment_settings) == (SAMPLE_PERIODS, base + BUMP)
@@ -139,21 +151,26 @@ def test_failure_inside_the_transaction_leaves_the_store_unchanged(
 
 SLOW_IMPORT = """
 import pathlib, sys, time
-from geo_coverage.enrollment import store
+from geo_coverage.enrollment import pg_store, store
 from geo_coverage.config import Settings
 from geo_coverage.enrollment.importer import import_file
 
 file, marker, instance, pause = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3], sys.argv[4]
-original = store._write_chunk
-store.CHUNK_ROWS = 1000
+url = sys.argv[5] or None
+module, name = (pg_store, "_copy") if url else (store, "_write_chunk")
+original = getattr(module, name)
+store.CHUNK_ROWS = pg_store.CHUNK_ROWS = 1000
 
-def slow(conn, version, chunk):
-    original(conn, version, chunk)
+def slow(conn, *rest):
+    original(conn, *rest)
+    if url and rest[0] != "enrollment":
+        return
     marker.touch()
     time.sleep(float(pause))
 
-store._write_chunk = slow
-import_file(Settings.from_env(environ={}, instance=instance), pathlib.Path(file))
+setattr(module, name, slow)
+settings = Settings.from_env(environ={}, instance=instance, database_url=url)
+import_file(settings, pathlib.Path(file))
 """
 
 
@@ -170,6 +187,7 @@ def start_slow_import(settings, file: Path, marker: Path, pause: float) -> subpr
                 str(marker),
                 str(settings.instance),
                 str(pause),
+                settings.database_url or "",
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -185,9 +203,9 @@ def start_slow_import(settings, file: Path, marker: Path, pause: float) -> subpr
     return proc
 
 
-def test_killed_import_leaves_the_store_unchanged(enrollment_settings, tmp_path):
-    path = enrollment_settings.store_path
-    state = store_state(path)
+def test_killed_import_leaves_the_store_unchanged(backend_settings, tmp_path):
+    enrollment_settings = backend_settings
+    state = store_state(enrollment_settings)
     base = totals(enrollment_settings)[1]
     codes = regencies(enrollment_settings)
     file = write_csv(
@@ -196,15 +214,15 @@ def test_killed_import_leaves_the_store_unchanged(enrollment_settings, tmp_path)
     proc = start_slow_import(enrollment_settings, file, tmp_path / "writing", pause=120)
     proc.kill()
     proc.wait()
-    assert store_state(path) == state
+    assert store_state(enrollment_settings) == state
     assert totals(enrollment_settings) == (SAMPLE_PERIODS, base)
     _, version = import_file(enrollment_settings, file)
     assert totals(enrollment_settings) == (SAMPLE_PERIODS + 20, base + BUMP)
     assert version.total_rows == len(state["rows"]) + 20 * len(codes) * 2
 
 
-def test_concurrent_reader_sees_only_complete_versions(enrollment_settings, tmp_path):
-    settings = enrollment_settings
+def test_concurrent_reader_sees_only_complete_versions(backend_settings, tmp_path):
+    settings = backend_settings
     codes = regencies(settings)
     file = write_csv(tmp_path / "big.csv", bumped_2021(settings) + extra_periods(codes, 200))
     old = totals(settings)
@@ -228,40 +246,41 @@ def test_concurrent_reader_sees_only_complete_versions(enrollment_settings, tmp_
     assert int(frame["active_members"].sum()) == new[1]
 
 
-def test_rollback_returns_to_the_previous_version_and_is_recorded(enrollment_settings, tmp_path):
-    path = enrollment_settings.store_path
-    first = store.read_snapshot(path)
+def test_rollback_returns_to_the_previous_version_and_is_recorded(backend_settings, tmp_path):
+    enrollment_settings = backend_settings
+    backend = open_store(enrollment_settings)
+    first = backend.read_snapshot()
     tags = [first.data_version]
     a = write_csv(tmp_path / "a.csv", ["73.71,2025-06,wage,400000,390000,"])
     b = write_csv(tmp_path / "b.csv", ["73.71,2025-06,wage,400000,1,"])
     _, va = import_file(enrollment_settings, a)
-    after_a = store.read_snapshot(path)
+    after_a = backend.read_snapshot()
     _, vb = import_file(enrollment_settings, b)
-    tags += [after_a.data_version, store.data_version(path)]
+    tags += [after_a.data_version, backend.data_version()]
 
-    before, now = store.activate(path)
+    before, now = backend.activate()
     assert (before, now.id) == (vb.id, va.id)
-    rolled = store.read_snapshot(path)
+    rolled = backend.read_snapshot()
     assert rolled.rows.equals(after_a.rows)
     tags.append(rolled.data_version)
-    before, now = store.activate(path)
+    before, now = backend.activate()
     assert (before, now.id) == (va.id, first.active)
-    assert store.read_snapshot(path).rows.equals(first.rows)
-    tags.append(store.data_version(path))
+    assert backend.read_snapshot().rows.equals(first.rows)
+    tags.append(backend.data_version())
     with pytest.raises(store.StoreError, match="first version"):
-        store.activate(path)
+        backend.activate()
     assert len(set(tags)) == len(tags), "every import and rollback changes the data version"
 
     _, vc = import_file(enrollment_settings, a)
     assert vc.parent == first.active
-    assert store.activate(path)[1].id == first.active
-    assert store.activate(path, vb.id)[1].id == vb.id
+    assert backend.activate()[1].id == first.active
+    assert backend.activate(vb.id)[1].id == vb.id
     with pytest.raises(store.StoreError, match="no version 99"):
-        store.activate(path, 99)
+        backend.activate(99)
 
-    history, active = store.versions(path)
+    history, active = backend.versions()
     assert [v.id for v in history] == [first.active, va.id, vb.id, vc.id] and active == vb.id
-    state = store_state(path)
+    state = store_state(enrollment_settings)
     actions = [(a[2], a[3], a[4]) for a in state["activations"]]
     assert actions == [
         ("sample", first.active, None),
@@ -292,12 +311,13 @@ def test_importing_before_a_build_says_how_to_build(tmp_path, mirror_dir):
     assert not settings.store_path.exists()
 
 
-def test_provenance_is_kept_only_where_the_import_leaves_the_rows(enrollment_settings, tmp_path):
-    path = enrollment_settings.store_path
-    before = store.read_snapshot(path).provenance
+def test_provenance_is_kept_only_where_the_import_leaves_the_rows(backend_settings, tmp_path):
+    enrollment_settings = backend_settings
+    backend = open_store(enrollment_settings)
+    before = backend.read_snapshot().provenance
     file = write_csv(tmp_path / "a.csv", ["73.71,2025-06,wage,400000,390000,kacab"])
     import_file(enrollment_settings, file)
-    after = store.read_snapshot(path).provenance
+    after = backend.read_snapshot().provenance
 
     def keys(frame):
         return set(zip(frame["kode"], frame["period"], frame["segment"], strict=True))
@@ -305,8 +325,8 @@ def test_provenance_is_kept_only_where_the_import_leaves_the_rows(enrollment_set
     # the regency, its province and the region lose their provenance for that period only
     dropped = {k for k in keys(before) if k[1] == "2025-06" and k[0] in ("73.71", "73", "SULAMA")}
     assert dropped and keys(after) == keys(before) - dropped
-    store.activate(path)
-    assert store.read_snapshot(path).provenance.equals(before)
+    backend.activate()
+    assert backend.read_snapshot().provenance.equals(before)
 
 
 def test_a_store_of_the_older_layout_is_updated_by_the_next_build(enrollment_settings, tmp_path):
@@ -354,7 +374,7 @@ def test_data_version_follows_commits_and_replaced_files(served_settings, tmp_pa
     replacement = tmp_path / "other.gpkg"
     shutil.copy(served_settings.store_path, replacement)
     os.replace(replacement, path)  # a new file under the same name
-    assert store.current_version(path) == store.current_version(served_settings.store_path)
+    assert store.current_version(path) == open_store(served_settings).current_version()
     other = tmp_path / "again.gpkg"
     shutil.copy(path, other)
     store.set_meta(other, "data_version", "copied-over")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo_coverage.enrollment import target_store
+from geo_coverage.enrollment.backend import open_store
+from geo_coverage.enrollment.store_file import StoreError
 from geo_coverage.enrollment.targets import read_targets, validate_targets
 from geo_coverage.metrics import dataset
 
@@ -20,12 +21,13 @@ def _rows(*targets: tuple[str, int, float]) -> pd.DataFrame:
     )
 
 
-def test_the_shipped_table_is_the_first_version(enrollment_settings, area_index):
-    history, active = target_store.target_versions(enrollment_settings.store_path)
+def test_the_shipped_table_is_the_first_version(backend_settings, area_index):
+    enrollment_settings = backend_settings
+    history, active = open_store(enrollment_settings).target_versions()
     assert [(v.kind, v.file_name) for v in history] == [("builtin", "targets.csv")]
     assert active == history[0].id
     shipped = read_targets(area_index).rows
-    stored = target_store.active_targets(enrollment_settings.store_path)
+    stored = open_store(enrollment_settings).active_targets()
     assert stored["target_pct"].tolist() == shipped["target_pct"].tolist()
 
 
@@ -46,41 +48,40 @@ def test_every_problem_of_a_targets_table_is_named(area_index):
     assert report.rows["target_pct"].tolist() == [62.93]
 
 
-def test_imports_keep_other_targets_and_roll_back(enrollment_settings):
-    path = enrollment_settings.store_path
-    first = target_store.target_versions(path)[1]
-    version = target_store.write_targets_version(
-        path,
+def test_imports_keep_other_targets_and_roll_back(backend_settings):
+    backend = open_store(backend_settings)
+    first = backend.target_versions()[1]
+    version = backend.write_targets_version(
         _rows(("73.71", 2025, 70.0), ("73", 2025, 65.0)),
         kind="import",
         file_name="a.csv",
         sha256="x",
     )
-    active = target_store.active_targets(path).set_index(["kode", "year"])["target_pct"]
+    active = backend.active_targets().set_index(["kode", "year"])["target_pct"]
     assert active.to_dict() == {("73", 2020): 60.0, ("73", 2025): 65.0, ("73.71", 2025): 70.0}
     assert version.total_rows == 3 and version.parent == first
-    before, now = target_store.activate_targets(path)
+    before, now = backend.activate_targets()
     assert (before, now.id) == (version.id, first)
-    with pytest.raises(target_store.StoreError, match="no earlier one"):
-        target_store.activate_targets(path)
+    with pytest.raises(StoreError, match="no earlier one"):
+        backend.activate_targets()
 
 
-def test_the_shipped_table_never_replaces_imported_targets(enrollment_settings):
-    path = enrollment_settings.store_path
-    target_store.write_targets_version(
-        path, _rows(("71", 2025, 80.0)), kind="import", file_name="a.csv", sha256="x"
+def test_the_shipped_table_never_replaces_imported_targets(backend_settings):
+    backend = open_store(backend_settings)
+    backend.write_targets_version(
+        _rows(("71", 2025, 80.0)), kind="import", file_name="a.csv", sha256="x"
     )
-    said = target_store.store_builtin(path, _rows(("71", 2025, 10.0)), "targets.csv", "changed")
+    said = backend.store_builtin(_rows(("71", 2025, 10.0)), "targets.csv", "changed")
     assert "not stored over it" in said
-    assert target_store.active_targets(path).set_index("kode").loc["71", "target_pct"] == 80.0
+    assert backend.active_targets().set_index("kode").loc["71", "target_pct"] == 80.0
 
 
-def test_a_regency_target_moves_only_that_regency(enrollment_settings):
-    s = enrollment_settings
+def test_a_regency_target_moves_only_that_regency(backend_settings):
+    s = backend_settings
     before = dataset.load_metrics(s, "regency", "2025-06").set_index("kode")
     province = dataset.load_metrics(s, "province", "2025-06").set_index("kode")
-    target_store.write_targets_version(
-        s.store_path, _rows(("73.71", 2025, 90.0)), kind="import", file_name="a.csv", sha256="x"
+    open_store(s).write_targets_version(
+        _rows(("73.71", 2025, 90.0)), kind="import", file_name="a.csv", sha256="x"
     )
     after = dataset.load_metrics(s, "regency", "2025-06").set_index("kode")
     assert before.loc["73.71", "target_pct"] == 62.93 and after.loc["73.71", "target_pct"] == 90.0

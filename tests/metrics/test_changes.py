@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo_coverage.enrollment import store
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.metrics.changes import enrollment_changes, merged_rows, target_changes
 
 pytest_plugins = ["enrollment_fixtures"]
@@ -37,7 +37,7 @@ def _rows(*rows: tuple) -> pd.DataFrame:
 
 
 def test_changes_against_the_active_data(sample_store_template):
-    snap = store.read_snapshot(sample_store_template.store_path)
+    snap = open_store(sample_store_template).read_snapshot()
     new = _rows(
         ("73.71", "2025-12", "wage", 300000, 15000),
         ("73.71", "2025-12", "informal", 200000, 5000),
@@ -61,7 +61,7 @@ def test_changes_against_the_active_data(sample_store_template):
 
 
 def test_merged_rows_follow_the_stores_copy_on_write(sample_store_template):
-    snap = store.read_snapshot(sample_store_template.store_path)
+    snap = open_store(sample_store_template).read_snapshot()
     new = _rows(("73.71", "2025-12", "wage", 1, 1))
     merged = merged_rows(snap.rows, new)
     assert len(merged) == len(snap.rows)

@@ -10,6 +10,7 @@ from enrollment_helpers import HEADER, settings_for
 
 from geo_coverage.enrollment import store
 from geo_coverage.enrollment.areas import areas_frame
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.enrollment.importer import import_file
 from geo_coverage.enrollment.model_errors import uncertainty_table
 from geo_coverage.enrollment.sample import PERIODS
@@ -172,16 +173,15 @@ def test_data_version_changes_on_import_and_rollback(enrollment_settings, tmp_pa
         "warnings",
         "active",
     }
-    store.activate(s.store_path)
+    open_store(s).activate()
     assert dataset.data_version(s) not in (before, after)
     assert dataset.load_metrics(s, "regency", "2025-06").equals(old.reset_index())
 
 
 def test_store_without_versions_lists_every_area(tmp_path, mirror_dir, reference):
     s = settings_for(tmp_path, mirror_dir)
-    store.initialise(s.store_path)
-    store.write_reference(
-        s.store_path,
+    open_store(s).initialise()
+    open_store(s).write_reference(
         areas_frame(reference),
         read_evidence().assign(use=""),
         uncertainty_table([]),

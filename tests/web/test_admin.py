@@ -13,13 +13,18 @@ import pytest
 from itsdangerous import URLSafeSerializer
 from office_helpers import ENROLLMENT_HEADER, Browser, enrollment_rows, make_app, xlsx
 from openpyxl import load_workbook
+from postgres import BACKENDS
 
 from geo_coverage.accounts import audit, links
-from geo_coverage.enrollment import store, target_store, uploads
+from geo_coverage.enrollment import uploads
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.metrics import dataset
 from geo_coverage.web import signed
 
 pytest_plugins = ["enrollment_fixtures", "office_fixtures"]
+
+# The import workflow runs on both back ends; the rest on the GeoPackage only.
+ON_BOTH_BACKENDS = pytest.mark.parametrize("office_settings", BACKENDS, indirect=True)
 
 
 def _upload(browser: Browser, data: bytes, name: str, kind: str = "enrollment"):
@@ -34,7 +39,7 @@ def _upload(browser: Browser, data: bytes, name: str, kind: str = "enrollment"):
 
 def _kept_segments(settings, kode: str, replaced: tuple[str, ...], period: str = "2025-12"):
     """Members and potential of the segments an import of `replaced` leaves active."""
-    rows = store.read_snapshot(settings.store_path).rows
+    rows = open_store(settings).read_snapshot().rows
     rows = rows[(rows["kode"] == kode) & (rows["period"] == period)]
     rows = rows[~rows["segment"].isin(replaced)]
     return int(rows["active_members"].sum()), int(rows["potential_workers"].fillna(0).sum())
@@ -52,8 +57,9 @@ def editor(browser) -> Browser:
     return browser
 
 
+@ON_BOTH_BACKENDS
 def test_a_bad_excel_file_lists_every_problem_and_changes_nothing(editor, office_settings):
-    before = store.data_version(office_settings.store_path)
+    before = open_store(office_settings).data_version()
 
     def tweak(book, sheet):
         sheet["E3"] = "=D3/2"
@@ -68,8 +74,8 @@ def test_a_bad_excel_file_lists_every_problem_and_changes_nothing(editor, office
     assert "E3" in page and "formula" in page
     assert "unknown regency/city code &#39;73.99&#39; of Sulawesi Selatan" in page
     assert "sheet &#39;hidden&#39; is hidden" in page
-    assert store.data_version(office_settings.store_path) == before
-    assert audit.entries(office_settings.accounts_path)[0].action == "upload_rejected"
+    assert open_store(office_settings).data_version() == before
+    assert audit.entries(office_settings.accounts_db)[0].action == "upload_rejected"
 
 
 def test_problems_are_capped_at_a_hundred_with_a_count(editor):
@@ -79,6 +85,7 @@ def test_problems_are_capped_at_a_hundred_with_a_count(editor):
     assert "… dan 50 masalah lagi" in page
 
 
+@ON_BOTH_BACKENDS
 def test_upload_preview_activate_and_roll_back(editor, office_settings):
     settings = office_settings
     old = _coverage(settings, "73.71")
@@ -97,7 +104,7 @@ def test_upload_preview_activate_and_roll_back(editor, office_settings):
     done = editor.post_form(resp.headers["Location"], f"/admin/imports/{upload_id}/activate", {})
     assert done.status_code == 303
     history = editor.client.get(done.headers["Location"]).get_data(as_text=True)
-    new_version = store.versions(settings.store_path)[1]
+    new_version = open_store(settings).versions()[1]
     assert f"versi {new_version} sekarang aktif" in history
     assert re.search(
         rf'data-version="{new_version}" class="active">.*?editor \(127.0.0.1\)', history, re.S
@@ -109,14 +116,15 @@ def test_upload_preview_activate_and_roll_back(editor, office_settings):
     back = editor.post_form(
         "/admin/history", "/admin/history/rollback", {"kind": "enrollment", "version": parent}
     )
-    assert back.status_code == 303 and store.versions(settings.store_path)[1] == parent
+    assert back.status_code == 303 and open_store(settings).versions()[1] == parent
     assert _coverage(settings, "73.71") == old
-    actions = [e.action for e in audit.entries(settings.accounts_path, actor="editor")]
+    actions = [e.action for e in audit.entries(settings.accounts_db, actor="editor")]
     assert actions[:3] == ["rollback", "import", "upload"]
 
 
+@ON_BOTH_BACKENDS
 def test_discard_changes_nothing(editor, office_settings):
-    before = store.data_version(office_settings.store_path)
+    before = open_store(office_settings).data_version()
     resp = _upload(
         editor, ",".join(ENROLLMENT_HEADER).encode() + b"\n73.71,2025-12,wage,10,5,\n", "a.csv"
     )
@@ -124,9 +132,10 @@ def test_discard_changes_nothing(editor, office_settings):
     gone = editor.post_form("/admin/imports", f"/admin/imports/{upload_id}/discard", {})
     assert gone.status_code == 303
     assert editor.client.get(f"/admin/imports/{upload_id}").status_code == 404
-    assert store.data_version(office_settings.store_path) == before
+    assert open_store(office_settings).data_version() == before
 
 
+@ON_BOTH_BACKENDS
 def test_a_preview_made_stale_by_another_activation_is_refused(editor, office_settings):
     first = _upload(editor, xlsx([ENROLLMENT_HEADER, *enrollment_rows()]), "a.xlsx")
     second = _upload(editor, xlsx([ENROLLMENT_HEADER, *enrollment_rows(members=1)]), "b.xlsx")
@@ -136,41 +145,42 @@ def test_a_preview_made_stale_by_another_activation_is_refused(editor, office_se
     assert (
         editor.post_form("/admin/imports", f"/admin/imports/{one}/activate", {}).status_code == 303
     )
-    active = store.versions(office_settings.store_path)[1]
+    active = open_store(office_settings).versions()[1]
     refused = editor.post_form("/admin/imports", f"/admin/imports/{two}/activate", {})
     assert refused.status_code == 409 and "changed since this preview" in refused.get_data(
         as_text=True
     )
-    assert store.versions(office_settings.store_path)[1] == active
+    assert open_store(office_settings).versions()[1] == active
 
 
 def test_rolling_back_to_an_unknown_version_is_a_400(editor, office_settings):
-    active = store.versions(office_settings.store_path)[1]
+    active = open_store(office_settings).versions()[1]
     resp = editor.post_form(
         "/admin/history", "/admin/history/rollback", {"kind": "enrollment", "version": 99}
     )
     assert resp.status_code == 400 and "there is no version 99" in resp.get_data(as_text=True)
-    assert store.versions(office_settings.store_path)[1] == active
+    assert open_store(office_settings).versions()[1] == active
 
 
 def test_a_viewer_cannot_roll_back(browser, office_settings):
     browser.login("viewer")
-    active = store.versions(office_settings.store_path)[1]
+    active = open_store(office_settings).versions()[1]
     resp = browser.post_form(
         "/logout", "/admin/history/rollback", {"kind": "enrollment", "version": 1}
     )
-    assert resp.status_code == 403 and store.versions(office_settings.store_path)[1] == active
+    assert resp.status_code == 403 and open_store(office_settings).versions()[1] == active
 
 
 def test_an_upload_over_the_limit_is_a_413(office_settings, accounts):
     browser = Browser(make_app(office_settings, max_upload_mb=0.01).test_client())
     browser.login("editor")
-    before = store.data_version(office_settings.store_path)
+    before = open_store(office_settings).data_version()
     resp = _upload(browser, b"kode,period\n" + b"x" * 20000, "big.csv")
     assert resp.status_code == 413
-    assert store.data_version(office_settings.store_path) == before
+    assert open_store(office_settings).data_version() == before
 
 
+@ON_BOTH_BACKENDS
 def test_targets_import_as_versions_and_move_the_gap(editor, office_settings):
     settings = office_settings
     table = "kode;year;target_pct;source\r\n73.71;2025;75,5;Kacab Makassar plan 2025\r\n"
@@ -182,7 +192,7 @@ def test_targets_import_as_versions_and_move_the_gap(editor, office_settings):
     frame = dataset.load_metrics(settings, "regency", "2025-12").set_index("kode")
     assert frame.loc["73.71", "target_pct"] == 75.5
     assert frame.loc["73.72", "target_pct"] == 62.93  # its province's
-    versions, active = target_store.target_versions(settings.store_path)
+    versions, active = open_store(settings).target_versions()
     assert [v.kind for v in versions] == ["builtin", "import"] and active == versions[-1].id
     editor.post_form(
         "/admin/history", "/admin/history/rollback", {"kind": "targets", "version": versions[0].id}
@@ -207,6 +217,7 @@ def _bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
+@ON_BOTH_BACKENDS
 def test_api_import_with_a_token(office_app, office_settings, editor_token):
     client = office_app.test_client()
     data = xlsx([ENROLLMENT_HEADER, *enrollment_rows()])
@@ -220,8 +231,8 @@ def test_api_import_with_a_token(office_app, office_settings, editor_token):
         content_type="application/x-www-form-urlencoded",
     )
     assert done.status_code == 200 and done.json["status"] == "activated"
-    assert done.json["version"] == store.versions(office_settings.store_path)[1]
-    entry = audit.entries(office_settings.accounts_path)[0]
+    assert done.json["version"] == open_store(office_settings).versions()[1]
+    entry = audit.entries(office_settings.accounts_db)[0]
     assert (entry.actor, entry.action) == ("token:script", "import")
 
 
@@ -229,7 +240,7 @@ def test_api_refuses_bad_files_and_bad_tokens(
     office_app, office_settings, editor_token, viewer_token
 ):
     client = office_app.test_client()
-    before = store.data_version(office_settings.store_path)
+    before = open_store(office_settings).data_version()
     bad = client.post(
         "/api/imports?activate=1",
         data=b"kode,period,segment,potential_workers,active_members\n73.71,2025-6,wage,1,x\n",
@@ -249,7 +260,7 @@ def test_api_refuses_bad_files_and_bad_tokens(
         headers=_bearer(editor_token),
     )
     assert big.status_code == 413
-    assert store.data_version(office_settings.store_path) == before
+    assert open_store(office_settings).data_version() == before
 
 
 def test_api_takes_no_basic_credentials(office_app, editor_token):
@@ -323,7 +334,7 @@ def test_signed_links_open_in_private_mode_until_they_expire(office_settings, ac
     forged = outsider.get(f"/s/{token[:-3]}abc/embed")
     assert forged.status_code == 403 and "not valid" in forged.get_data(as_text=True)
     yesterday = (signed.today() - timedelta(days=1)).isoformat()
-    record = links.add_link(office_settings.accounts_path, "level=province", yesterday, "editor")
+    record = links.add_link(office_settings.accounts_db, "level=province", yesterday, "editor")
     key = (office_settings.instance / "secret_key").read_bytes().strip()
     old = URLSafeSerializer(key, salt=signed.SALT).dumps(
         {"i": record.id, "q": record.query, "e": yesterday}
@@ -337,7 +348,7 @@ def test_signed_links_open_in_private_mode_until_they_expire(office_settings, ac
     withdrawn = outsider.get(embed)
     assert withdrawn.status_code == 403 and "withdrawn" in withdrawn.get_data(as_text=True)
     assert outsider.get(embed.replace("/embed", "/map.png")).status_code == 403
-    assert [e.action for e in audit.entries(office_settings.accounts_path)][:2] == [
+    assert [e.action for e in audit.entries(office_settings.accounts_db)][:2] == [
         "link_revoke",
         "link_create",
     ]
@@ -384,6 +395,7 @@ def test_admin_pages_speak_english_when_asked(editor):
     assert "Enrollment versions" in history and "Target versions" in history
 
 
+@ON_BOTH_BACKENDS
 def test_uploads_left_for_a_day_are_forgotten(editor, office_settings):
     resp = _upload(editor, xlsx([ENROLLMENT_HEADER, *enrollment_rows()]), "a.xlsx")
     assert resp.status_code == 303 and len(uploads.list_staged(office_settings)) == 1

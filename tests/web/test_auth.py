@@ -31,12 +31,12 @@ def test_wrong_password_is_refused_logged_and_changes_nothing(browser, office_se
     assert resp.status_code == 401
     assert "Nama pengguna atau kata sandi salah" in resp.get_data(as_text=True)
     assert browser.client.get("/admin/imports").status_code == 302
-    (entry,) = audit.entries(office_settings.accounts_path, action="login_failed")
+    (entry,) = audit.entries(office_settings.accounts_db, action="login_failed")
     assert entry.subject == "editor" and entry.address == "127.0.0.1"
 
 
 def test_unknown_and_disabled_accounts_get_the_same_answer(browser, office_settings):
-    users.set_enabled(office_settings.accounts_path, "viewer", False)
+    users.set_enabled(office_settings.accounts_db, "viewer", False)
     for name in ("nobody", "viewer"):
         resp = browser.login(name)
         assert resp.status_code == 401
@@ -51,7 +51,7 @@ def test_five_failures_a_minute_lock_the_account(browser, office_settings):
     assert "Terlalu banyak percobaan" in blocked.get_data(as_text=True)
     assert browser.client.get("/admin/imports").status_code == 302
     assert browser.login("editor").status_code == 429
-    actions = [e.action for e in audit.entries(office_settings.accounts_path)]
+    actions = [e.action for e in audit.entries(office_settings.accounts_db)]
     assert actions.count("login_failed") == 5 and actions[0] == "login_limited"
     assert actions.count("login_limited") == 1  # hammering does not fill the log
 
@@ -94,14 +94,14 @@ def test_viewer_may_not_post_an_import(browser, office_settings):
     token = csrf_of(browser.client.get("/logout").get_data(as_text=True))
     resp = browser.client.post("/admin/imports", data={"csrf_token": token, "kind": "targets"})
     assert resp.status_code == 403
-    assert audit.entries(office_settings.accounts_path, action="forbidden")[0].actor == "viewer"
+    assert audit.entries(office_settings.accounts_db, action="forbidden")[0].actor == "viewer"
     assert browser.client.get("/admin/audit").status_code == 403
 
 
 def test_disabling_an_account_ends_its_session(browser, office_settings):
     browser.login("editor")
     assert browser.client.get("/admin/history").status_code == 200
-    users.set_enabled(office_settings.accounts_path, "editor", False)
+    users.set_enabled(office_settings.accounts_db, "editor", False)
     assert browser.client.get("/admin/history").status_code == 302
 
 

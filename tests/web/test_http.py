@@ -9,7 +9,7 @@ import brotli
 import pytest
 
 from geo_coverage import create_app
-from geo_coverage.enrollment import store
+from geo_coverage.enrollment.backend import open_store
 from geo_coverage.gis import downloads, ogc
 from geo_coverage.maps import image, offline
 from geo_coverage.maps import view as map_view
@@ -244,4 +244,4 @@ def test_ogc_timestamp_is_when_the_data_changed(app, served_settings):
     time.sleep(1.1)
     _state(app).reset()
     assert client.get(ITEMS).json["timeStamp"] == first
-    assert first == store.current_version(served_settings.store_path).changed_at
+    assert first == open_store(served_settings).current_version().changed_at

@@ -1,0 +1,1 @@
+"""Alembic's migrations of the PostgreSQL schema (`geo-coverage db upgrade`, the build)."""
