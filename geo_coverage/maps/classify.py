@@ -49,7 +49,7 @@ class Classes:
     minimum: float | None
     maximum: float | None
 
-    def index(self, values: Sequence[float]) -> np.ndarray:
+    def index(self, values: Sequence[float] | np.ndarray) -> np.ndarray:
         """The class of each value; -1 where the value is missing."""
         array = np.asarray(values, dtype=float)
         found = np.searchsorted(np.asarray(self.cuts, dtype=float), array, side="right")
@@ -162,7 +162,7 @@ def _without_empty_classes(
 
 
 def classify(
-    values: Sequence[float],
+    values: Sequence[float] | np.ndarray,
     scheme: str,
     k: int,
     *,

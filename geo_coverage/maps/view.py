@@ -370,7 +370,8 @@ def class_labels(classes: classify.Classes, spec: MapSpec, lang: str, digits: in
     if not cuts:
         if classes.minimum is None:
             return ["–"]
-        low, high = (_number(v, spec, lang, digits) for v in (classes.minimum, classes.maximum))
+        highest = classes.minimum if classes.maximum is None else classes.maximum
+        low, high = (_number(v, spec, lang, digits) for v in (classes.minimum, highest))
         return [low if low == high else f"{low} – {high}"]
     labels = [f"< {_number(cuts[0], spec, lang, digits)}"]
     labels += [
@@ -401,7 +402,8 @@ def fixed_cuts(
     if spec.kind == "count":
         return classify.ladder(start, state.k - 1)
     if spec.kind == "gap":
-        return [spec.centre, *classify.ladder(start, state.k - 2)]
+        centre = 0.0 if spec.centre is None else spec.centre
+        return [centre, *classify.ladder(start, state.k - 2)]
     return classify.rounded_quantile_cuts(values, state.k, digits)
 
 
@@ -522,7 +524,7 @@ def build_view(
     lang = state.lang
     field_ = map_metric(state.metric)
     spec = field_.spec
-    digits = field_.display_decimals or 0
+    digits = field_.display_decimals
     frame = metrics
     provinces = tuple(sorted(str(p) for p in metrics["prov_kode"].dropna().unique()))
     if state.province:
@@ -592,9 +594,9 @@ def build_view(
         if classes.minimum is not None  # no classes without a single value
     ]
     legend.append(LegendEntry(classify.NODATA_FILL, text("no_data", lang), classes.nodata, True))
-    ranked = sorted((a for a in areas if a.rank is not None), key=lambda a: a.rank)
+    ranked = sorted((a.rank, a.kode) for a in areas if a.rank is not None)
     top = ranked[: TOP_PRIORITIES[state.level]]
-    priorities = tuple((a.rank, a.kode, *anchors[a.kode]) for a in top if a.kode in anchors)
+    priorities = tuple((rank, kode, *anchors[kode]) for rank, kode in top if kode in anchors)
     gaps = {s: g for s, g in context.gaps.items() if s in SEGMENTS}
     title = _title(state, frame, base_label)
     return MapView(

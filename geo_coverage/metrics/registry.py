@@ -92,9 +92,9 @@ class Field:
         return self.map
 
     @property
-    def display_decimals(self) -> int | None:
-        """Decimals every page, tooltip, legend and image shows the figure with."""
-        return self.shown if self.shown is not None else UNITS[self.unit][3]
+    def display_decimals(self) -> int:
+        """Decimals every page, tooltip, legend and image shows the figure with (0 for text)."""
+        return self.shown if self.shown is not None else UNITS[self.unit][3] or 0
 
     @property
     def dtype(self) -> str:
@@ -125,12 +125,13 @@ class Field:
 
     def format(self, value, lang: str) -> str:
         """A value as people read it: 35,0 % · 1.234 · +1,3; '–' when missing."""
+        digits = self.display_decimals
         if self.unit == "percent":
-            return format_pct(value, lang, self.display_decimals)
+            return format_pct(value, lang, digits)
         if self.unit == "points":
-            return format_number(value, lang, self.display_decimals, signed=True)
+            return format_number(value, lang, digits, signed=True)
         if self.unit == "score":
-            return format_number(value, lang, self.display_decimals)
+            return format_number(value, lang, digits)
         if self.unit in ("workers", "rank"):
             return format_int(value, lang)
         return "–" if value is None else str(value)
@@ -573,12 +574,12 @@ EXPORTED = tuple(f for f in FIELDS if f.exported)
 PROPERTIES = tuple(f.key for f in EXPORTED)
 SHAPEFILE_NAMES = {f.key: f.shapefile for f in EXPORTED}
 MAP_METRICS = {
-    f.map.metric: f for f in sorted((f for f in FIELDS if f.map), key=lambda f: f.map.menu)
+    f.spec.metric: f for f in sorted((f for f in FIELDS if f.map), key=lambda f: f.spec.menu)
 }
 TOOLTIP_FIELDS = tuple(
-    sorted((f for f in FIELDS if f.tooltip is not None), key=lambda f: f.tooltip)
+    sorted((f for f in FIELDS if f.tooltip is not None), key=lambda f: f.tooltip or 0)
 )
-TABLE_FIELDS = tuple(sorted((f for f in FIELDS if f.table is not None), key=lambda f: f.table))
+TABLE_FIELDS = tuple(sorted((f for f in FIELDS if f.table is not None), key=lambda f: f.table or 0))
 
 
 def map_metric(metric: str) -> Field:
@@ -607,7 +608,7 @@ def markdown_table() -> str:
     ]
     for f in FIELDS:
         decimals = {None: "", 0: ", whole numbers"}.get(f.decimals, f", {f.decimals} decimals")
-        if f.display_decimals not in (None, 0):
+        if f.display_decimals:
             decimals += f", shown with {f.display_decimals}"
         unit = f"{f.unit}{decimals}"
         shapefile = f"`{f.shapefile}`" if f.shapefile else "not exported"

@@ -228,19 +228,20 @@ def _href(host: str, path: str) -> str:
 def source_parts(source: str) -> list[tuple[str, str | None]]:
     """A source as (text, URL or None) pieces in order: its addresses become links."""
     parts: list[tuple[str, str | None]] = []
-    host, last = None, 0
+    host: str | None = None
+    last = 0
     for match in _ADDRESS.finditer(source):
-        if match.group("bare") is not None and host is None:
-            continue
-        start, end = match.span()
-        token = match.group(0)
-        kept = len(token.rstrip(_TRAILING)) if match.group("path") else len(token)
-        end = start + kept
-        if match.group("bare") is not None:
-            href = _href(host, match.group("bare"))
-        else:
+        bare = match.group("bare")
+        if bare is None:
             host = match.group("host")
             href = _href(host, match.group("path") or "")
+        elif host is None:  # a bare path before any host: left as text
+            continue
+        else:
+            href = _href(host, bare)
+        start = match.start()
+        token = match.group(0)
+        end = start + (len(token.rstrip(_TRAILING)) if match.group("path") else len(token))
         if start > last:
             parts.append((source[last:start], None))
         parts.append((source[start:end], href))

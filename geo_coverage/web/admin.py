@@ -5,6 +5,7 @@ signed links; admins read the audit log. Every form carries a CSRF token."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
@@ -48,9 +49,7 @@ def _render(template: str, status: int = 200, **context):
             pct=lambda value: format_pct(value, lang, 2),
             points=lambda value: format_number(value, lang, 2, signed=True),
             max_mb=_settings().max_upload_mb,
-            link=lambda endpoint, **kw: url_for(
-                endpoint, **kw, **({"lang": "en"} if lang == "en" else {})
-            ),
+            link=lambda endpoint, **kw: _url(endpoint, **kw),
             **context,
         ),
         status,
@@ -134,7 +133,8 @@ def upload():
 
 def _url(endpoint: str, **values) -> str:
     """A URL that keeps the page language."""
-    return url_for(endpoint, **values, **({"lang": "en"} if _lang() == "en" else {}))
+    language: dict[str, Any] = {"lang": "en"} if _lang() == "en" else {}
+    return url_for(endpoint, **values, **language)
 
 
 @bp.get("/imports/<upload_id>")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, request, url_for
 from werkzeug.routing import BaseConverter
 
@@ -52,7 +54,10 @@ def download_links(
     """The "Unduh data" links of a view: label, url and format of each file (request context)."""
     from geo_coverage.gis.downloads import FORMATS
 
-    params = {"period": period, "segment": None if segment in (None, "all") else segment}
+    params: dict[str, Any] = {
+        "period": period,
+        "segment": None if segment in (None, "all") else segment,
+    }
     links = [
         {
             "label": label,

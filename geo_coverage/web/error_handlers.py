@@ -33,18 +33,18 @@ def error_response(status: int, code: str, message: str):
     """The error as JSON ({code, description}, as OGC API asks) or as a small HTML page."""
     bad_input.note(status, message)
     if wants_json():
-        resp = jsonify(code=code, description=message)
-    else:
-        lang = request.args.get("lang") if request.args.get("lang") in LANGS else DEFAULT_LANG
-        resp = render_template(
-            "error.html",
-            status=status,
-            message=message,
-            lang=lang,
-            back=text("error.back_to_map", lang),
-            home=url_for("pages.browse", lang=None if lang == DEFAULT_LANG else lang),
-        )
-    return resp, status
+        return jsonify(code=code, description=message), status
+    asked = request.args.get("lang")
+    lang = asked if asked is not None and asked in LANGS else DEFAULT_LANG
+    page = render_template(
+        "error.html",
+        status=status,
+        message=message,
+        lang=lang,
+        back=text("error.back_to_map", lang),
+        home=url_for("pages.browse", lang=None if lang == DEFAULT_LANG else lang),
+    )
+    return page, status
 
 
 class TracebackLog:
@@ -88,7 +88,7 @@ def register(app: Flask) -> None:
             resp.headers["Retry-After"] = str(exc.retry_after)
             return resp
         if exc.status >= 500:
-            current_app.log_exception((type(exc), exc, exc.__traceback__))
+            current_app.logger.error(f"{exc} on {request.path}", exc_info=exc)
         return error_response(exc.status, type(exc).__name__, str(exc))
 
     @app.errorhandler(CSRFError)

@@ -104,7 +104,7 @@ def _paths() -> dict[str, str]:
     }
 
 
-def _asset_url(filename: str) -> str:
+def asset_url(filename: str) -> str:
     """The versioned URL of an asset (cached for a year by browsers)."""
     found = assets.find(filename)
     if found is None:
@@ -118,7 +118,7 @@ def _plain_asset_url(filename: str) -> str:
 
 
 def _import_map(
-    asset: Callable[[str], str] = _asset_url, plain_asset: Callable[[str], str] = _plain_asset_url
+    asset: Callable[[str], str] = asset_url, plain_asset: Callable[[str], str] = _plain_asset_url
 ) -> dict:
     """The page's import map: each module's plain URL to its content-hashed one.
 
@@ -169,7 +169,7 @@ def _page(
     template: str,
     mode: str,
     state: ViewState | None = None,
-    asset: Callable[[str], str] = _asset_url,
+    asset: Callable[[str], str] = asset_url,
     plain_asset: Callable[[str], str] = _plain_asset_url,
     geometry: str | None = None,
     variant: str = "",

@@ -8,7 +8,7 @@ import logging
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from geo_coverage.i18n import DEFAULT_LANG, LANGS, text
-from geo_coverage.web import assets, keys
+from geo_coverage.web import keys, pages
 from geo_coverage.web.http import cached_response
 
 LOGGER = logging.getLogger(__name__)
@@ -49,9 +49,7 @@ def sources():
             page=page,
             lang=lang,
             t=lambda key, **kw: text(key, lang, **kw),
-            stylesheet=url_for(
-                "pages.asset", filename=STYLESHEET, v=assets.find(STYLESHEET).version
-            ),
+            stylesheet=pages.asset_url(STYLESHEET),
             map_url=url_for("pages.browse", lang=None if lang == DEFAULT_LANG else lang),
             other_lang=other,
             switch_url=url_for(
