@@ -124,6 +124,7 @@ class MapView:
     base_label: str | None = None  # the baseline period of a comparison, as people read it
     segment_hint: str | None = None  # why the segment cannot be chosen with this metric
     unavailable: tuple[tuple[str, str], ...] = ()  # (segment, why it has no data)
+    cuts: tuple[float, ...] = ()  # class i holds cuts[i-1] <= value < cuts[i] (legend order)
 
     @property
     def low_title(self) -> str:
@@ -512,6 +513,7 @@ def build_view(
             else None
         ),
         unavailable=tuple((s, text(f"unavailable.{g}", lang)) for s, g in sorted(gaps.items())),
+        cuts=classes.cuts,
     )
 
 
