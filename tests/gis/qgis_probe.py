@@ -4,7 +4,7 @@ with the system Python that Debian's python3-qgis belongs to (not the project's 
 Usage: /usr/bin/python3 qgis_probe.py SPEC_JSON, where the spec names the OAPIF layers
 (landing page URL, collection, optional subset string), the GeoPackages (a path or a /vsicurl/
 URL, layer name) and, for each GeoPackage, a PNG to render it to and lon/lat points whose pixel
-colours to report.
+colours to report, and tables (a GDAL source: CSV, workbook sheet).
 """
 
 import json
@@ -100,6 +100,19 @@ def geopackage(spec: dict) -> dict:
     return out
 
 
+def table(spec: dict) -> dict:
+    """A table (CSV with its .csvt, a workbook's sheet) as QGIS reads it: field types, codes."""
+    layer = QgsVectorLayer(spec["source"], "table", "ogr")
+    if not layer.isValid():
+        return {"valid": False}
+    return {
+        "valid": True,
+        "types": {f.name(): f.typeName() for f in layer.fields()},
+        "codes": sorted(str(f["kode"]) for f in layer.getFeatures()),
+        "coverage": [f["coverage_pct"] for f in layer.getFeatures()][:5],
+    }
+
+
 def main() -> None:
     """Open every layer of the spec and print the findings as one JSON document."""
     spec = json.loads(sys.argv[1])
@@ -110,6 +123,7 @@ def main() -> None:
         "qgis": __import__("qgis.core").core.Qgis.QGIS_VERSION,
         "oapif": [oapif(s) for s in spec.get("oapif", [])],
         "geopackages": [geopackage(s) for s in spec.get("geopackages", [])],
+        "tables": [table(s) for s in spec.get("tables", [])],
     }
     print(json.dumps(found), flush=True)
     # QGIS 3.22's exitQgis() can crash on providers' late cleanup; the findings are out.

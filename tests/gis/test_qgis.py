@@ -1,6 +1,7 @@
 """QGIS itself, headless (Debian's python3-qgis, QT_QPA_PLATFORM=offscreen), against a live
 server: OAPIF layers for any period and segment, the styled GeoPackage (from a file and by URL
-through /vsicurl/) rendered with the web map's colours.
+through /vsicurl/) rendered with the web map's colours, codes kept as text in the CSV zip and
+the workbook.
 
 QGIS's Python bindings belong to the system Python, so tests/gis/qgis_probe.py runs in
 /usr/bin/python3 as a subprocess and reports what QGIS sees as JSON.
@@ -10,6 +11,7 @@ import json
 import os
 import subprocess
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import geopandas
@@ -160,3 +162,27 @@ def test_a_geopackage_opens_by_url_through_vsicurl(qgis_python, live_server):
     assert found["renderer"] == "RuleRenderer"
     partial = [s for url, r, s in recorder.ranges if url.startswith("/download/regency.gpkg") and r]
     assert partial and set(partial) == {206}
+
+
+def test_codes_stay_text_in_the_csv_zip_and_the_workbook(qgis_python, live_server, tmp_path):
+    base, _ = live_server
+    _download(base, "/download/regency.csv.zip", tmp_path / "regency.csv.zip")
+    _download(base, "/download/regency.xlsx", tmp_path / "regency.xlsx")
+    with zipfile.ZipFile(tmp_path / "regency.csv.zip") as archive:
+        (csv_name,) = [n for n in archive.namelist() if n.endswith(".csv")]
+    spec = {
+        "tables": [
+            {"source": f"/vsizip/{tmp_path / 'regency.csv.zip'}/{csv_name}"},
+            {"source": f"{tmp_path / 'regency.xlsx'}|layername=data"},
+        ]
+    }
+    csv, sheet = probe(qgis_python, spec)["tables"]
+    for found in (csv, sheet):
+        assert found["valid"] and len(found["codes"]) == 102
+        assert found["types"]["kode"] == found["types"]["prov_kode"] == "String"
+        assert found["types"]["coverage_pct"] == "Real"
+        assert "71.10" in found["codes"] and "71.1" not in found["codes"]
+    # the CSV keeps percentages, the workbook fractions shown with a percentage format
+    assert all(
+        50 * s < c < 150 * s for c, s in zip(csv["coverage"], sheet["coverage"], strict=True)
+    )
