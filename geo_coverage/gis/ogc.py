@@ -220,7 +220,8 @@ def _file_query(collection: Collection) -> dict[str, str]:
 
 
 def _collection_links(urls: Urls, collection: Collection, carry, lang: str) -> list[dict]:
-    """Its items (GeoJSON and HTML), queryables, files and styles."""
+    """Its items (GeoJSON and HTML), queryables, files and styles (labelled in the language of
+    the document that links them)."""
     href = f"{urls.api}/collections/{collection.id}"
     title = collection.title(lang)
     query = _file_query(collection)
@@ -232,7 +233,7 @@ def _collection_links(urls: Urls, collection: Collection, carry, lang: str) -> l
     style_query = {k: v for k, v in query.items() if collection.kind == FIXED}
     styles = [
         _link(
-            urls.download(collection.level, ext, {**style_query, **dict(carry)}),
+            urls.download(collection.level, ext, {**style_query, "lang": lang}),
             "stylesheet",
             media,
             say(f"link.style_{ext}", lang),

@@ -212,6 +212,10 @@ def test_collections_one_per_period_and_segment_with_titles_extents_and_links(cl
     ]
     files = [link["href"] for link in fixed["links"] if link["rel"] == "enclosure"]
     assert all("period=2024-08" in f and "segment=informal" in f for f in files)
+    styles = {link["type"]: link["href"] for link in fixed["links"] if link["rel"] == "stylesheet"}
+    qml = client.get(_path(styles["application/vnd.qgis.qml"]))
+    assert qml.status_code == 200 and 'label="No data"' in qml.get_data(as_text=True)
+    assert "lang=en" in styles["application/vnd.ogc.se+xml"]
     one = client.get("/ogc/collections/regencies_2024-08_informal?lang=en").json
     assert {k: one[k] for k in ("id", "title", "extent")} == {
         k: fixed[k] for k in ("id", "title", "extent")
