@@ -4,6 +4,7 @@ a live waitress server."""
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import urllib.request
 
@@ -233,3 +234,29 @@ def test_gdal_opens_the_geopackage_by_url_reading_byte_ranges(server):
     partial = [(r, status) for url, r, status in recorder.ranges if url == "/download/regency.gpkg"]
     assert partial and all(status == 206 for r, status in partial if r)
     assert sum(1 for r, _ in partial if r) >= 2  # read in pieces, not downloaded whole
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/download/regency.gpkg",
+        "/download/regency.gpkg?period=all",
+        "/download/regency.gpkg?period=2024-08&segment=informal&lang=en",
+        "/download/province.gpkg?simplified=1",
+    ],
+)
+def test_every_geopackage_passes_gdals_validator(server, tmp_path, url):
+    base, _ = server
+    path = tmp_path / "v.gpkg"
+    _download(base, url, path)
+    done = subprocess.run(
+        ["/usr/bin/python3", "-m", "osgeo_utils.samples.validate_gpkg", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "No module named" not in done.stderr, "install Debian's python3-gdal (.ci/run does)"
+    assert done.returncode == 0 and not done.stderr.strip(), done.stderr
+    with sqlite3.connect(path) as db:
+        styled = db.execute("SELECT count(*) FROM layer_styles WHERE useAsDefault").fetchone()
+    assert styled == (1,)
