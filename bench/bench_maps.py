@@ -1,7 +1,10 @@
 """Benchmark: the regency embed (bytes from the app, first choropleth paint in headless
-Chromium) against the naive folium page on the full-resolution boundaries; prints the ratios.
+Chromium) against the naive folium page on the full-resolution boundaries; then, on a national
+build in a temporary folder, the national regency overview and the drill-down into the
+province with the most districts (Jawa Timur, 666), whose detail file holds its districts;
+prints figures and ratios to the budgets.
 
-    python bench/bench_maps.py [--runs N]
+    python bench/bench_maps.py [--runs N] [--no-national]
 
 Uses the project's built shapes and store (building them first when needed), a real waitress
 server and Debian's Chromium, with every request that would leave the machine aborted.
@@ -15,6 +18,7 @@ import gzip
 import json
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,11 +32,22 @@ from geo_coverage.boundaries.build import build_shapes  # noqa: E402
 from geo_coverage.config import Settings  # noqa: E402
 from geo_coverage.enrollment.build import build_sample_store  # noqa: E402
 from geo_coverage.metrics import dataset  # noqa: E402
+from geo_coverage.region import DEFAULT_REGION, parse_region  # noqa: E402
 
 OUT = HERE / "out"
 EMBED = "/embed?level=regency"
 BUDGET_BYTES = 150 * 1024
 BUDGET_PAINT_MS = 1500
+# National: (page, areas drawn, bytes budget, first-paint budget in ms).
+NATIONAL_PAGES = {
+    "national regency overview": ("/embed?level=regency", 514, 300 * 1024, 2000),
+    "Jawa Timur drill-down (its detail holds 666 districts)": (
+        "/embed?province=35",
+        38,
+        150 * 1024,
+        1500,
+    ),
+}
 # Resource timing of everything the page loaded: url, bytes over the wire, bytes decoded.
 TRANSFERS = """() => [performance.getEntriesByType('navigation')[0],
                       ...performance.getEntriesByType('resource')]
@@ -42,26 +57,26 @@ PAINT = "performance.getEntriesByName('choropleth-painted')[0].startTime"
 
 
 def _settings() -> Settings:
-    """The project's settings, with shapes and store built."""
-    settings = Settings.from_env()
+    """The project's settings for the regional office's region, with shapes and store built."""
+    settings = Settings.from_env(region=DEFAULT_REGION.key)
     build_shapes(settings, progress=lambda _msg: None)
     build_sample_store(settings, progress=lambda _msg: None)
     return settings
 
 
-def measure_embed(browser, base: str, runs: int) -> dict:
-    """Bytes transferred and paint times of the embed, each run in a fresh (cold) context."""
+def measure_embed(browser, base: str, runs: int, path: str = EMBED, areas: int = 102) -> dict:
+    """Bytes transferred and paint times of a map page, each run in a fresh (cold) context."""
     paints, transfers = [], None
     for _ in range(runs):
         context = browser.new_context(viewport={"width": 960, "height": 640})
         block_non_local(context, [])
         page = context.new_page()
-        page.goto(base + EMBED)
+        page.goto(base + path)
         page.wait_for_selector("html[data-painted]", state="attached", timeout=30_000)
         paints.append(page.evaluate(PAINT))
         page.wait_for_load_state("networkidle")
         transfers = page.evaluate(TRANSFERS)
-        assert page.locator("#map path[data-kode]").count() == 102
+        assert page.locator("#map path[data-kode]").count() == areas
         context.close()
     ours = [
         (url, size, decoded)
@@ -131,17 +146,76 @@ def measure_naive(browser, path: Path) -> dict:
     }
 
 
+def national(browser, settings: Settings, runs: int) -> dict:
+    """Build Indonesia in a temporary folder, serve it, measure its pages and detail files."""
+    with tempfile.TemporaryDirectory(prefix="bench-maps-national-") as tmp:
+        root = Path(tmp)
+        built = settings.with_(
+            region=parse_region("indonesia"), shapes=root / "shapes", instance=root / "instance"
+        )
+        report = build_shapes(built, progress=lambda _msg: None).report
+        build_sample_store(built, progress=lambda _msg: None)
+        app = create_app(
+            {
+                "region": "indonesia",
+                "shapes": built.shapes,
+                "instance": built.instance,
+                "mirror": built.mirror,
+                "tiles": "none",
+            }
+        )
+        pages = {}
+        with serve(app) as base:
+            for name, (path, areas, _, _) in NATIONAL_PAGES.items():
+                app.test_client().get(path)  # the server is warm
+                pages[name] = measure_embed(browser, base, runs, path, areas)
+    detail = report["display"]["detail"]["provinces"]
+    return {
+        "pages": pages,
+        "detail_gzip_bytes": {p: d["topojson_gzip_bytes"] for p, d in detail.items()},
+    }
+
+
+def print_national(figures: dict, runs: int) -> None:
+    """The national pages against their budgets, and the largest province detail file."""
+    kb = 1024
+    print(f"national build (Indonesia, in a temporary folder), {runs} cold loads each")
+    for name, (_, _, budget_bytes, budget_ms) in NATIONAL_PAGES.items():
+        page = figures["pages"][name]
+        size, paint = page["page_and_data_bytes"], max(page["paint_ms"])
+        print(f"  {name}")
+        for file, got in page["files"].items():
+            print(f"    {file:36s} {got / kb:8.1f} KB transferred")
+        print(
+            f"    page and its data, total         {size / kb:8.1f} KB "
+            f"(budget {budget_bytes / kb:.0f} KB: {size / budget_bytes:.2f}×)"
+        )
+        print(
+            f"    first choropleth paint           {page['paint_ms_median']:8.0f} ms median, "
+            f"{paint:.0f} ms slowest (budget {budget_ms} ms: {paint / budget_ms:.2f}×)"
+        )
+    sizes = figures["detail_gzip_bytes"]
+    largest = max(sizes, key=sizes.get)
+    print(
+        f"  province detail files (regencies and districts): the largest, {largest}, "
+        f"{sizes[largest] / kb:.1f} KB gzipped ({sizes[largest] / (150 * kb):.2f}× of 150 KB); "
+        f"median {statistics.median(sizes.values()) / kb:.1f} KB"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run both measurements, print figures and ratios, write bench/out/bench_maps.json."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="cold page loads of the embed")
+    parser.add_argument("--no-national", action="store_true", help="skip the national build")
     args = parser.parse_args(argv)
     settings = _settings()
-    app = create_app({"tiles": "none"})
+    app = create_app({"tiles": "none", "region": DEFAULT_REGION.key})
     with serve(app) as base, chromium() as browser:
         app.test_client().get(EMBED)  # compute the view once: the server is warm
         ours = measure_embed(browser, base, args.runs)
         naive = measure_naive(browser, naive_page(settings))
+        whole = None if args.no_national else national(browser, settings, args.runs)
     kb = 1024
     print(f"regency embed, {args.runs} cold loads (tiles off, non-local requests blocked)")
     for name, size in ours["files"].items():
@@ -179,9 +253,11 @@ def main(argv: list[str] | None = None) -> int:
         "  first paint offline: ours "
         f"{ours['paint_ms_median']:.0f} ms, naive never (blank without its CDN files)"
     )
+    if whole is not None:
+        print_national(whole, args.runs)
     OUT.mkdir(exist_ok=True)
     (OUT / "bench_maps.json").write_text(
-        json.dumps({"ours": ours, "naive": naive}, indent=1), encoding="utf-8"
+        json.dumps({"ours": ours, "naive": naive, "national": whole}, indent=1), encoding="utf-8"
     )
     return 0
 

@@ -1,4 +1,5 @@
-"""geo_coverage: maps of worker social-insurance coverage in Sulawesi and Maluku."""
+"""geo_coverage: maps of worker social-insurance coverage for a region of Indonesia (by default
+the Sulawesi–Maluku regional office's)."""
 
 from __future__ import annotations
 

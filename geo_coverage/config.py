@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from geo_coverage.errors import ConfigError
+from geo_coverage.region import DEFAULT_REGION, REGION_SETTING, Region, parse_region
 
 _PARENT = Path(__file__).resolve().parent.parent
 # A source checkout keeps its state beside the code; an installed package in the user's data
@@ -19,6 +21,7 @@ STATE_HOME = (
 
 # Every setting, its environment variable and what it means; the README documents these.
 ENVIRONMENT = {
+    "region": REGION_SETTING,
     "instance": "GEO_COVERAGE_INSTANCE",
     "mirror": "GEO_COVERAGE_MIRROR",
     "shapes": "GEO_COVERAGE_SHAPES",
@@ -44,8 +47,9 @@ DEFAULT_TILES_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the service keeps its files and what it talks to."""
+    """The region served, where the service keeps its files and what it talks to."""
 
+    region: Region = DEFAULT_REGION
     instance: Path = field(default_factory=lambda: STATE_HOME / "instance")
     mirror: Path | None = None
     shapes: Path = field(default_factory=lambda: STATE_HOME / "shapes")
@@ -81,18 +85,20 @@ class Settings:
         return self.instance / "upstream"
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
         """Read settings from the environment; keyword overrides win."""
-        environ = os.environ if environ is None else environ
+        env: Mapping[str, str] = os.environ if environ is None else environ
         values: dict = {}
         for name, var in ENVIRONMENT.items():
-            if environ.get(var):
-                values[name] = environ[var]
+            if env.get(var):
+                values[name] = env[var]
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "mirror" not in values and SIBLING_MIRROR and _is_mirror(SIBLING_MIRROR):
             values["mirror"] = SIBLING_MIRROR
         if str(values.get("mirror", "")).lower() == "none":
             values["mirror"] = None
+        if isinstance(values.get("region"), str):
+            values["region"] = parse_region(values["region"])
         for f in fields(cls):
             if f.name in ("instance", "mirror", "shapes") and values.get(f.name) is not None:
                 values[f.name] = Path(values[f.name]).expanduser().resolve()

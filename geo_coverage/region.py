@@ -1,7 +1,9 @@
 """The region the service covers, its area codes, levels, worker segments and periods: each
 defined once here, with the checks that turn a bad value into a 400 naming the valid ones.
 
-Shared by every layer; imports no layer.
+The region is a setting (GEO_COVERAGE_REGION, read by config.Settings): the regional office's
+Sulawesi–Maluku (the default), all of Indonesia, or a list of province codes. Shared by every
+layer; imports no layer.
 """
 
 from __future__ import annotations
@@ -9,16 +11,143 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from geo_coverage.errors import invalid_choice
+from geo_coverage.errors import ConfigError, invalid_choice
 from geo_coverage.i18n import API_LANG
 
 LOGGER = logging.getLogger(__name__)
 
-# Kanwil Sulama: the eight provinces of Sulawesi and Maluku (Kemendagri codes).
-REGION_CODE = "SULAMA"
-REGION_NAME = "Sulawesi–Maluku"
-REGION_PROVINCES = ("71", "72", "73", "74", "75", "76", "81", "82")
+# Indonesia's 38 provinces (Kemendagri codes and names, Kepmendagri 300.2.2-2138/2025; the
+# reference tables agree, which tests/test_region.py checks).
+PROVINCES = {
+    "11": "Aceh",
+    "12": "Sumatera Utara",
+    "13": "Sumatera Barat",
+    "14": "Riau",
+    "15": "Jambi",
+    "16": "Sumatera Selatan",
+    "17": "Bengkulu",
+    "18": "Lampung",
+    "19": "Kepulauan Bangka Belitung",
+    "21": "Kepulauan Riau",
+    "31": "Daerah Khusus Ibukota Jakarta",
+    "32": "Jawa Barat",
+    "33": "Jawa Tengah",
+    "34": "Daerah Istimewa Yogyakarta",
+    "35": "Jawa Timur",
+    "36": "Banten",
+    "51": "Bali",
+    "52": "Nusa Tenggara Barat",
+    "53": "Nusa Tenggara Timur",
+    "61": "Kalimantan Barat",
+    "62": "Kalimantan Tengah",
+    "63": "Kalimantan Selatan",
+    "64": "Kalimantan Timur",
+    "65": "Kalimantan Utara",
+    "71": "Sulawesi Utara",
+    "72": "Sulawesi Tengah",
+    "73": "Sulawesi Selatan",
+    "74": "Sulawesi Tenggara",
+    "75": "Gorontalo",
+    "76": "Sulawesi Barat",
+    "81": "Maluku",
+    "82": "Maluku Utara",
+    "91": "Papua",
+    "92": "Papua Barat",
+    "93": "Papua Selatan",
+    "94": "Papua Tengah",
+    "95": "Papua Pegunungan",
+    "96": "Papua Barat Daya",
+}
+REGION_SETTING = "GEO_COVERAGE_REGION"
+
+
+class RegionError(ConfigError):
+    """The region setting names no region: says what was given and what is valid."""
+
+
+@dataclass(frozen=True)
+class Region:
+    """A set of provinces served together: its setting value, code, name and file-name slug."""
+
+    key: str  # the setting's canonical value: 'sulawesi-maluku', 'indonesia' or '75,76'
+    code: str  # the code of the whole region in tables and summaries ('SULAMA', 'ID')
+    name: str  # as titles write it, the same in both languages
+    slug: str  # the start of download file names ('sulama_regency_2025-06.geojson')
+    provinces: tuple[str, ...]
+
+    def contains(self, kode: str) -> bool:
+        """Whether an area code lies in one of the region's provinces."""
+        return province_of(kode) in self.provinces
+
+    def check_province(self, value: str, name: str = "province", lang: str = API_LANG) -> str:
+        """The province code if it is one of the region's; BadRequest listing them otherwise."""
+        if value not in self.provinces:
+            raise invalid_choice(name, value, self.provinces, lang)
+        return value
+
+
+# Kanwil Sulama, the regional office for Sulawesi and Maluku: eight provinces.
+SULAWESI_MALUKU = Region(
+    "sulawesi-maluku",
+    "SULAMA",
+    "Sulawesi–Maluku",
+    "sulama",
+    ("71", "72", "73", "74", "75", "76", "81", "82"),
+)
+INDONESIA = Region("indonesia", "ID", "Indonesia", "indonesia", tuple(PROVINCES))
+NAMED_REGIONS = {r.key: r for r in (SULAWESI_MALUKU, INDONESIA)}
+DEFAULT_REGION = SULAWESI_MALUKU
+# The region the modelled sample describes: its published region totals are Kanwil Sulama's
+# (published_figures.csv, kode SULAMA). REGION_CODE is the name enrollment/sample.py reads.
+SAMPLE_REGION = SULAWESI_MALUKU
+REGION_CODE = SAMPLE_REGION.code
+
+
+def region_of_provinces(codes: Sequence[str]) -> Region:
+    """The region of some province codes: a named region when they are exactly its provinces."""
+    provinces = tuple(sorted(set(codes)))
+    for named in NAMED_REGIONS.values():
+        if provinces == named.provinces:
+            return named
+    return Region(
+        ",".join(provinces),
+        "PROV-" + "-".join(provinces),
+        ", ".join(PROVINCES[p] for p in provinces),
+        "prov-" + "-".join(provinces),
+        provinces,
+    )
+
+
+def parse_region(value: str | None, setting: str = REGION_SETTING) -> Region:
+    """The region a setting names: 'sulawesi-maluku' (or empty), 'indonesia', or province
+    codes separated by commas ('75,76'); RegionError naming the setting otherwise."""
+    text = (value or "").strip().lower()
+    if text == "":
+        return DEFAULT_REGION
+    if text in NAMED_REGIONS:
+        return NAMED_REGIONS[text]
+    codes = [c.strip() for c in text.split(",")]
+    unknown = [c for c in codes if c not in PROVINCES]
+    repeated = sorted({c for c in codes if codes.count(c) > 1})
+    if unknown or repeated:
+        problems = []
+        if unknown:
+            shown = ", ".join(f"'{c}'" for c in unknown)
+            problems.append(
+                f"{shown} {'is' if len(unknown) == 1 else 'are'} not a region name "
+                "or a province code"
+            )
+        if repeated:
+            problems.append(f"{', '.join(repeated)} given more than once")
+        valid = ", ".join(f"{k} {n}" for k, n in PROVINCES.items())
+        raise RegionError(
+            f"{setting}={value!r}: {'; '.join(problems)}. Use {', '.join(NAMED_REGIONS)}, or "
+            f"province codes separated by commas, e.g. 75,76. Province codes: {valid}."
+        )
+    return region_of_provinces(codes)
+
 
 # The levels maps, downloads and the OGC API serve; boundaries are also built for districts.
 LEVELS = ("province", "regency")
@@ -64,11 +193,6 @@ def level_of(kode: str) -> str:
     return {1: "province", 2: "regency", 3: "district"}.get(kode.count(".") + 1, "unknown")
 
 
-def in_region(kode: str) -> bool:
-    """Whether a code lies in one of the region's provinces."""
-    return province_of(kode) in REGION_PROVINCES
-
-
 def is_code_of(kode: str, level: str) -> bool:
     """Whether a text is written like a Kemendagri code of the level (not whether it exists)."""
     return re.fullmatch(CODE_PATTERNS[level], kode) is not None
@@ -78,13 +202,6 @@ def check_level(value: str, name: str = "level", lang: str = API_LANG) -> str:
     """The level if it is one of LEVELS; BadRequest naming the valid ones otherwise."""
     if value not in LEVELS:
         raise invalid_choice(name, value, LEVELS, lang)
-    return value
-
-
-def check_province(value: str, name: str = "province", lang: str = API_LANG) -> str:
-    """The province code if it is one of the region; BadRequest listing them otherwise."""
-    if value not in REGION_PROVINCES:
-        raise invalid_choice(name, value, REGION_PROVINCES, lang)
     return value
 
 

@@ -13,6 +13,15 @@ from geo_coverage.config import Settings
 DEFAULT_MIRROR = REPO_ROOT.parent / "shared" / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _default_region():
+    """Apps the tests create serve the default region, whatever the shell's
+    GEO_COVERAGE_REGION (tests of other regions say so)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("GEO_COVERAGE_REGION", raising=False)
+        yield
+
+
 @pytest.fixture(scope="session")
 def mirror_dir() -> Path:
     """The local mirror of the public data; fails (never skips) when it is missing."""

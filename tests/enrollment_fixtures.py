@@ -20,7 +20,7 @@ from geo_coverage.sources.reference import load_reference
 def reference(mirror_dir):
     """The official names and populations of the region, from the mirror."""
     settings = Settings.from_env(environ={}, mirror=mirror_dir)
-    return load_reference(fetch_all(settings, quiet))
+    return load_reference(fetch_all(settings, quiet), settings.region)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""The region's codes, levels, segments and periods: defined once, checked with clear 400s."""
+"""The region (a setting), its codes, levels, segments and periods: defined once, checked with
+clear errors and 400s."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ import pytest
 from repo import REPO_ROOT
 
 from geo_coverage import region
+from geo_coverage.config import Settings
 from geo_coverage.errors import BadRequest
+from geo_coverage.region import INDONESIA, SULAWESI_MALUKU, RegionError, parse_region
 
 PACKAGE = REPO_ROOT / "geo_coverage"
 
 
 def test_the_region_as_the_regional_office_defines_it():
-    assert region.REGION_PROVINCES == ("71", "72", "73", "74", "75", "76", "81", "82")
+    assert SULAWESI_MALUKU.provinces == ("71", "72", "73", "74", "75", "76", "81", "82")
+    assert region.DEFAULT_REGION is SULAWESI_MALUKU and SULAWESI_MALUKU.slug == "sulama"
     assert region.LEVELS == ("province", "regency")
     assert region.BOUNDARY_LEVELS == ("province", "regency", "district")
     assert region.SEGMENTS == ("wage", "informal", "construction", "migrant")
@@ -30,7 +34,7 @@ def test_the_region_as_the_regional_office_defines_it():
 )  # fmt: skip
 def test_codes(kode, level, province, inside):
     assert region.level_of(kode) == level and region.province_of(kode) == province
-    assert region.in_region(kode) is inside
+    assert SULAWESI_MALUKU.contains(kode) is inside and INDONESIA.contains(kode)
     assert region.is_code_of(kode, level)
     assert region.is_code_of(region.CODE_EXAMPLES[level], level)
     assert not region.is_code_of(kode + "x", level)
@@ -40,7 +44,8 @@ def test_codes(kode, level, province, inside):
     ("check", "value", "name", "valid"),
     [
         (region.check_level, "district", "level", "province, regency"),
-        (region.check_province, "31", "province", "71, 72, 73, 74, 75, 76, 81, 82"),
+        (SULAWESI_MALUKU.check_province, "31", "province", "71, 72, 73, 74, 75, 76, 81, 82"),
+        (parse_region("76,75").check_province, "73", "province", "75, 76"),
         (region.check_segment, "BPU", "segment", "all, wage, informal, construction, migrant"),
         (lambda v, **kw: region.check_period(v, ["2025-06", "2025-12"], **kw), "2025-07",
          "period", "2025-06, 2025-12"),
@@ -60,7 +65,7 @@ def test_checks_name_the_parameter_and_the_valid_values_in_either_language(
 
 def test_checks_pass_valid_values_through():
     assert region.check_level("province") == "province"
-    assert region.check_province("76") == "76"
+    assert SULAWESI_MALUKU.check_province("76") == "76"
     assert region.check_segment("all") == "all"
     assert region.check_period("2025-06", ["2025-06"]) == "2025-06"
 
@@ -104,3 +109,65 @@ def test_no_other_module_lists_provinces_levels_or_segments():
         for found in _literal_sets(path):
             for what, members in lists.items():
                 assert not members <= found, f"{path.relative_to(REPO_ROOT)} lists {what}"
+
+
+@pytest.mark.parametrize(
+    ("value", "key", "code", "name", "slug"),
+    [
+        (None, "sulawesi-maluku", "SULAMA", "Sulawesi–Maluku", "sulama"),
+        (" Sulawesi-Maluku ", "sulawesi-maluku", "SULAMA", "Sulawesi–Maluku", "sulama"),
+        ("indonesia", "indonesia", "ID", "Indonesia", "indonesia"),
+        ("75", "75", "PROV-75", "Gorontalo", "prov-75"),
+        ("76, 75", "75,76", "PROV-75-76", "Gorontalo, Sulawesi Barat", "prov-75-76"),
+        ("82,81,76,75,74,73,72,71", "sulawesi-maluku", "SULAMA", "Sulawesi–Maluku", "sulama"),
+    ],
+)
+def test_the_region_setting_names_a_region(value, key, code, name, slug):
+    found = parse_region(value)
+    assert (found.key, found.code, found.name, found.slug) == (key, code, name, slug)
+    assert parse_region(found.key) == found  # the canonical value reads back the same
+
+
+def test_every_province_makes_indonesia():
+    assert parse_region(",".join(region.PROVINCES)) is INDONESIA
+    assert len(INDONESIA.provinces) == 38
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("sulawesi", "'sulawesi' is not a region name or a province code"),
+        ("75,99,7", "'99', '7' are not a region name or a province code"),
+        ("75,75", "75 given more than once"),
+        ("75,", "'' is not a region name"),
+    ],
+)
+def test_an_unknown_region_is_an_error_naming_the_setting(value, words):
+    with pytest.raises(RegionError) as err:
+        Settings.from_env(environ={"GEO_COVERAGE_REGION": value})
+    message = str(err.value)
+    assert message.startswith(f"GEO_COVERAGE_REGION={value!r}: ") and words in message
+    assert "sulawesi-maluku, indonesia" in message and "75 Gorontalo" in message
+
+
+def test_settings_read_the_region_from_the_environment_or_an_override():
+    assert Settings.from_env(environ={}).region is SULAWESI_MALUKU
+    assert Settings.from_env(environ={"GEO_COVERAGE_REGION": "indonesia"}).region is INDONESIA
+    assert Settings.from_env(environ={"GEO_COVERAGE_REGION": "indonesia"}, region="75").region == (
+        parse_region("75")
+    )
+
+
+def test_the_province_table_is_the_reference_tables(mirror_dir):
+    from geo_coverage.sources.pinned import fetch_all
+    from geo_coverage.sources.reference import load_reference
+
+    settings = Settings.from_env(environ={}, region="indonesia", mirror=mirror_dir)
+    reference = load_reference(fetch_all(settings, progress=lambda _m: None), INDONESIA)
+    assert {a.kode: a.nama for a in reference.provinces()} == region.PROVINCES
+    assert len(reference.regencies()) == 514
+    # a typo of the population table, repaired from the area table and recorded
+    assert reference.repaired_names["96"] == {
+        "population_table": "Papua Barat Oaya",
+        "used": "Papua Barat Daya",
+    }

@@ -5,16 +5,29 @@ from __future__ import annotations
 import gzip
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 
 import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon
 
-from geo_coverage.boundaries.geometry import areas_km2, polygonal
+from geo_coverage.boundaries.geometry import areas_km2, polygonal_all
 
 SIMPLIFY_TOLERANCE_DEG = 0.002  # about 220 m: below a pixel at the zooms the maps open on
 GRID_DEG = 1e-5  # coordinates at 5 decimals (about 1 m)
 MIN_ISLET_KM2 = 0.1
+# The overview of a whole region keeps a sixth of a pixel of a 1000-pixel-wide map of it: its
+# tolerance grows with the region's extent (never below the detail's), its smallest islet
+# with the square of the tolerance.
+OVERVIEW_PIXELS = 6000
+
+
+def overview_tolerance(bounds: Sequence[float] | np.ndarray) -> tuple[float, float]:
+    """The simplification tolerance (degrees) and smallest islet kept (km²) of the overview
+    of a region with these bounds (west, south, east, north)."""
+    west, south, east, north = bounds
+    tolerance = max(SIMPLIFY_TOLERANCE_DEG, max(east - west, north - south) / OVERVIEW_PIXELS)
+    return tolerance, MIN_ISLET_KM2 * (tolerance / SIMPLIFY_TOLERANCE_DEG) ** 2
 
 
 def simplify_coverage(
@@ -28,25 +41,25 @@ def simplify_coverage(
     touching no other area: enclaves stay, so dropping leaves no hole. An area never loses its
     largest part, however small.
     """
-    simple = np.array(
-        [
-            polygonal(g)
-            for g in shapely.coverage_simplify(np.asarray(geoms, dtype=object), tolerance)
-        ],
-        dtype=object,
-    )
-    tree = shapely.STRtree(simple)
-    out, dropped = [], 0
-    for i, geom in enumerate(simple):
-        parts = np.array(list(shapely.get_parts(geom)), dtype=object)
-        sizes = areas_km2(parts)
-        keep = (sizes >= min_islet_km2) | (sizes == sizes.max())
-        for j in np.flatnonzero(~keep):
-            keep[j] = bool(np.any(tree.query(parts[j], predicate="intersects") != i))
-        dropped += int((~keep).sum())
-        out.append(MultiPolygon(list(parts[keep])))
-    snapped = shapely.set_precision(np.array(out, dtype=object), GRID_DEG)
-    return np.array([polygonal(g) for g in snapped], dtype=object), dropped
+    simple = polygonal_all(shapely.coverage_simplify(np.asarray(geoms, dtype=object), tolerance))
+    parts, owner = shapely.get_parts(simple, return_index=True)
+    sizes = areas_km2(parts)
+    largest = np.zeros(len(parts), dtype=bool)
+    if len(parts):
+        order = np.lexsort((-sizes, owner))  # by area, largest part first, then its first part
+        largest[order[np.unique(owner[order], return_index=True)[1]]] = True
+    small = np.flatnonzero((sizes < min_islet_km2) & ~largest)
+    hit, other = shapely.STRtree(simple).query(parts[small], predicate="intersects")
+    touching = np.unique(hit[owner[small[hit]] != other])
+    drop = np.ones(len(small), dtype=bool)
+    drop[touching] = False
+    keep = np.ones(len(parts), dtype=bool)
+    keep[small[drop]] = False
+    out = np.array([MultiPolygon() for _ in simple], dtype=object)
+    if keep.any():
+        shapely.multipolygons(parts[keep], indices=owner[keep], out=out)
+    snapped = shapely.set_precision(out, GRID_DEG)
+    return polygonal_all(snapped), int(drop.sum())
 
 
 def _rings(geom: MultiPolygon, translate: np.ndarray) -> list[list[list[tuple[int, int]]]]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import numpy as np
 import shapely
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
 
 EQUAL_AREA_CRS = "EPSG:6933"  # WGS 84 / NSIDC EASE-Grid 2.0 Global: cylindrical equal-area
 _TO_EQUAL_AREA = Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
@@ -47,7 +49,7 @@ def to_equal_area(geoms: np.ndarray) -> np.ndarray:
     )
 
 
-def areas_km2(geoms: np.ndarray) -> np.ndarray:
+def areas_km2(geoms: Sequence[BaseGeometry] | np.ndarray) -> np.ndarray:
     """Area in km² of each lon/lat geometry, computed on the equal-area projection."""
     return shapely.area(to_equal_area(np.asarray(geoms, dtype=object))) / 1e6
 
@@ -57,6 +59,22 @@ def polygonal(geom):
     parts = [p for p in shapely.get_parts(geom) if isinstance(p, Polygon | MultiPolygon)]
     flat = [q for p in parts for q in (p.geoms if isinstance(p, MultiPolygon) else [p])]
     return MultiPolygon([q for q in flat if not q.is_empty])
+
+
+def polygonal_all(geoms) -> np.ndarray:
+    """polygonal() of each geometry of an array, vectorised for the (multi)polygons."""
+    geoms = np.asarray(geoms, dtype=object)
+    types = shapely.get_type_id(geoms)
+    simple = (types == shapely.GeometryType.POLYGON) | (types == shapely.GeometryType.MULTIPOLYGON)
+    out = np.empty(len(geoms), dtype=object)
+    parts, index = shapely.get_parts(geoms[simple], return_index=True)
+    keep = ~shapely.is_empty(parts)
+    made = np.array([MultiPolygon() for _ in range(int(simple.sum()))], dtype=object)
+    if keep.any():
+        shapely.multipolygons(parts[keep], indices=index[keep], out=made)
+    out[simple] = made
+    out[~simple] = [polygonal(g) for g in geoms[~simple]]
+    return out
 
 
 def overlapping_pairs(codes: list[str], geoms: np.ndarray) -> list[tuple[str, str, float]]:

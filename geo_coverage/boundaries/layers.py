@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,19 +24,21 @@ from geo_coverage.boundaries.geometry import (
     overlapping_pairs,
     parse_latlng_multipolygon,
     polygonal,
+    polygonal_all,
 )
 from geo_coverage.boundaries.nesting import nest_in_parents
-from geo_coverage.region import REGION_PROVINCES, level_of, province_of
+from geo_coverage.boundaries.review import Reassignment
+from geo_coverage.region import Region, level_of, province_of
 from geo_coverage.sources.dumps import read_rows
+from geo_coverage.sources.pinned import region_files
 from geo_coverage.sources.reference import Reference
 
 LOGGER = logging.getLogger(__name__)
 
-EXPECTED_COUNTS = {"province": 8, "regency": 102, "district": 1265}
 AREA_TOLERANCE = {"province": 0.01, "regency": 0.06}
 NESTING_MIN_SHARE = 0.995
 NESTING_REPORT_CHANGE = 0.01  # nesting repairs are listed for areas whose size changes more
-_PROVINCE_FILES = ("5", "6", "7")
+DUMP_FOLDERS = {"province": "prov", "regency": "kab", "district": "kec"}
 
 
 @dataclass
@@ -68,23 +70,24 @@ class Layer:
         return df
 
 
-def dump_files(level: str) -> list[str]:
+def dump_files(level: str, region: Region) -> list[str]:
     """Keys (dataset/path) of the dump files holding one level for the region."""
-    base = "wilayah_boundaries/db"
-    if level == "province":
-        return [f"{base}/prov/wilayah_boundaries_prov_{n}.sql" for n in _PROVINCE_FILES]
-    folder = {"regency": "kab", "district": "kec"}[level]
-    return [f"{base}/{folder}/wilayah_boundaries_{folder}_{p}.sql" for p in REGION_PROVINCES]
+    folder = f"db/{DUMP_FOLDERS[level]}/"
+    return [
+        pin.key
+        for pin in region_files(region)
+        if pin.dataset == "wilayah_boundaries" and pin.path.startswith(folder)
+    ]
 
 
-def parse_dump_layer(paths: Mapping[str, Path], level: str) -> Layer:
+def parse_dump_layer(paths: Mapping[str, Path], level: str, region: Region) -> Layer:
     """Read one level for the region from the boundary dumps, closing unclosed rings."""
     codes, names, geoms, repairs = [], [], [], []
     problems = []
-    for key in dump_files(level):
+    for key in dump_files(level, region):
         for row in read_rows(paths[key], "wilayah_boundaries"):
             kode = str(row.values["kode"])
-            if level_of(kode) != level or province_of(kode) not in REGION_PROVINCES:
+            if level_of(kode) != level or not region.contains(kode):
                 continue
             try:
                 geom, closed = parse_latlng_multipolygon(str(row.values["path"]))
@@ -124,13 +127,13 @@ def repair_layer(layer: Layer, progress: Callable[[str], None] = LOGGER.info) ->
         )
     fixed = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
     geoms = geoms.copy()
-    geoms[invalid] = [polygonal(g) for g in fixed]
+    geoms[invalid] = list(polygonal_all(fixed))
     progress(f"{layer.level}: {int(invalid.sum())} invalid geometries made valid")
     before = overlapping_pairs(layer.codes, geoms)
     for a, b, km2 in before:
         repairs.append({"repair": "overlap_removed", "kode": [a, b], "area_km2": round(km2, 4)})
     area_before = areas_km2(geoms)
-    cleaned = np.array([polygonal(g) for g in shapely.coverage_clean(geoms)], dtype=object)
+    cleaned = polygonal_all(shapely.coverage_clean(geoms))  # type: ignore[attr-defined]  # shapely 2.2, newer than its stubs
     area_after = areas_km2(cleaned)
     progress(
         f"{layer.level}: {len(before)} overlapping pairs "
@@ -143,6 +146,52 @@ def repair_layer(layer: Layer, progress: Callable[[str], None] = LOGGER.info) ->
         "area_change_km2_max": round(float(np.max(np.abs(area_after - area_before))), 4),
     }
     return Layer(layer.level, layer.codes, layer.names, cleaned, repairs, stats)
+
+
+def reassign_from_districts(
+    regencies: Layer,
+    districts: Layer,
+    reassignments: Sequence[Reassignment],
+    progress: Callable[[str], None] = LOGGER.info,
+) -> Layer:
+    """Move to a regency the part of another regency's polygon that its own districts cover
+    (a reviewed list: where the regency polygons predate a transfer of districts).
+
+    Works on the regencies as parsed (made valid here), before the repairs clean the coverage;
+    reassignments naming a regency outside the layer are skipped.
+    """
+    index = {k: i for i, k in enumerate(regencies.codes)}
+    geoms = regencies.geoms.copy()
+    repairs = list(regencies.repairs)
+    for move in reassignments:
+        if move.kode not in index or move.from_kode not in index:
+            continue
+        to, source = index[move.kode], index[move.from_kode]
+        mine = [
+            g
+            for k, g in zip(districts.codes, districts.geoms, strict=True)
+            if k.startswith(move.kode + ".")
+        ]
+        cover = shapely.union_all(mine) if mine else shapely.Polygon()
+        valid = [polygonal(shapely.make_valid(geoms[i], method="structure")) for i in (to, source)]
+        part = polygonal(shapely.intersection(valid[1], cover))
+        geoms[source] = polygonal(shapely.difference(valid[1], part))
+        geoms[to] = polygonal(shapely.union(valid[0], part))
+        km2 = float(areas_km2([part])[0])
+        repairs.append(
+            {
+                "repair": "reassigned_from_districts",
+                "kode": move.kode,
+                "from": move.from_kode,
+                "area_km2": round(km2, 3),
+                "reason": move.reason,
+            }
+        )
+        progress(
+            f"regency: {km2:.1f} km² of {move.from_kode} covered by districts of "
+            f"{move.kode} moved to {move.kode} (reviewed list)"
+        )
+    return Layer(regencies.level, regencies.codes, regencies.names, geoms, repairs, regencies.stats)
 
 
 def close_layer_gaps(
@@ -248,7 +297,7 @@ def provinces_from_regencies(regencies: Layer, reference: Reference) -> Layer:
 def compare_source_provinces(derived: Layer, source: Layer) -> dict:
     """How the published province polygons differ from the union of their regencies."""
     src = dict(zip(source.codes, source.geoms, strict=True))
-    rows = {}
+    rows: dict[str, dict[str, bool | float]] = {}
     for kode, geom in zip(derived.codes, derived.geoms, strict=True):
         if kode not in src:
             rows[kode] = {"missing_in_source": True}

@@ -14,7 +14,7 @@ from geo_coverage.boundaries.gaps import (
     inscribed_width_deg,
     shared_borders,
 )
-from geo_coverage.boundaries.geometry import areas_km2, polygonal
+from geo_coverage.boundaries.geometry import areas_km2, polygonal, polygonal_all
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def nest_in_parents(
     has = parent_of >= 0
     parents = np.asarray(parent_geoms, dtype=object)
     clipped = geoms.copy()
-    clipped[has] = [polygonal(g) for g in shapely.intersection(geoms[has], parents[parent_of[has]])]
+    clipped[has] = list(polygonal_all(shapely.intersection(geoms[has], parents[parent_of[has]])))
     cut = float(areas_km2(geoms).sum() - areas_km2(clipped).sum())
     pieces, piece_parent = _uncovered(geoms, parent_of, parents)
     target = _receiver(pieces, piece_parent, clipped, parent_of)
@@ -68,7 +68,7 @@ def nest_in_parents(
     out = clipped.copy()
     for t in np.unique(target[fill]):
         out[t] = polygonal(shapely.union_all([out[t], *pieces[fill & (target == t)]]))
-    out = np.array([polygonal(g) for g in shapely.coverage_clean(out)], dtype=object)
+    out = polygonal_all(shapely.coverage_clean(out))  # type: ignore[attr-defined]  # shapely 2.2, newer than its stubs
 
     received = np.zeros(len(geoms))
     np.add.at(received, target[fill], sizes[fill])

@@ -8,26 +8,29 @@ from collections import OrderedDict
 from pathlib import Path
 
 from geo_coverage.errors import GeoCoverageError
-from geo_coverage.region import BOUNDARY_LEVELS, LAYER_NAMES
+from geo_coverage.region import BOUNDARY_LEVELS, LAYER_NAMES, REGION_SETTING, Region
 
 REPORT_NAME = "build_report.json"
 FAILED_REPORT_NAME = "build_report.failed.json"
-DISPLAY_TOPOJSON = "display.topojson"
+DISPLAY_TOPOJSON = "display.topojson"  # the overview of the whole region
+DETAIL_PREFIX = "display_"  # display_73.topojson: one province's regencies and districts
 DISPLAY_GPKG = "display.gpkg"
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
 
-def outputs(shapes: Path) -> list[Path]:
-    """Every file a complete build leaves in shapes/."""
+def detail_topojson(province: str) -> str:
+    """The file name of a province's detail geometry (regencies and districts)."""
+    return f"{DETAIL_PREFIX}{province}.topojson"
+
+
+def outputs(shapes: Path, provinces: tuple[str, ...] | list[str] = ()) -> list[Path]:
+    """Every file a complete build leaves in shapes/ (with the provinces' detail files)."""
     files = [
         shapes / f"{LAYER_NAMES[lv]}{ext}" for lv in BOUNDARY_LEVELS for ext in SHAPEFILE_PARTS
     ]
-    return files + [
-        shapes / DISPLAY_TOPOJSON,
-        shapes / f"{DISPLAY_TOPOJSON}.gz",
-        shapes / DISPLAY_GPKG,
-        shapes / REPORT_NAME,
-    ]
+    for name in [DISPLAY_TOPOJSON, *(detail_topojson(p) for p in provinces)]:
+        files += [shapes / name, shapes / f"{name}.gz"]
+    return files + [shapes / DISPLAY_GPKG, shapes / REPORT_NAME]
 
 
 def read_report(shapes: Path) -> dict | None:
@@ -38,18 +41,25 @@ def read_report(shapes: Path) -> dict | None:
         return None
 
 
+def built_provinces(report: dict) -> list[str]:
+    """The provinces a build report's shapes cover."""
+    return list(report.get("region", {}).get("provinces", []))
+
+
 def is_built(shapes: Path) -> bool:
     """Whether shapes/ holds every output of a successful build."""
-    return read_report(shapes) is not None and all(p.exists() for p in outputs(shapes))
+    report = read_report(shapes)
+    return report is not None and all(p.exists() for p in outputs(shapes, built_provinces(report)))
 
 
-_KEYS: OrderedDict[Path, tuple[tuple[int, int], str]] = OrderedDict()
+_KEYS: OrderedDict[Path, tuple[tuple[int, int], str, str | None]] = OrderedDict()
 _KEYS_LOCK = threading.Lock()
 KEYS_KEPT = 16
 
 
-def build_key(shapes: Path) -> str:
-    """The build key of the shapes in a folder (the report is read again only when it changes)."""
+def _key_and_region(shapes: Path) -> tuple[str, str | None]:
+    """The build key and the region key of the shapes in a folder (the report is read again
+    only when it changes)."""
     path = shapes / REPORT_NAME
     try:
         stat = path.stat()
@@ -59,15 +69,37 @@ def build_key(shapes: Path) -> str:
     with _KEYS_LOCK:
         known = _KEYS.get(path)
     if known is not None and known[0] == signature:
-        return known[1]
+        return known[1], known[2]
     report = read_report(shapes)
     if report is None:
         raise GeoCoverageError(f"the build report in {shapes} cannot be read")
+    region = report.get("region", {}).get("key")
     with _KEYS_LOCK:
-        _KEYS[path] = (signature, report["build_key"])
+        _KEYS[path] = (signature, report["build_key"], region)
         while len(_KEYS) > KEYS_KEPT:
             _KEYS.popitem(last=False)
-    return report["build_key"]
+    return report["build_key"], region
+
+
+def build_key(shapes: Path) -> str:
+    """The build key of the shapes in a folder (the report is read again only when it changes)."""
+    return _key_and_region(shapes)[0]
+
+
+def built_region(shapes: Path) -> str | None:
+    """The key of the region the shapes in a folder were built for."""
+    return _key_and_region(shapes)[1]
+
+
+def check_region(shapes: Path, region: Region) -> None:
+    """GeoCoverageError when the shapes were built for another region than the setting's."""
+    built = built_region(shapes)
+    if built != region.key:
+        raise GeoCoverageError(
+            f"the shapes in {shapes} were built for the region '{built}', but {REGION_SETTING} "
+            f"is '{region.key}': run geo-coverage build (or point GEO_COVERAGE_SHAPES at a "
+            "build of that region)"
+        )
 
 
 def clear_cache() -> None:

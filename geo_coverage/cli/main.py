@@ -64,20 +64,33 @@ def _print_summary(report: dict) -> None:
         )
     d = report["display"]
     LOGGER.info(
-        f"display geometry: {d['regency_vertices']} vertices, TopoJSON "
-        f"{d['topojson_bytes']:,} bytes, {d['topojson_gzip_bytes']:,} gzipped"
+        f"display overview of {report['region']['name']}: {d['regency_vertices']} vertices "
+        f"(tolerance {d['tolerance_deg']:.4f}°), TopoJSON {d['topojson_bytes']:,} bytes, "
+        f"{d['topojson_gzip_bytes']:,} gzipped"
+    )
+    largest = d["detail"]["largest"]
+    figures = d["detail"]["provinces"][largest]
+    LOGGER.info(
+        f"province detail: {len(d['detail']['provinces'])} files, the largest {largest} "
+        f"({figures['districts']} districts) {figures['topojson_gzip_bytes']:,} bytes gzipped"
     )
 
 
 def _prepare_store(settings: Settings) -> None:
     """Build the enrollment store if it is missing; say so if it can only be read; refuse to
     serve a damaged or unreadable one."""
+    from geo_coverage.enrollment.areas import stored_region
     from geo_coverage.enrollment.build import build_sample_store
     from geo_coverage.enrollment.store import StoreState, state
 
     status = state(settings.store_path)
     if status.state in (StoreState.MISSING, StoreState.NOT_BUILT):
         LOGGER.info("no enrollment store yet: building it first")
+        build_sample_store(settings, progress=LOGGER.info)
+    elif (
+        status.state is StoreState.OK and stored_region(settings.store_path) != settings.region.key
+    ):
+        LOGGER.info(f"the store is of another region: building {settings.region.name} first")
         build_sample_store(settings, progress=LOGGER.info)
     elif status.state is StoreState.READ_ONLY:
         LOGGER.warning(
@@ -99,12 +112,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from geo_coverage import create_app
     from geo_coverage.boundaries.build import build_shapes
-    from geo_coverage.boundaries.shapes import is_built
+    from geo_coverage.boundaries.shapes import is_built, read_report
     from geo_coverage.web import FORM_OVERHEAD_BYTES
 
     settings = _settings(args)
+    report = read_report(settings.shapes) or {}
     if not is_built(settings.shapes):
         LOGGER.info("nothing built yet: building first")
+        build_shapes(settings, progress=LOGGER.info)
+    elif report.get("region", {}).get("key") != settings.region.key:
+        LOGGER.info(f"the shapes are of another region: building {settings.region.name} first")
         build_shapes(settings, progress=LOGGER.info)
     _prepare_store(settings)
     from geo_coverage.accounts.users import list_users

@@ -15,16 +15,19 @@ import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import pandas as pd
+
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store, target_store
-from geo_coverage.enrollment.areas import area_infos, areas_frame
+from geo_coverage.enrollment.areas import REGION_META, area_infos, areas_frame
 from geo_coverage.enrollment.model_errors import all_comparisons, uncertainty_table
-from geo_coverage.enrollment.sample import evidence_uses, generate_sample
-from geo_coverage.enrollment.table import to_csv
+from geo_coverage.enrollment.sample import Sample, evidence_uses, generate_sample
+from geo_coverage.enrollment.table import ValidationReport, empty_rows, to_csv
 from geo_coverage.enrollment.targets import TARGETS_CSV, read_targets
 from geo_coverage.enrollment.validation import read_table
 from geo_coverage.errors import BuildError
 from geo_coverage.package_files import package_digest
+from geo_coverage.region import SAMPLE_REGION, Region
 from geo_coverage.sources.evidence import EVIDENCE_CSV, read_evidence
 from geo_coverage.sources.pinned import fetch_all, pinned_files
 from geo_coverage.sources.reference import PENDUDUK_KEY, load_reference
@@ -35,9 +38,10 @@ SAMPLE_FILE_NAME = "sample (modelled)"
 SAMPLE_CSV_NAME = "sample_enrollment.csv"
 
 
-def store_key() -> str:
-    """A digest of everything the store build depends on: inputs, data files and code."""
-    digest = hashlib.sha256(store.SCHEMA_VERSION.encode())
+def store_key(region: Region) -> str:
+    """A digest of everything the store build depends on: the region, inputs, data files and
+    code."""
+    digest = hashlib.sha256(f"{store.SCHEMA_VERSION}|{region.key}".encode())
     digest.update("".join(p.sha256 for p in pinned_files() if p.key == PENDUDUK_KEY).encode())
     for path in (EVIDENCE_CSV, TARGETS_CSV):
         digest.update(path.read_bytes())
@@ -53,7 +57,8 @@ def build_sample_store(
 ) -> bool:
     """Build the enrollment store unless it is up to date; True if anything was written."""
     path = settings.store_path
-    key = store_key()
+    region = settings.region
+    key = store_key(region)
     if (
         not force
         and store.is_store_built(settings.store_path)
@@ -62,15 +67,21 @@ def build_sample_store(
         progress(f"enrollment store {path} is up to date; nothing to do")
         return False
     paths = paths if paths is not None else fetch_all(settings, progress)
-    reference = load_reference(paths)
-    areas = areas_frame(reference)
-    evidence = read_evidence(EVIDENCE_CSV, known_codes=set(areas["kode"]))
+    areas = areas_frame(load_reference(paths, region))
+    reference = load_reference(paths, SAMPLE_REGION)
+    evidence = read_evidence(EVIDENCE_CSV, known_codes=set(areas_frame(reference)["kode"]))
     progress(f"modelling the sample enrollment data from {len(evidence)} published figures")
     sample = generate_sample(reference, evidence)
-    text = to_csv(sample.rows)
-    report = read_table(
-        text.encode("utf-8"), SAMPLE_FILE_NAME, area_infos(areas), allow_future=True
-    )
+    rows, provenance = sample_in_region(sample, region)
+    text = to_csv(rows)
+    if rows.empty:
+        progress(f"the modelled sample covers {SAMPLE_REGION.name} only: no rows for {region.name}")
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        report = ValidationReport(SAMPLE_FILE_NAME, sha, empty_rows())
+    else:
+        report = read_table(
+            text.encode("utf-8"), SAMPLE_FILE_NAME, area_infos(areas), allow_future=True
+        )
     if not report.ok:
         raise BuildError(["the generated sample fails validation:"] + report.lines("errors"))
     progress("measuring the model's errors by leaving published figures out")
@@ -79,23 +90,24 @@ def build_sample_store(
     targets = read_targets(area_infos(areas))
     store.initialise(path)
     store.write_reference(path, areas, evidence.assign(use=evidence["line"].map(uses)), uncertainty)
+    store.set_meta(path, REGION_META, region.key)
     progress(target_store.store_builtin(path, targets.rows, TARGETS_CSV.name, targets.sha256))
     (settings.instance / SAMPLE_CSV_NAME).write_text(text, encoding="utf-8")
     digest = hashlib.sha256(report.sha256.encode())
-    digest.update(sample.provenance.to_csv(index=False).encode())
+    digest.update(provenance.to_csv(index=False).encode())
     sha256 = digest.hexdigest()
     history, active = store.versions(path)
     current = next((v for v in history if v.id == active), None)
     if current is None or (current.kind == "sample" and current.sha256 != sha256):
         version = store.write_version(
             path,
-            report.rows,
+            report.table,
             kind="sample",
             file_name=SAMPLE_FILE_NAME,
             sha256=sha256,
-            file_rows=len(report.rows),
+            file_rows=len(report.table),
             replace_all=True,
-            provenance=sample.provenance,
+            provenance=provenance,
         )
         progress(
             f"stored the modelled sample as version {version.id}: {version.total_rows} "
@@ -111,3 +123,15 @@ def build_sample_store(
     store.set_meta(path, "build_key", key)
     progress(f"enrollment store {path} is built")
     return True
+
+
+def sample_in_region(sample: Sample, region: Region) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The sample's rows and provenance in the region. The model describes SAMPLE_REGION (its
+    published figures), so a region gets the rows of the regencies it shares with it and none
+    elsewhere (those areas show no data until figures are imported)."""
+    inside = sample.rows["kode"].map(region.contains).astype(bool)
+    kept = sample.provenance["kode"].map(lambda k: k == region.code or region.contains(k))
+    return (
+        sample.rows[inside].reset_index(drop=True),
+        sample.provenance[kept.astype(bool)].reset_index(drop=True),
+    )

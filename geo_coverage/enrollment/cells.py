@@ -14,9 +14,7 @@ from geo_coverage.enrollment.hints import code_hint, invisible_note, quoted
 from geo_coverage.enrollment.table import DATA_SOURCES, MAX_COUNT, AreaInfo
 from geo_coverage.region import (
     PERIOD_YEARS,
-    REGION_NAME,
-    REGION_PROVINCES,
-    in_region,
+    PROVINCES,
     level_of,
     period_problem,
     province_of,
@@ -55,7 +53,8 @@ def parse_count(text: str) -> tuple[int | None, str | None]:
 
 
 def check_kode(kode: str, areas: Mapping[str, AreaInfo]) -> str | None:
-    """What is wrong with a regency/city code, or None if it is one of the region."""
+    """What is wrong with a regency/city code, or None if it is one of the region (the areas
+    are the region's provinces and regencies)."""
     if kode == "":
         return "kode is blank"
     area = areas.get(kode)
@@ -69,8 +68,11 @@ def check_kode(kode: str, areas: Mapping[str, AreaInfo]) -> str | None:
     if not _CODE.fullmatch(kode):
         hint = code_hint(kode, areas) or invisible_note(kode)
         return f"{quoted(kode)} is not a Kemendagri code like 73.71{hint}"
-    if not in_region(kode):
-        return f"'{kode}' is not in {REGION_NAME} (province codes {', '.join(REGION_PROVINCES)})"
+    provinces = sorted(k for k, a in areas.items() if a.level == "province")
+    if province_of(kode) not in provinces:
+        named = PROVINCES.get(province_of(kode))
+        where = f"a code of {named}, " if named else ""
+        return f"'{kode}' is {where}not in the region (province codes {', '.join(provinces)})"
     if level_of(kode) == "district":
         return (
             f"'{kode}' is a district (kecamatan) code; rows must be regencies or cities "

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
-from geo_coverage.enrollment.areas import area_infos
+from geo_coverage.enrollment.areas import area_infos, check_region
 from geo_coverage.enrollment.table import TableRejected, ValidationReport
 from geo_coverage.enrollment.textfile import Progress, check_file, display_name
 from geo_coverage.enrollment.validation import read_file
@@ -27,6 +27,7 @@ def validate_file(
     """Validate a file against the store's areas and active data; nothing is written and no
     row is kept in memory."""
     check_file(path)
+    check_region(settings.store_path, settings.region)
     areas = store.read_areas(settings.store_path)
     existing = store.active_keys(settings.store_path)
     return read_file(
@@ -58,6 +59,7 @@ def import_file(
     with every problem, leaving the store untouched.
     """
     check_file(path)
+    check_region(settings.store_path, settings.region)
     areas = area_infos(store.read_areas(settings.store_path))
     existing = store.active_keys(settings.store_path)
     with store.draft_version(

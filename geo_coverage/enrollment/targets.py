@@ -18,7 +18,7 @@ from geo_coverage.enrollment.decoding import decode_whole
 from geo_coverage.enrollment.table import AreaInfo, Problem, ValidationReport
 from geo_coverage.errors import GeoCoverageError
 from geo_coverage.package_files import data_dir
-from geo_coverage.region import REGION_PROVINCES
+from geo_coverage.region import LEVELS, PROVINCES, province_of
 
 LOGGER = logging.getLogger(__name__)
 
@@ -55,14 +55,26 @@ def _check_kode(kode: str, areas: Mapping[str, AreaInfo]) -> str | None:
     """What is wrong with the code of a target, or None for a province or regency of the region."""
     if kode == "":
         return "kode is blank"
-    if kode in REGION_PROVINCES or (kode in areas and areas[kode].level == "regency"):
+    if kode in areas and areas[kode].level in LEVELS:
         return None
     if kode in areas:
         return f"'{kode}' ({areas[kode].nama}) is not a province or regency/city"
     hint = " (a spreadsheet dropped the trailing zero? format the column as text)"
-    return f"'{kode}' is not a province (71 … 82) or regency/city code of the region" + (
-        hint if re.fullmatch(r"\d{2}\.\d", kode) else ""
+    provinces = _provinces(areas)
+    return (
+        f"'{kode}' is not a province ({', '.join(provinces)}) or regency/city code of the region"
+        + (hint if re.fullmatch(r"\d{2}\.\d", kode) else "")
     )
+
+
+def _provinces(areas: Mapping[str, AreaInfo]) -> list[str]:
+    """The province codes of the region (the areas are its provinces and regencies)."""
+    return sorted(k for k, a in areas.items() if a.level == "province")
+
+
+def _elsewhere(kode: str, areas: Mapping[str, AreaInfo]) -> bool:
+    """Whether a code is of a province of Indonesia outside the region."""
+    return province_of(kode) in PROVINCES and province_of(kode) not in _provinces(areas)
 
 
 def _parse_pct(text: str, delimiter: str) -> tuple[float | None, str | None]:
@@ -80,9 +92,12 @@ def _parse_pct(text: str, delimiter: str) -> tuple[float | None, str | None]:
 
 
 def validate_targets(
-    data: bytes, file_name: str, areas: Mapping[str, AreaInfo]
+    data: bytes, file_name: str, areas: Mapping[str, AreaInfo], skip_elsewhere: bool = False
 ) -> ValidationReport:
-    """Read and validate a targets table given as bytes; report every problem by row and column."""
+    """Read and validate a targets table given as bytes; report every problem by row and column.
+
+    With skip_elsewhere, rows of provinces outside the region are left out (the table shipped
+    with the code may hold the targets of any province of Indonesia)."""
     sha = hashlib.sha256(data).hexdigest()
     text, problems = decode_whole(data)
     if text is None:
@@ -112,6 +127,7 @@ def validate_targets(
         if n not in REQUIRED_COLUMNS
     ]
     records: list[dict] = []
+    skipped = 0
     seen: dict[tuple[str, int], int] = {}
     end = reader.line_num
     for fields in [] if errors else reader:
@@ -129,6 +145,9 @@ def validate_targets(
             )
             continue
         cell = {n: fields[i].strip() for n, i in positions.items()}
+        if skip_elsewhere and _elsewhere(cell["kode"], areas):
+            skipped += 1
+            continue
         before = len(errors)
         if msg := _check_kode(cell["kode"], areas):
             errors.append(Problem(line, "kode", msg))
@@ -164,7 +183,7 @@ def validate_targets(
                 "source": cell["source"],
             }
         )
-    if not records and not errors:
+    if not records and not errors and not skipped:
         errors.append(Problem(1, None, "the file has a header but no data rows"))
     errors.sort(key=lambda p: (p.row or 0, p.column or ""))
     return ValidationReport(
@@ -173,8 +192,10 @@ def validate_targets(
 
 
 def read_targets(areas: Mapping[str, AreaInfo], path: Path = TARGETS_CSV) -> ValidationReport:
-    """The targets table shipped in data/ (or another file), validated; raises on any problem."""
-    report = validate_targets(Path(path).read_bytes(), Path(path).name, areas)
+    """The targets table shipped in data/ (or another file), validated; raises on any problem.
+    Only the rows of the region's provinces and regencies are kept: the table may hold the
+    targets of any province of Indonesia."""
+    report = validate_targets(Path(path).read_bytes(), Path(path).name, areas, skip_elsewhere=True)
     if not report.ok:
         raise GeoCoverageError(
             f"{path} is not a valid targets table:\n" + "\n".join(report.lines("errors"))

@@ -18,13 +18,7 @@ from geo_coverage.gis.query import choice, single_values
 from geo_coverage.i18n import API_LANG, DEFAULT_LANG, LANGS, both, text
 from geo_coverage.maps import styles
 from geo_coverage.metrics import dataset
-from geo_coverage.region import (
-    ALL_SEGMENTS,
-    LAYER_NAMES,
-    REGION_NAME,
-    check_level,
-    check_segment,
-)
+from geo_coverage.region import ALL_SEGMENTS, LAYER_NAMES, Region, check_level, check_segment
 
 LOGGER = logging.getLogger(__name__)
 
@@ -48,7 +42,7 @@ GEOMETRY_CHOICES = ("none", "wkt")
 COMMON_PARAMS = ("period", "segment", "simplified", "lang")
 EXTRA_PARAMS = {"csv": ("geometry",), "csv.zip": ("geometry",)}
 WORDED = ("gpkg", "xlsx", "qml", "sld")  # files whose texts follow lang
-FILE_PREFIX = "sulama"
+NO_PERIOD = "none"  # the period of a store without figures (the areas, with null figures)
 
 
 @dataclass(frozen=True)
@@ -89,16 +83,17 @@ def resolve(settings: Settings, req: DownloadRequest) -> DownloadRequest:
     """The request with its period checked against the store and None made the latest."""
     known = dataset.periods(settings)
     if req.period is None:
-        return replace(req, period=known[-1] if known else "none")
+        return replace(req, period=known[-1] if known else NO_PERIOD)
     if req.period != features.ALL_PERIODS and req.period not in known:
         every = [text("error.all_periods", API_LANG)] if req.ext == "gpkg" else []
         raise invalid_choice("period", req.period, [*known, *every])
     return req
 
 
-def file_name(req: DownloadRequest) -> str:
-    """The file name of a resolved request, e.g. sulama_regency_2025-06.geojson."""
-    parts = [FILE_PREFIX, req.level, "all-periods" if req.period == "all" else req.period]
+def file_name(req: DownloadRequest, region: Region) -> str:
+    """The file name of a resolved request, starting with the region's slug, e.g.
+    sulama_regency_2025-06.geojson."""
+    parts = [region.slug, req.level, "all-periods" if req.period == "all" else req.period]
     if req.segment != "all":
         parts.append(req.segment)
     if req.simplified:
@@ -136,15 +131,15 @@ def check_size(settings: Settings, req: DownloadRequest) -> None:
         raise BadRequest(message, "period")
 
 
-def title(req: DownloadRequest) -> str:
-    """A bilingual title for the file's metadata."""
+def title(req: DownloadRequest, region: Region) -> str:
+    """A bilingual title for the file's metadata, naming the region."""
     period = both("download.all_periods") if req.period == "all" else req.period
     names = " / ".join(
         text(
             "download.title",
             lang,
             level=text(f"level.{req.level}", lang).lower(),
-            region=REGION_NAME,
+            region=region.name,
         )
         for lang in LANGS
     )
@@ -153,7 +148,7 @@ def title(req: DownloadRequest) -> str:
 
 def _style(settings: Settings, req: DownloadRequest, lang: str) -> styles.Style:
     """The web map's default style for the request's level, period and segment."""
-    period = None if req.period in (features.ALL_PERIODS, "none") else req.period
+    period = None if req.period in (features.ALL_PERIODS, NO_PERIOD) else req.period
     return styles.default_style(settings, req.level, period, req.segment, lang)
 
 
@@ -186,11 +181,12 @@ def produce(settings: Settings, req: DownloadRequest) -> bytes:
             else styles.to_sld(style, LAYER_NAMES[req.level])
         )
         return text_.encode()
-    data = features.joined(settings, req.level, req.period, req.segment, req.simplified)
-    name = file_name(req)
+    period = None if req.period == NO_PERIOD else req.period
+    data = features.joined(settings, req.level, period, req.segment, req.simplified)
+    name = file_name(req, settings.region)
     meta = exports.Metadata(
         name=name.removesuffix(f".{req.ext}"),
-        title=title(req),
+        title=title(req, settings.region),
         level=req.level,
         period=data.period,
         segment=data.segment,

@@ -74,7 +74,9 @@ def clear_cache() -> None:
 
 
 def build_key(settings: Settings) -> str:
-    """The build key of the shapes in use (read again only when the report file changes)."""
+    """The build key of the shapes in use (read again only when the report file changes);
+    GeoCoverageError when they were built for another region than the setting's."""
+    shapes_files.check_region(settings.shapes, settings.region)
     return shapes_files.build_key(settings.shapes)
 
 

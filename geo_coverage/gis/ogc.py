@@ -25,7 +25,7 @@ from geo_coverage.gis.params import Query
 from geo_coverage.i18n import API_LANG, text
 from geo_coverage.metrics import dataset
 from geo_coverage.metrics.registry import EXPORTED, PROPERTIES
-from geo_coverage.region import CODE_EXAMPLES, LEVELS, SEGMENT_CHOICES
+from geo_coverage.region import CODE_EXAMPLES, LEVELS, SEGMENT_CHOICES, Region
 
 LOGGER = logging.getLogger(__name__)
 
@@ -112,11 +112,12 @@ def say(key: str, lang: str, **values) -> str:
 
 
 def facts(settings: Settings) -> params.Facts:
-    """The stored periods and the size of the largest collection (the most `limit` allows)."""
+    """The stored periods, the size of the largest collection (the most `limit` allows) and
+    the region."""
     known = dataset.periods(settings)
     areas = max(len(features.shapes(settings, level).codes) for level in LEVELS)
     largest = areas * max(1, len(known)) * len(SEGMENT_CHOICES)
-    return params.facts_of(known, min(largest, settings.max_features))
+    return params.facts_of(known, min(largest, settings.max_features), settings.region)
 
 
 def read(settings: Settings, resource: Resource) -> Query:
@@ -156,12 +157,12 @@ def _self_links(resource: Resource, json_type: str, lang: str) -> list[dict]:
     ]
 
 
-def landing(urls: Urls, resource: Resource, query: Query) -> dict:
-    """The landing page: title and the links a client starts from."""
+def landing(region: Region, urls: Urls, resource: Resource, query: Query) -> dict:
+    """The landing page: title (naming the region) and the links a client starts from."""
     lang, base, carry = query.lang, urls.api, _carried(resource)
     return {
-        "title": say("title", lang),
-        "description": say("description", lang),
+        "title": say("title", lang, region=region.name),
+        "description": say("description", lang, region=region.name),
         "links": [
             *_self_links(resource, JSON, lang),
             _link(f"{base}/api", "service-desc", OPENAPI, say("link.api", lang)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from geo_coverage.gis import catalogue, ogc, params
 from geo_coverage.i18n import API_LANG
 from geo_coverage.metrics.registry import EXPORTED
-from geo_coverage.region import CODE_PATTERNS, SEGMENT_CHOICES
+from geo_coverage.region import CODE_PATTERNS, LEVELS, SEGMENT_CHOICES
 
 # path under the API root -> (operation id, summary, media types of a 200, schema name)
 PATHS = {
@@ -58,7 +58,7 @@ def _ref(kind: str, name: str) -> dict:
 
 def _feature_id_pattern() -> str:
     """Codes of either level, or code_period_segment in a history collection."""
-    code = "|".join(CODE_PATTERNS[level] for level in ("province", "regency"))
+    code = "|".join(CODE_PATTERNS[level] for level in LEVELS)
     segments = "|".join(SEGMENT_CHOICES)
     return (
         rf"^({code})({catalogue.ID_SEPARATOR}\d{{4}}-\d{{2}}{catalogue.ID_SEPARATOR}({segments}))?$"
@@ -238,14 +238,16 @@ def _operation(path: str, spec: tuple, names: list[str], private: bool) -> dict:
 
 
 def openapi(api_url: str, facts: params.Facts, private: bool = False) -> dict:
-    """The OpenAPI 3.0 document of the API whose landing page is api_url."""
+    """The OpenAPI 3.0 document of the API whose landing page is api_url (the region's,
+    with its periods and limits: facts)."""
+    region = facts.region
     names = list(params.parameters(facts))
     document = {
         "openapi": "3.0.3",
         "info": {
-            "title": ogc.say("title", API_LANG),
+            "title": ogc.say("title", API_LANG, region=region.name),
             "version": "1.0.0",
-            "description": ogc.say("description", API_LANG),
+            "description": ogc.say("description", API_LANG, region=region.name),
             "license": {"name": "MIT"},
         },
         "servers": [{"url": api_url}],

@@ -23,9 +23,10 @@ from geo_coverage.i18n import API_LANG, DEFAULT_LANG, LANGS, text
 from geo_coverage.metrics.registry import EXPORTED, FIELD
 from geo_coverage.region import (
     CODE_PATTERNS,
+    LEVELS,
     PERIOD_FORMAT,
-    REGION_PROVINCES,
     SEGMENT_CHOICES,
+    Region,
 )
 
 FORMATS = ("json", "html")
@@ -35,7 +36,7 @@ TRUE_FALSE = ("true", "false")
 # Parameters that narrow the features: given twice, both must hold.
 FILTERS = ("bbox", "datetime", "filter", *(f.key for f in EXPORTED))
 # A list of codes of either level: 73,73.71
-_CODE = f"({'|'.join(CODE_PATTERNS[level] for level in ('province', 'regency'))})"
+_CODE = f"({'|'.join(CODE_PATTERNS[level] for level in LEVELS)})"
 CODE_LIST_PATTERN = f"^{_CODE}(,{_CODE})*$"
 Box = tuple[float, float, float, float]
 Interval = tuple[datetime | None, datetime | None]
@@ -43,10 +44,12 @@ Interval = tuple[datetime | None, datetime | None]
 
 @dataclass(frozen=True)
 class Facts:
-    """What the declarations depend on: the stored periods and the largest collection."""
+    """What the declarations depend on: the stored periods, the largest collection and the
+    region (its provinces and name)."""
 
     periods: tuple[str, ...]
     max_limit: int
+    region: Region
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def _value_schema(key: str, facts: Facts) -> dict:
     if key == "period":
         return {"type": "string", "enum": list(facts.periods)}
     if key == "prov_kode":
-        return {"type": "string", "enum": list(REGION_PROVINCES)}
+        return {"type": "string", "enum": list(facts.region.provinces)}
     if key == "data_source":
         return {"type": "string", "enum": ["published", "mixed", "modelled"]}
     if key == "kode":
@@ -395,9 +398,9 @@ def read(pairs: Sequence[tuple[str, str]], facts: Facts) -> Query:
     )
 
 
-def facts_of(periods: Sequence[str], largest: int) -> Facts:
-    """The Facts of a store: its periods and the size of its largest collection."""
-    return Facts(tuple(periods), max(LIMIT_FLOOR, largest))
+def facts_of(periods: Sequence[str], largest: int, region: Region) -> Facts:
+    """The Facts of a store: its periods, the size of its largest collection, its region."""
+    return Facts(tuple(periods), max(LIMIT_FLOOR, largest), region)
 
 
 def with_pairs(pairs: Sequence[tuple[str, str]], **changes: object) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from geo_coverage.errors import BadRequest, invalid_choice
 from geo_coverage.i18n import DEFAULT_LANG, LANGS, format_period, text
 from geo_coverage.metrics.registry import MAP_METRICS, map_metric, metric_title
-from geo_coverage.region import ALL_SEGMENTS, LEVELS, REGION_PROVINCES, SEGMENT_CHOICES
+from geo_coverage.region import ALL_SEGMENTS, LEVELS, SEGMENT_CHOICES
 
 LOGGER = logging.getLogger(__name__)
 
@@ -169,11 +169,14 @@ def _outline(args: Mapping[str, str], threshold: float | None, lang: str) -> str
     return outline or ViewState.outline
 
 
-def parse_view(args: Mapping[str, str], periods: Sequence[str]) -> ViewState:
+def parse_view(
+    args: Mapping[str, str], periods: Sequence[str], provinces: Sequence[str]
+) -> ViewState:
     """Check a query string's parameters against the valid values and build the view state.
 
     Messages are in the language the request asks for (Indonesian when lang itself is bad);
-    the period defaults to the latest of `periods`; a province implies the regency level.
+    the period defaults to the latest of `periods`; a province (one of `provinces`, the
+    region's) implies the regency level.
     Contradictions are refused: a segment with a metric about another segment, a baseline
     for a metric that compares nothing, an outline rule beside a threshold.
     """
@@ -192,7 +195,7 @@ def parse_view(args: Mapping[str, str], periods: Sequence[str]) -> ViewState:
         k=int(k_text),
         outline=_outline(args, threshold, lang),
         threshold=threshold,
-        province=_choice(args, "province", REGION_PROVINCES, None, lang),
+        province=_choice(args, "province", provinces, None, lang),
         lang=lang,
     )
     return state.with_()

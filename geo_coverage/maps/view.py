@@ -43,7 +43,6 @@ from geo_coverage.region import (
     LAYER_NAMES,
     LEVELS,
     REGENCY_PREFIX,
-    REGION_PROVINCES,
     SEGMENTS,
 )
 
@@ -115,6 +114,7 @@ class MapView:
     priorities: tuple[tuple[int, str, float, float], ...]  # rank, kode, lon, lat
     low: tuple[str, ...]  # codes the bold outline marks, worst first
     fields: tuple[str, ...]
+    provinces: tuple[str, ...]  # the region's, each a drill-down
     low_values: tuple[str, ...] = ()  # the figure each outlined area is listed with
     outline_rule: str | None = None  # legend key of the bold outline
     marker_rule: str | None = None  # legend key of the numbered markers
@@ -198,7 +198,7 @@ class MapView:
                 "base": self.state.base,
                 "outline": self.state.outline,
             },
-            "queries": _queries(self.state),
+            "queries": _queries(self.state, self.provinces),
             "areas": {
                 a.kode: {
                     "name": a.nama,
@@ -244,7 +244,7 @@ def _threshold_text(state: ViewState) -> str:
     return format_pct(state.threshold, state.lang, FIELD["coverage_pct"].display_decimals)
 
 
-def _queries(state: ViewState) -> dict:
+def _queries(state: ViewState, provinces: tuple[str, ...]) -> dict:
     """Query strings of this view, of the whole region, of each province and in the other
     language."""
     other = "id" if state.lang == "en" else "en"
@@ -252,7 +252,7 @@ def _queries(state: ViewState) -> dict:
         "self": state.query(),
         "region": state.query(province=None),
         "lang": state.query(lang=other),
-        "provinces": {p: state.query(province=p) for p in REGION_PROVINCES},
+        "provinces": {p: state.query(province=p) for p in provinces},
     }
 
 
@@ -425,6 +425,7 @@ def build_view(
     spec = field_.spec
     digits = field_.display_decimals or 0
     frame = metrics
+    provinces = tuple(sorted(str(p) for p in metrics["prov_kode"].dropna().unique()))
     if state.province:
         frame = frame[frame["prov_kode"] == state.province]
     frame = frame.sort_values("kode").reset_index(drop=True)
@@ -514,6 +515,7 @@ def build_view(
         ),
         unavailable=tuple((s, text(f"unavailable.{g}", lang)) for s, g in sorted(gaps.items())),
         cuts=classes.cuts,
+        provinces=provinces,
     )
 
 

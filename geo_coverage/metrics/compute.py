@@ -38,7 +38,7 @@ from geo_coverage.enrollment.targets import DEFAULT_TARGET_PCT
 from geo_coverage.metrics.labels import data_source_labels
 from geo_coverage.metrics.registry import COLUMNS, COUNT_COLUMNS, DTYPES, FIELDS
 from geo_coverage.metrics.uncertainty import BAND_COLUMNS, coverage_bands
-from geo_coverage.region import REGION_CODE, REGION_NAME
+from geo_coverage.region import DEFAULT_REGION, Region
 
 LOGGER = logging.getLogger(__name__)
 
@@ -170,15 +170,15 @@ def _ranks(frame: pd.DataFrame, score: str, group: str | None) -> pd.Series:
     return ranks.reindex(frame.index).astype("Int64")
 
 
-def area_frame(areas: pd.DataFrame, level: str) -> pd.DataFrame:
+def area_frame(areas: pd.DataFrame, level: str, region: Region = DEFAULT_REGION) -> pd.DataFrame:
     """The areas of a level with their province names, in code order."""
     provinces = areas[areas["level"] == "province"]
     names = dict(zip(provinces["kode"], provinces["nama"], strict=True))
     if level == "region":
         frame = pd.DataFrame(
             {
-                "kode": [REGION_CODE],
-                "nama": [REGION_NAME],
+                "kode": [region.code],
+                "nama": [region.name],
                 "prov_kode": [pd.NA],
                 "prov_nama": [pd.NA],
             }
@@ -203,6 +203,7 @@ def compute_metrics(
     periods: Sequence[str] | None = None,
     segment: str | None = None,
     uncertainty: pd.DataFrame | None = None,
+    region: Region = DEFAULT_REGION,
 ) -> pd.DataFrame:
     """Every metric for each area of a level ('regency', 'province' or 'region') and period.
 
@@ -228,7 +229,7 @@ def compute_metrics(
     rows = rows.loc[:, ["kode", "period", "segment", *_COUNTS, "data_source"]].copy()
     rows["prov_kode"] = _province(rows["kode"])
     key = {"regency": "kode", "province": "prov_kode", "region": "_region"}[level]
-    rows["_region"] = REGION_CODE
+    rows["_region"] = region.code
     sel = rows if segment is None else rows[rows["segment"] == segment]
 
     out = _sums(rows, key).loc[:, [key, "period"]].rename(columns={key: "kode"})
@@ -252,7 +253,7 @@ def compute_metrics(
         units = with_regency_targets(units, targets)
     units["_tw"] = _target_scaled(units["target_pct"], units["potential_workers"])
     units["_tp"] = units["potential_workers"].where(units["_tw"].notna())
-    units["_region"] = REGION_CODE
+    units["_region"] = region.code
     ukey = {"regency": "kode", "province": "prov_kode", "region": "_region"}[level]
     tw = (
         units.groupby([ukey, "period"], as_index=False, observed=True)[["_tw", "_tp"]]
@@ -281,10 +282,10 @@ def compute_metrics(
     out = out.merge(prev, on=["kode", "_prev"], how="left")
     out["change_pp"] = (out["_covr"] - out["_covr_prev"]).round(2)
 
-    labels = data_source_labels(sel, provenance, level, segment)
+    labels = data_source_labels(sel, provenance, level, segment, region.code)
     out = out.merge(labels, on=["kode", "period"], how="left")
 
-    frame = area_frame(areas, level)
+    frame = area_frame(areas, level, region)
     grid = frame.merge(pd.DataFrame({"period": pd.array(wanted, dtype="string")}), how="cross")
     if level != "region":
         prov_tt = target_table(targets, sorted(set(frame["prov_kode"])), wanted)
@@ -310,7 +311,7 @@ def compute_metrics(
     parts = None
     if level == "region" and segment is None:
         parts = compute_metrics(
-            rows, areas, targets, provenance, "province", periods, segment, uncertainty
+            rows, areas, targets, provenance, "province", periods, segment, uncertainty, region
         )
     bands = coverage_bands(result, provenance, uncertainty, segment, parts)
     result[list(BAND_COLUMNS)] = bands

@@ -16,6 +16,7 @@ import pandas as pd
 
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
+from geo_coverage.enrollment.areas import check_region
 from geo_coverage.errors import invalid_choice
 from geo_coverage.i18n import API_LANG, text
 from geo_coverage.metrics.compute import (
@@ -28,6 +29,7 @@ from geo_coverage.metrics.registry import COLUMNS, DTYPES
 from geo_coverage.region import (
     ALL_SEGMENTS,
     SEGMENTS,
+    Region,
     check_level,
     check_period,
     check_segment,
@@ -44,6 +46,7 @@ class _Cached:
 
     snapshot: store.Snapshot
     periods: list[str]
+    region: Region  # the region the store was built for (checked against the setting)
     imported: str | None  # when the active version was stored, YYYY-MM-DD
     results: dict[tuple, dict[str, pd.DataFrame]] = field(default_factory=dict)
 
@@ -77,11 +80,16 @@ def _cached(settings: Settings) -> _Cached:
         entry = _CACHE.get(path)
         if entry is not None and entry.snapshot.data_version == tag:
             _CACHE.move_to_end(path)
-            return entry
+    if entry is not None and entry.snapshot.data_version == tag:
+        if entry.region != settings.region:
+            check_region(path, settings.region)
+        return entry
+    check_region(path, settings.region)
     snapshot = store.read_snapshot(path)
     history, _active = store.versions(path)
     imported = next((v.created_at[:10] for v in history if v.id == snapshot.active), None)
-    entry = _Cached(snapshot, sorted(snapshot.rows["period"].unique().tolist()), imported)
+    periods = sorted(snapshot.rows["period"].unique().tolist())
+    entry = _Cached(snapshot, periods, settings.region, imported)
     with _LOCK:
         _CACHE[path] = entry
         _CACHE.move_to_end(path)
@@ -154,6 +162,7 @@ def _compute(entry: _Cached, level: str, period: str | None, segment: str | None
             level=level,
             segment=segment,
             uncertainty=snap.uncertainty,
+            region=entry.region,
         )
         parts = {ALL_PERIODS: frame}
         parts |= {
@@ -178,7 +187,7 @@ def load_metrics(
 
 def _without_data(entry: _Cached, level: str, segment: str | None) -> pd.DataFrame:
     """Every area of the level with null figures, for a store that holds no rows."""
-    frame = area_frame(entry.snapshot.areas, level)
+    frame = area_frame(entry.snapshot.areas, level, entry.region)
     frame["segment"] = segment or ALL_SEGMENTS
     return frame.reindex(columns=list(COLUMNS)).astype(DTYPES)
 

@@ -12,7 +12,7 @@ import logging
 
 import pandas as pd
 
-from geo_coverage.region import REGION_CODE, ROLLUP_LEVELS
+from geo_coverage.region import DEFAULT_REGION, ROLLUP_LEVELS
 
 LOGGER = logging.getLogger(__name__)
 
@@ -49,9 +49,14 @@ def apply_provenance(parts: pd.Series, provenance: pd.DataFrame) -> pd.Series:
 
 
 def data_source_labels(
-    rows: pd.DataFrame, provenance: pd.DataFrame | None, level: str, segment: str | None
+    rows: pd.DataFrame,
+    provenance: pd.DataFrame | None,
+    level: str,
+    segment: str | None,
+    region_code: str = DEFAULT_REGION.code,
 ) -> pd.DataFrame:
-    """data_source per (kode, period) of a level ('regency', 'province' or 'region').
+    """data_source per (kode, period) of a level ('regency', 'province' or 'region', whose
+    code is region_code).
 
     rows: the selected regency rows (kode, period, data_source); provenance: kode, period,
     segment, members, potential, coverage (the store's records of the active version).
@@ -68,7 +73,7 @@ def data_source_labels(
         if step == "province":
             parts = labels.assign(kode=labels["kode"].str.split(".", n=1).str[0])
         elif step == "region":
-            parts = labels.assign(kode=REGION_CODE)
+            parts = labels.assign(kode=region_code)
         if parts.empty:
             return labels.astype({"kode": "string", "period": "string", "data_source": "string"})
         grouped = (

@@ -20,7 +20,7 @@ import pandas as pd
 
 from geo_coverage.errors import GeoCoverageError
 from geo_coverage.package_files import data_dir
-from geo_coverage.region import CODE_PATTERNS, REGION_CODE, REGION_PROVINCES, ROLLUP_LEVELS
+from geo_coverage.region import CODE_PATTERNS, ROLLUP_LEVELS, SAMPLE_REGION
 from geo_coverage.region import LEVELS as REGION_LEVELS
 
 LOGGER = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ DTYPES = {
 
 _CODE_OF_LEVEL = {
     **{level: re.compile(CODE_PATTERNS[level]) for level in REGION_LEVELS},
-    "region": re.compile(re.escape(REGION_CODE)),
+    "region": re.compile(re.escape(SAMPLE_REGION.code)),
     "national": re.compile(re.escape(NATIONAL_CODE)),
 }
 _PERIOD = re.compile(r"(\d{4})(?:-(\d{2}))?|(\d{4})/(\d{4})")
@@ -85,8 +85,9 @@ def _problems(line: int, row: dict[str, str], known: Collection[str] | None) -> 
         out.append((line, "level", f"unknown level '{level}'; use one of {', '.join(LEVELS)}"))
     elif not _CODE_OF_LEVEL[level].fullmatch(kode):
         out.append((line, "kode", f"'{kode}' is not a {level} code"))
-    elif level in REGION_LEVELS and kode[:2] not in REGION_PROVINCES:
-        out.append((line, "kode", f"'{kode}' is not in the region ({', '.join(REGION_PROVINCES)})"))
+    elif level in REGION_LEVELS and not SAMPLE_REGION.contains(kode):
+        provinces = ", ".join(SAMPLE_REGION.provinces)
+        out.append((line, "kode", f"'{kode}' is not in the region ({provinces})"))
     elif level in REGION_LEVELS and known is not None and kode not in known:
         out.append((line, "kode", f"'{kode}' is not an official {level} code"))
     match = _PERIOD.fullmatch(row["period"])

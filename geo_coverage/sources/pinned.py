@@ -15,6 +15,7 @@ from pathlib import Path
 
 from geo_coverage.config import Settings
 from geo_coverage.errors import SourceError
+from geo_coverage.region import Region
 
 LOGGER = logging.getLogger(__name__)
 DOWNLOAD_TIMEOUT_S = 60
@@ -30,6 +31,11 @@ class PinnedFile:
     path: str
     sha256: str
     size: int
+    provinces: tuple[str, ...]  # the provinces it holds rows of; empty: every province
+
+    def serves(self, region: Region) -> bool:
+        """Whether the region needs this file (it holds rows of one of its provinces)."""
+        return not self.provinces or any(p in self.provinces for p in region.provinces)
 
     @property
     def key(self) -> str:
@@ -42,12 +48,20 @@ class PinnedFile:
 
 
 def pinned_files() -> list[PinnedFile]:
-    """Every file the build needs, as pinned in upstream.tsv."""
+    """Every file a build of any region may need, as pinned in upstream.tsv."""
     text = (
         resources.files("geo_coverage.sources").joinpath("upstream.tsv").read_text(encoding="utf-8")
     )
     rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
-    return [PinnedFile(d, r, c, p, s, int(b)) for d, r, c, p, s, b in rows]
+    return [
+        PinnedFile(d, r, c, p, s, int(b), () if held == "*" else tuple(held.split()))
+        for d, r, c, p, s, b, held in rows
+    ]
+
+
+def region_files(region: Region) -> list[PinnedFile]:
+    """The pinned files a build of the region reads."""
+    return [pin for pin in pinned_files() if pin.serves(region)]
 
 
 def sha256_of(path: Path) -> str:
@@ -98,12 +112,13 @@ def _download(pin: PinnedFile, target: Path, upstream: str) -> None:
 
 
 def fetch_all(settings: Settings, progress: Callable[[str], None] = LOGGER.info) -> dict[str, Path]:
-    """Local, verified paths of every pinned file, keyed by dataset/path.
+    """Local, verified paths of every pinned file the settings' region needs, keyed by
+    dataset/path.
 
     With a mirror, files are read from it and every problem is reported at once; without one,
     files are downloaded from upstream at the pinned commit into the instance cache.
     """
-    pins = pinned_files()
+    pins = region_files(settings.region)
     if settings.mirror is not None:
         paths = {p.key: settings.mirror / p.dataset / p.path for p in pins}
         problems = [msg for p in pins if (msg := _check(p, paths[p.key]))]
@@ -128,6 +143,6 @@ def fetch_all(settings: Settings, progress: Callable[[str], None] = LOGGER.info)
     return paths
 
 
-def input_digest() -> str:
-    """One sha256 over every pinned checksum: changes when any input changes."""
-    return hashlib.sha256("".join(p.sha256 for p in pinned_files()).encode()).hexdigest()
+def input_digest(region: Region) -> str:
+    """One sha256 over the checksums of the region's files: changes when any input changes."""
+    return hashlib.sha256("".join(p.sha256 for p in region_files(region)).encode()).hexdigest()

@@ -34,6 +34,7 @@ def download(level: str, ext: str):
     settings = current_app.config["SETTINGS"]
     wanted = downloads.parse_request(level, ext, request.args.to_dict(flat=False))
     req = downloads.resolve(settings, wanted)
+    name = downloads.file_name(req, settings.region)
     return cached_response(
         keys.key("download", *downloads.canonical(req)),
         lambda: downloads.produce(settings, req),
@@ -41,7 +42,7 @@ def download(level: str, ext: str):
         last_modified=keys.versions().modified,
         max_age=MAX_AGE_S,
         ranges=True,
-        headers={"Content-Disposition": f'attachment; filename="{downloads.file_name(req)}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

@@ -12,7 +12,7 @@ from geo_coverage.errors import Busy, GeoCoverageError
 from geo_coverage.i18n import DEFAULT_LANG, LANGS, text
 
 LOGGER = logging.getLogger(__name__)
-JSON_PREFIXES = ("/ogc", "/api", "/download", "/healthz")
+JSON_PREFIXES = ("/ogc", "/api", "/download", "/healthz", "/geometry")
 
 
 def wants_json() -> bool:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from flask import current_app, g
 
-from geo_coverage.boundaries.shapes import REPORT_NAME, build_key
+from geo_coverage.boundaries.shapes import REPORT_NAME, build_key, check_region
 from geo_coverage.package_files import code_modified
 from geo_coverage.web.assets import code_version
 
@@ -36,6 +36,7 @@ def versions() -> Versions:
     from geo_coverage.enrollment.store import current_version  # pandas: loaded on first use
 
     settings = current_app.config["SETTINGS"]
+    check_region(settings.shapes, settings.region)  # shapes of another region: a clear error
     data = current_version(settings.store_path)
     key = build_key(settings.shapes)
     built = datetime.fromtimestamp(int((settings.shapes / REPORT_NAME).stat().st_mtime), UTC)

@@ -157,7 +157,7 @@ def landing():
     """Landing page."""
     from geo_coverage.gis import ogc
 
-    return _document("landing", lambda s, u, r, q: ogc.landing(u, r, q), ogc.JSON)
+    return _document("landing", lambda s, u, r, q: ogc.landing(s.region, u, r, q), ogc.JSON)
 
 
 @bp.get("/conformance")

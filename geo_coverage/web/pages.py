@@ -7,12 +7,12 @@ matplotlib: they are imported on first use, so that the app starts fast.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON
+from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON, detail_topojson
 from geo_coverage.config import DEFAULT_TILES_ATTRIBUTION
 from geo_coverage.errors import NotFound
 from geo_coverage.i18n import API_LANG, strings, text
@@ -63,7 +63,8 @@ def _state() -> ViewState:
     from geo_coverage.maps.state import parse_view
     from geo_coverage.metrics import dataset
 
-    return parse_view(request.args, dataset.periods(_settings()))
+    settings = _settings()
+    return parse_view(request.args, dataset.periods(settings), settings.region.provinces)
 
 
 def _view_key(state: ViewState, kind: str) -> tuple[str, ...]:
@@ -141,11 +142,12 @@ def _page(
     plain_asset: Callable[[str], str] = _plain_asset_url,
     geometry: str | None = None,
     variant: str = "",
+    detail: Mapping[str, str] | None = None,
 ) -> Response:
     """A map page with its view inlined, so the first paint needs only the geometry.
 
-    A signed link passes its own view state, asset and geometry URLs, and a variant for the
-    cache key.
+    A signed link passes its own view state, asset and geometry URLs (the overview, and the
+    detail of the provinces it may show), and a variant for the cache key.
     """
     from geo_coverage.maps import view as map_view
     from geo_coverage.maps.classify import NODATA_FILL, NODATA_HATCH
@@ -156,6 +158,7 @@ def _page(
 
     def render() -> bytes:
         view = _load_view(view_state)
+        version = keys.versions().build_key[:16]
         tiles = (
             None
             if settings.tiles.strip().lower() == "none"
@@ -167,7 +170,13 @@ def _page(
             "mode": mode,
             "data": _view_data(settings, view_state, view),
             "paths": _paths(),
-            "geometry": geometry or url_for("pages.geometry", v=keys.versions().build_key[:16]),
+            "geometry": geometry or url_for("pages.geometry", v=version),
+            "detail": dict(detail)
+            if detail is not None
+            else {
+                p: url_for("pages.province_geometry", province=p, v=version)
+                for p in settings.region.provinces
+            },
             "tiles": tiles,
             "strings": _script_strings(view_state.lang),
             "places": map_view.places(settings) if mode == "browse" else [],
@@ -182,7 +191,7 @@ def _page(
             config=config,
             state=view_state,
             lang=lang,
-            t=lambda key, **kw: text(key, lang, **kw),
+            t=lambda key, **kw: text(key, lang, **({"region": settings.region.name} | kw)),
             asset=asset,
             import_map=_import_map(asset, plain_asset),
             nodata_fill=NODATA_FILL,
@@ -230,9 +239,10 @@ def embed_page(
     plain_asset: Callable[[str], str],
     geometry: str,
     variant: str,
+    detail: Mapping[str, str],
 ) -> Response:
     """The embed page of a given view, loading its assets and geometry from given URLs."""
-    return _page("embed.html", "embed", state, asset, plain_asset, geometry, variant)
+    return _page("embed.html", "embed", state, asset, plain_asset, geometry, variant, detail)
 
 
 @bp.get("/api/map-data")
@@ -276,18 +286,29 @@ def png_response(state: ViewState) -> Response:
 
 @bp.get("/geometry.topojson")
 def geometry():
-    """The display geometry (regencies and provinces) as TopoJSON, precompressed by the build."""
+    """The overview of the region (regencies and provinces, simplified for the whole region)
+    as TopoJSON, precompressed by the build."""
     return geometry_response()
 
 
-def geometry_response() -> Response:
-    """The display geometry (long-lived when the URL carries the build key)."""
+@bp.get("/geometry/<province>.topojson")
+def province_geometry(province: str):
+    """One province's detail (its regencies and districts) as TopoJSON, for the drill-down."""
+    return geometry_response(province)
+
+
+def geometry_response(province: str | None = None) -> Response:
+    """The region's overview, or a province's detail (404 for a province not of the region);
+    long-lived when the URL carries the build key."""
     settings = _settings()
+    if province is not None and province not in settings.region.provinces:
+        valid = ", ".join(settings.region.provinces)
+        raise NotFound(text("error.no_geometry", API_LANG, province=province, valid=valid))
     build = keys.versions().build_key
-    path = settings.shapes / DISPLAY_TOPOJSON
+    path = settings.shapes / (DISPLAY_TOPOJSON if province is None else detail_topojson(province))
     versioned = request.args.get("v") == build[:16]
     return cached_response(
-        keys.key("geometry"),
+        keys.key("geometry", province or "overview"),
         path.read_bytes,
         "application/json",
         max_age=YEAR if versioned else VIEW_MAX_AGE,

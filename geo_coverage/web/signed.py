@@ -130,7 +130,8 @@ def create_link(view: str, expires: str, created_by: str) -> Link:
     """A signed link to a view (a map URL or its query string) valid through a date; anyone
     can read what it shows (it is signed, not encrypted), so it names nobody."""
     settings = current_app.config["SETTINGS"]
-    state = parse_view(dict(parse_qsl(_view_query(view))), dataset.periods(settings))
+    query = dict(parse_qsl(_view_query(view)))
+    state = parse_view(query, dataset.periods(settings), settings.region.provinces)
     try:
         until = date.fromisoformat(expires.strip())
     except ValueError as exc:
@@ -161,7 +162,7 @@ def _open(token: str) -> ViewState:
     if today() > until:
         raise LinkExpired(f"this link expired at the end of {until} (WITA); ask for a new one")
     settings = current_app.config["SETTINGS"]
-    return parse_view(dict(parse_qsl(query)), dataset.periods(settings))
+    return parse_view(dict(parse_qsl(query)), dataset.periods(settings), settings.region.provinces)
 
 
 def _asset_url(token: str):
@@ -187,11 +188,16 @@ def embed(token: str):
     """The embed page of the link's view."""
     state = _open(token)
     geometry = url_for("signed.geometry", token=token)
+    detail = (
+        {state.province: url_for("signed.province_geometry", token=token, province=state.province)}
+        if state.province
+        else {}
+    )
 
     def plain(filename: str) -> str:
         return url_for("signed.asset", token=token, filename=filename)
 
-    return _short_lived(pages.embed_page(state, _asset_url(token), plain, geometry, token))
+    return _short_lived(pages.embed_page(state, _asset_url(token), plain, geometry, token, detail))
 
 
 @bp.get("/<token>/map.png")
@@ -205,6 +211,15 @@ def geometry(token: str):
     """The display geometry, for the link's embed page."""
     _open(token)
     return _short_lived(pages.geometry_response())
+
+
+@bp.get("/<token>/geometry/<province>.topojson")
+def province_geometry(token: str, province: str):
+    """The detail of the link's province, for the link's embed page."""
+    state = _open(token)
+    if province != state.province:
+        raise NotFound(f"this link shows no province {province}")
+    return _short_lived(pages.geometry_response(province))
 
 
 @bp.get("/<token>/assets/<path:filename>")

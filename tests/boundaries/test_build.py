@@ -163,7 +163,9 @@ def former_gaps(built_settings):
     paths = fetch_all(built_settings, progress=lambda _m: None)
     out = {}
     for level in ("regency", "district"):
-        layer = repair_layer(parse_dump_layer(paths, level), progress=lambda _m: None)
+        layer = repair_layer(
+            parse_dump_layer(paths, level, built_settings.region), progress=lambda _m: None
+        )
         holes = _union_holes(layer.geoms)
         points = shapely.point_on_surface(holes)
         covered, _ = shapely.STRtree(layer.geoms).query(points, predicate="intersects")

@@ -13,6 +13,11 @@ from geo_coverage.boundaries.gaps import (
     shared_borders,
 )
 from geo_coverage.boundaries.layers import Layer, close_layer_gaps
+from geo_coverage.boundaries.review import KnownGap, Review
+from geo_coverage.region import parse_region
+from geo_coverage.sources.reference import Area, Reference
+
+NO_REVIEW = Review({}, (), (), {})
 
 
 def _layer(*geoms, level="regency"):
@@ -69,7 +74,7 @@ def test_a_lake_inside_one_area_is_kept_however_narrow():
     assert holes[0].width_deg < GAP_WIDTH_DEG
     closed = close_layer_gaps(layer, progress=_quiet)
     assert closed.geoms[0].equals(layer.geoms[0])
-    result = checks.check_gaps(closed)
+    result = checks.check_gaps(closed, NO_REVIEW)
     assert result["passed"] and result["gaps"] == 0
     assert [h["neighbours"] for h in result["holes_in_one_area"]] == [["73.01"]]
 
@@ -97,7 +102,7 @@ def test_a_gap_wider_than_the_limit_stays_and_fails_the_check_naming_its_neighbo
     layer = _sliver_layer(width=GAP_WIDTH_DEG * 1.5)
     closed = close_layer_gaps(layer, progress=_quiet)
     assert closed.stats["gaps_closed"] == 0
-    result = checks.check_gaps(closed)
+    result = checks.check_gaps(closed, NO_REVIEW)
     assert not result["passed"] and result["gaps"] == 1
     message = result["failures"][0]
     assert message.startswith("regency: gap of ")
@@ -107,7 +112,7 @@ def test_a_gap_wider_than_the_limit_stays_and_fails_the_check_naming_its_neighbo
 
 
 def test_the_gaps_check_fails_on_a_layer_with_a_sliver():
-    result = checks.check_gaps(_sliver_layer())
+    result = checks.check_gaps(_sliver_layer(), NO_REVIEW)
     assert not result["passed"]
     assert result["gaps"] == 1 and result["gap_km2"] == pytest.approx(0.01 * 111.3 * 110.6, 0.02)
     (message,) = result["failures"]
@@ -117,9 +122,86 @@ def test_the_gaps_check_fails_on_a_layer_with_a_sliver():
 
 def test_check_layer_runs_the_gaps_check():
     layer = _sliver_layer(level="district")
-    results = {r["check"]: r for r in checks.check_layer(layer, reference=None)}
+    reference = Reference({"73": Area("73", "P", 1.0, 1)}, {}, {})
+    results = {r["check"]: r for r in checks.check_layer(layer, reference, NO_REVIEW)}
     assert results["no_overlaps"]["passed"] and results["coverage_valid"]["passed"]
     assert not results["gaps"]["passed"]
+
+
+def _listed(layer, area_km2=None, level="regency", point=(1.005, 0.7)):
+    """A review listing the layer's one gap (at a point inside it), with its measured area."""
+    hole = find_holes(layer.geoms)[0]
+    listed = KnownGap(
+        level,
+        *point,
+        hole.area_km2 if area_km2 is None else area_km2,
+        ("73.01", "73.02", "73.03"),
+        "the source leaves it open",
+    )
+    return Review({}, (listed,), (), {})
+
+
+def test_a_reviewed_gap_passes_and_is_reported_with_its_reason():
+    layer = _sliver_layer(width=GAP_WIDTH_DEG * 1.5)
+    result = checks.check_gaps(layer, _listed(layer))
+    assert result["passed"] and result["gaps"] == 0
+    (known,) = result["known_gaps"]
+    assert known["reason"] == "the source leaves it open" and known["neighbours"][0] == "73.01"
+
+
+def test_a_reviewed_gap_that_measures_otherwise_or_is_not_found_fails():
+    layer = _sliver_layer(width=GAP_WIDTH_DEG * 1.5)
+    hole = find_holes(layer.geoms)[0]
+    drifted = checks.check_gaps(layer, _listed(layer, area_km2=hole.area_km2 * 0.8))
+    assert not drifted["passed"] and "review it in known_gaps.csv" in drifted["failures"][0]
+    elsewhere = checks.check_gaps(layer, _listed(layer, point=(5.0, 5.0)))
+    assert not elsewhere["passed"] and elsewhere["gaps"] == 1
+    assert any("is not found: remove it" in f for f in elsewhere["failures"])
+    other_level = checks.check_gaps(layer, _listed(layer, level="district"))
+    assert not other_level["passed"] and other_level["gaps"] == 1
+
+
+def test_a_hole_outside_every_parent_is_judged_at_the_parents_level():
+    children = _sliver_layer(width=GAP_WIDTH_DEG * 1.5, level="district")
+    around = box(0, -1, 2, 2).difference(box(1, 0, 1 + GAP_WIDTH_DEG * 1.5, 1))
+    parents = Layer("regency", ["73"], ["P"], np.array([around], dtype=object))
+    result = checks.check_gaps(children, NO_REVIEW, parents)
+    assert result["passed"] and len(result["holes_of_parent_layer"]) == 1
+    inside = Layer("regency", ["73"], ["P"], np.array([box(0, -1, 2, 2)], dtype=object))
+    assert not checks.check_gaps(children, NO_REVIEW, inside)["passed"]
+
+
+def test_counts_come_from_the_reference_tables_and_the_reviewed_district_counts():
+    layer = _sliver_layer()
+    areas = {k: Area(k, k, 1.0, 1) for k in ["73", "73.01", "73.02", "73.03", "73.04", "73.05"]}
+    areas["73.06"] = Area("73.06", "Kabupaten F", 1.0, 1)
+    reference = Reference(areas, {}, {})
+    (count,) = [r for r in checks.check_layer(layer, reference, NO_REVIEW) if r["check"] == "count"]
+    assert not count["passed"] and count["expected"] == 6
+    assert count["failures"] == ["regency: 5 areas, expected 6", "regency: missing 73.06"]
+    districts = Layer("district", ["73.01.01"], ["D"], layer.geoms[:1])
+    counted = Review({}, (), (), {"73": 1})
+    (ok,) = [r for r in checks.check_layer(districts, reference, counted) if r["check"] == "count"]
+    assert ok["passed"] and ok["expected"] == 1
+    (missing,) = [
+        r for r in checks.check_layer(districts, reference, NO_REVIEW) if r["check"] == "count"
+    ]
+    assert "no reviewed district count for province 73" in " ".join(missing["failures"])
+
+
+def test_the_reviewed_lists_shipped_name_real_areas_with_reasons():
+    from geo_coverage.boundaries.review import load_review
+    from geo_coverage.region import PROVINCES
+
+    review = load_review()
+    assert sum(review.district_counts.values()) == 7285
+    assert set(review.district_counts) == set(PROVINCES)
+    assert sum(review.district_counts[p] for p in parse_region("sulawesi-maluku").provinces) == 1265
+    for (level, kode), exception in review.area_exceptions.items():
+        assert level in ("province", "regency") and kode.split(".")[0] in PROVINCES
+        assert len(exception.reason) > 80
+    assert all(len(gap.reason) > 80 for gap in review.known_gaps)
+    assert [(m.kode, m.from_kode) for m in review.reassignments] == [("96.04", "96.01")]
 
 
 def test_shared_borders_measures_each_line_along_each_area():

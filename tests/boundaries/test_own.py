@@ -5,7 +5,9 @@ import pytest
 
 from geo_coverage.boundaries.build import build_key, build_shapes
 from geo_coverage.boundaries.own import OwnBoundaries, normalise_code
+from geo_coverage.boundaries.review import load_review
 from geo_coverage.errors import BuildError
+from geo_coverage.region import SULAWESI_MALUKU
 
 
 @pytest.fixture(scope="module")
@@ -91,9 +93,9 @@ def test_a_changed_sidecar_changes_the_build_key(office_file, tmp_path):
     path = tmp_path / "kab.shp"
     pyogrio.write_dataframe(df, path)
     own = OwnBoundaries(path, "KODE_KAB", "NAMA_KAB", "regency")
-    before = build_key(own)
+    before = build_key(SULAWESI_MALUKU, own, load_review())
     renamed = df.copy()
     renamed.loc[0, "NAMA_KAB"] = "Nama baru"
     pyogrio.write_dataframe(renamed, tmp_path / "other.shp")
     (tmp_path / "kab.dbf").write_bytes((tmp_path / "other.dbf").read_bytes())
-    assert build_key(own) != before
+    assert build_key(SULAWESI_MALUKU, own, load_review()) != before

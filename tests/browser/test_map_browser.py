@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from harness import PAINTED, serve
+from harness import PAINTED, Visit, serve
 
 from geo_coverage.i18n import text
 from geo_coverage.metrics import dataset
@@ -64,9 +64,15 @@ def test_tooltip_shows_the_figures_and_keeps_names_as_text(visit):
     v.assert_clean()
 
 
+def _geometry_requests(v: Visit) -> list[str]:
+    """The geometry files a page asked for, by path."""
+    return [re.sub(r"^https?://[^/]+", "", u).split("?")[0] for u in v.requests if "/geometry" in u]
+
+
 def test_drill_down_changes_the_url_and_back_returns(visit):
     v = visit("/")
     page = v.page
+    assert _geometry_requests(v) == ["/geometry.topojson"]  # the overview only
     page.mouse.click(*v.point_inside("73.17"))
     page.wait_for_url(re.compile(r"province=73"))
     page.wait_for_function("document.querySelectorAll('#map path[data-kode]').length === 24")
@@ -75,6 +81,18 @@ def test_drill_down_changes_the_url_and_back_returns(visit):
     page.go_back()
     page.wait_for_function("document.querySelectorAll('#map path[data-kode]').length === 102")
     assert "province" not in page.url
+    page.go_forward()
+    page.wait_for_function("document.querySelectorAll('#map path[data-kode]').length === 24")
+    # the province's detail is loaded on the first drill-down, then reused
+    assert _geometry_requests(v) == ["/geometry.topojson", "/geometry/73.topojson"]
+    v.assert_clean()
+
+
+def test_a_drill_down_link_paints_from_its_province_detail_alone(visit):
+    v = visit("/embed?province=74&lang=en")
+    assert v.paths() == 17
+    assert _geometry_requests(v) == ["/geometry/74.topojson"]
+    assert all("v=" in u for u in v.requests if "/geometry" in u)  # versioned: cached a year
     v.assert_clean()
 
 

@@ -223,7 +223,7 @@ def build_model_from(settings):
     from geo_coverage.sources.pinned import fetch_all
     from geo_coverage.sources.reference import load_reference
 
-    return build_model(load_reference(fetch_all(settings, quiet)), EVIDENCE)
+    return build_model(load_reference(fetch_all(settings, quiet), settings.region), EVIDENCE)
 
 
 def test_labels_and_bands_of_the_sample(sample_store_template):

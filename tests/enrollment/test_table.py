@@ -37,7 +37,7 @@ EXPECTED = {
         (2, "kode", "province code of Sulawesi Selatan"),
         (3, "kode", "district (kecamatan) code"),
     ],
-    "outside_region.csv": [(3, "kode", "not in Sulawesi–Maluku")],
+    "outside_region.csv": [(3, "kode", "not in the region (province codes 71, 72, 73, 74, 75, 76")],
     "dropped_trailing_zero.csv": [(2, "kode", "73.10 is Kabupaten Pangkajene dan Kepulauan")],
     "malformed_period.csv": [
         (2, "period", "2021-13"),

@@ -7,12 +7,14 @@ import pytest
 from geo_coverage.errors import BadRequest
 from geo_coverage.i18n import format_int, format_number, format_pct, format_period
 from geo_coverage.maps.state import ViewState, parse_view
+from geo_coverage.region import SULAWESI_MALUKU
 
 PERIODS = ["2021-12", "2024-08", "2025-06", "2025-12"]
+PROVINCES = SULAWESI_MALUKU.provinces
 
 
 def test_defaults_and_the_latest_period():
-    state = parse_view({}, PERIODS)
+    state = parse_view({}, PERIODS, PROVINCES)
     assert state == ViewState(period="2025-12")
     assert state.query() == "period=2025-12"
 
@@ -28,14 +30,14 @@ def test_a_full_query_round_trips():
         "threshold": "45.5",
         "lang": "en",
     }
-    state = parse_view(args, PERIODS)
+    state = parse_view(args, PERIODS, PROVINCES)
     assert (state.level, state.metric, state.k, state.threshold) == ("province", "gap", 7, 45.5)
-    assert parse_view(dict(parse_qsl(state.query())), PERIODS) == state
+    assert parse_view(dict(parse_qsl(state.query())), PERIODS, PROVINCES) == state
     assert state.query().startswith("level=province&metric=gap&segment=informal&period=")
 
 
 def test_a_province_means_its_regencies():
-    state = parse_view({"level": "province", "province": "73"}, PERIODS)
+    state = parse_view({"level": "province", "province": "73"}, PERIODS, PROVINCES)
     assert (state.level, state.province) == ("regency", "73")
     back = dict(parse_qsl(state.query(province=None)))
     assert "province" not in back and back["period"] == "2025-12"
@@ -56,26 +58,26 @@ def test_a_province_means_its_regencies():
 )
 def test_bad_values_name_the_parameter_and_the_valid_values(name, value, valid):
     with pytest.raises(BadRequest) as caught:
-        parse_view({name: value}, PERIODS)
+        parse_view({name: value}, PERIODS, PROVINCES)
     assert caught.value.status == 400 and caught.value.parameter == name
     assert f"'{name}'" in str(caught.value) and valid in str(caught.value)
 
 
 def test_messages_follow_the_language():
     with pytest.raises(BadRequest, match="Nilai yang valid"):
-        parse_view({"k": "x"}, PERIODS)
+        parse_view({"k": "x"}, PERIODS, PROVINCES)
     with pytest.raises(BadRequest, match="Valid values"):
-        parse_view({"k": "x", "lang": "en"}, PERIODS)
+        parse_view({"k": "x", "lang": "en"}, PERIODS, PROVINCES)
 
 
 @pytest.mark.parametrize("value", ["abc", "-1", "101", "nan", "inf"])
 def test_threshold_must_be_a_percentage(value):
     with pytest.raises(BadRequest, match="threshold"):
-        parse_view({"threshold": value}, PERIODS)
+        parse_view({"threshold": value}, PERIODS, PROVINCES)
 
 
 def test_threshold_accepts_a_decimal_comma():
-    assert parse_view({"threshold": "42,5"}, PERIODS).threshold == 42.5
+    assert parse_view({"threshold": "42,5"}, PERIODS, PROVINCES).threshold == 42.5
 
 
 def test_number_formats_per_language():
@@ -93,49 +95,53 @@ def test_number_formats_per_language():
 
 
 def test_a_baseline_is_an_earlier_stored_period_of_the_change_metric():
-    state = parse_view({"metric": "change", "base": "2021-12"}, PERIODS)
+    state = parse_view({"metric": "change", "base": "2021-12"}, PERIODS, PROVINCES)
     assert state.base == "2021-12"
     assert "base=2021-12" in state.query()
-    assert parse_view(dict(parse_qsl(state.query())), PERIODS) == state
-    assert parse_view({"metric": "change"}, PERIODS).base is None  # the previous period
+    assert parse_view(dict(parse_qsl(state.query())), PERIODS, PROVINCES) == state
+    assert parse_view({"metric": "change"}, PERIODS, PROVINCES).base is None  # the previous period
     with pytest.raises(BadRequest) as caught:
-        parse_view({"metric": "change", "base": "2025-12"}, PERIODS)  # not before the period
+        parse_view(
+            {"metric": "change", "base": "2025-12"}, PERIODS, PROVINCES
+        )  # not before the period
     assert caught.value.parameter == "base" and "2021-12, 2024-08, 2025-06" in str(caught.value)
     with pytest.raises(BadRequest, match="2030-01"):
-        parse_view({"metric": "change", "base": "2030-01"}, PERIODS)
+        parse_view({"metric": "change", "base": "2030-01"}, PERIODS, PROVINCES)
     with pytest.raises(BadRequest, match="none \\(no period before"):
         parse_view(
-            {"metric": "change", "period": "2021-12", "base": "2021-12", "lang": "en"}, PERIODS
+            {"metric": "change", "period": "2021-12", "base": "2021-12", "lang": "en"},
+            PERIODS,
+            PROVINCES,
         )
     with pytest.raises(BadRequest, match="metric=change") as caught:
-        parse_view({"metric": "coverage", "base": "2021-12"}, PERIODS)
+        parse_view({"metric": "coverage", "base": "2021-12"}, PERIODS, PROVINCES)
     assert caught.value.parameter == "base"
 
 
 def test_a_metric_about_one_segment_takes_no_other_segment():
-    assert parse_view({"metric": "informal_coverage"}, PERIODS).segment == "all"
-    assert parse_view({"metric": "gap", "segment": "wage"}, PERIODS).segment == "wage"
+    assert parse_view({"metric": "informal_coverage"}, PERIODS, PROVINCES).segment == "all"
+    assert parse_view({"metric": "gap", "segment": "wage"}, PERIODS, PROVINCES).segment == "wage"
     for metric in ("informal_coverage", "wage_coverage", "uncovered_informal"):
         with pytest.raises(BadRequest) as caught:
-            parse_view({"metric": metric, "segment": "wage", "lang": "en"}, PERIODS)
+            parse_view({"metric": metric, "segment": "wage", "lang": "en"}, PERIODS, PROVINCES)
         assert caught.value.parameter == "segment" and "always about" in str(caught.value)
 
 
 def test_the_outline_rule_and_the_threshold():
-    assert parse_view({}, PERIODS).outline == "worst"
-    state = parse_view({"threshold": "45,5"}, PERIODS)  # an Indonesian decimal comma
+    assert parse_view({}, PERIODS, PROVINCES).outline == "worst"
+    state = parse_view({"threshold": "45,5"}, PERIODS, PROVINCES)  # an Indonesian decimal comma
     assert (state.outline, state.threshold) == ("threshold", 45.5)
     assert state.query() == "period=2025-12&threshold=45.5"
-    assert parse_view({"outline": "threshold", "threshold": "45"}, PERIODS) == parse_view(
-        {"threshold": "45"}, PERIODS
-    )
-    target = parse_view({"outline": "target"}, PERIODS)
+    assert parse_view(
+        {"outline": "threshold", "threshold": "45"}, PERIODS, PROVINCES
+    ) == parse_view({"threshold": "45"}, PERIODS, PROVINCES)
+    target = parse_view({"outline": "target"}, PERIODS, PROVINCES)
     assert target.query() == "period=2025-12&outline=target"
     with pytest.raises(BadRequest) as caught:
-        parse_view({"outline": "none", "threshold": "45"}, PERIODS)
+        parse_view({"outline": "none", "threshold": "45"}, PERIODS, PROVINCES)
     assert caught.value.parameter == "outline"
     with pytest.raises(BadRequest) as caught:
-        parse_view({"outline": "threshold"}, PERIODS)
+        parse_view({"outline": "threshold"}, PERIODS, PROVINCES)
     assert caught.value.parameter == "threshold"
     with pytest.raises(BadRequest, match="worst, target, threshold, none"):
-        parse_view({"outline": "bold"}, PERIODS)
+        parse_view({"outline": "bold"}, PERIODS, PROVINCES)

@@ -4,6 +4,7 @@ roll back; targets; the API with tokens; templates; signed links."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import time
 from datetime import timedelta
@@ -340,6 +341,30 @@ def test_signed_links_open_in_private_mode_until_they_expire(office_settings, ac
         "link_revoke",
         "link_create",
     ]
+
+
+def test_a_signed_link_to_a_province_loads_its_detail_under_the_link(office_settings, accounts):
+    app = make_app(office_settings, private=True)
+    browser = Browser(app.test_client())
+    browser.login("editor")
+    made = browser.post_form(
+        "/admin/links",
+        "/admin/links",
+        {"view": "http://x/?province=73", "expires": signed.today().isoformat()},
+    )
+    embed = re.search(r'id="embed-url">http://localhost([^<]+)', made.get_data(as_text=True)).group(
+        1
+    )
+    outsider = app.test_client()
+    page = outsider.get(embed).get_data(as_text=True)
+    token = embed.split("/")[2]
+    detail = f"/s/{token}/geometry/73.topojson"
+    config = json.loads(re.search(r'id="map-config"[^>]*>(.*?)</script>', page, re.S).group(1))
+    assert config["detail"] == {"73": detail}
+    assert f'<link rel="preload" href="{detail}"' in page  # the first paint's only geometry
+    topology = json.loads(outsider.get(detail).data)
+    assert {g["id"][:3] for g in topology["objects"]["districts"]["geometries"]} == {"73."}
+    assert outsider.get(f"/s/{token}/geometry/74.topojson").status_code == 404
 
 
 def test_signed_links_need_a_valid_view_and_date(editor):

@@ -47,12 +47,27 @@ def test_healthz_reports_what_is_built(served_settings, tmp_path):
     built = create_app({"shapes": served_settings.shapes, "instance": served_settings.instance})
     resp = built.test_client().get("/healthz")
     assert resp.status_code == 200
-    assert resp.json == {"status": "ok", "shapes_built": True, "store_built": True}
+    assert resp.json == {
+        "status": "ok",
+        "region": "sulawesi-maluku",
+        "shapes_built": True,
+        "store_built": True,
+    }
     empty = create_app({"shapes": tmp_path / "none", "instance": tmp_path})
     degraded = empty.test_client().get("/healthz")
     assert degraded.status_code == 503
     assert degraded.json == {
         "status": "degraded",
+        "region": "sulawesi-maluku",
         "shapes_built": False,
+        "store_built": False,
+    }
+    other = create_app(
+        {"shapes": served_settings.shapes, "instance": served_settings.instance, "region": "75"}
+    )
+    assert other.test_client().get("/healthz").json == {
+        "status": "degraded",
+        "region": "75",
+        "shapes_built": False,  # built, but for another region
         "store_built": False,
     }

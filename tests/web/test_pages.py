@@ -9,6 +9,7 @@ import re
 from urllib.parse import urljoin
 
 import numpy as np
+import pyogrio
 import pytest
 from branca.utilities import color_brewer
 from hypothesis import given, settings
@@ -219,6 +220,45 @@ def test_geometry(client, hostile_settings):
         ).status_code
         == 304
     )
+
+
+def test_province_detail_geometry(client, hostile_settings):
+    page = _config(client.get("/embed").get_data(as_text=True))
+    assert sorted(page["detail"]) == ["71", "72", "73", "74", "75", "76", "81", "82"]
+    resp = client.get(page["detail"]["73"], headers=GZIP)
+    assert resp.status_code == 200 and resp.headers["Content-Encoding"] == "gzip"
+    assert resp.headers["Cache-Control"] == "public, max-age=31536000"
+    topology = json.loads(gzip.decompress(resp.data))
+    regencies = topology["objects"]["regencies"]["geometries"]
+    districts = topology["objects"]["districts"]["geometries"]
+    shp = {
+        name: pyogrio.read_dataframe(hostile_settings.shapes / f"{name}.shp", read_geometry=False)
+        for name in ("regencies", "districts")
+    }
+    assert sorted(g["id"] for g in regencies) == sorted(
+        shp["regencies"].kode[shp["regencies"].prov_kode == "73"]
+    )
+    assert sorted(g["id"] for g in districts) == sorted(
+        shp["districts"].kode[shp["districts"].prov_kode == "73"]
+    )
+    assert all(g["properties"]["kab_kode"] == g["id"][:5] for g in districts)
+    revalidated = client.get(
+        page["detail"]["73"], headers={**GZIP, "If-None-Match": resp.headers["ETag"]}
+    )
+    assert revalidated.status_code == 304
+    other = client.get(page["detail"]["74"], headers=GZIP)
+    overview = client.get(page["geometry"], headers=GZIP)
+    assert len({resp.headers["ETag"], other.headers["ETag"], overview.headers["ETag"]}) == 3
+    plain = client.get("/geometry/73.topojson")
+    assert plain.headers["Cache-Control"] == "public, max-age=60"
+    assert json.loads(plain.data) == topology
+    for unknown in ("31", "7", "73.71"):
+        missing = client.get(f"/geometry/{unknown}.topojson")
+        assert missing.status_code == 404 and missing.is_json
+        assert missing.json["description"] == (
+            f"no geometry for province '{unknown}'; the region's provinces: "
+            "71, 72, 73, 74, 75, 76, 81, 82"
+        )
 
 
 def test_assets(client):

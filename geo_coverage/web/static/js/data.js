@@ -1,4 +1,6 @@
-/* Loading: the display geometry once, and each view's data from the JSON API.
+/* Loading: the display geometry (the region's overview, and each province's detail when a view
+   drills down into it), each file once, and each view's data from the JSON API. The geometry
+   URLs carry the shapes' version, so the browser keeps them for a year.
 
    Views load latest-wins: a new request aborts the one before it, and a response that still
    arrives for a superseded request is dropped, so an older view can never replace a newer one
@@ -7,20 +9,42 @@
 import { config, strings } from "./state.js";
 import { decode } from "./topology.js";
 
-/** The display geometry, decoded: {provinces: [...], regencies: [...]}. */
-export async function loadGeometry() {
-  const response = await fetch(config.geometry);
+const topologies = new Map(); // URL -> promise of its decoded shapes
+
+async function fetchTopology(url) {
+  const response = await fetch(url);
   if (!response.ok) {
     throw new Error(`geometry ${response.status}`);
   }
   return decode(await response.json());
 }
 
+function loadTopology(url) {
+  if (!topologies.has(url)) {
+    const loading = fetchTopology(url);
+    loading.catch(() => topologies.delete(url)); // a later view asks again
+    topologies.set(url, loading);
+  }
+  return topologies.get(url);
+}
+
+/** The region's overview, decoded: {provinces: [...], regencies: [...]}. */
+function loadGeometry() {
+  return loadTopology(config.geometry);
+}
+
+/** The shapes a view is drawn from: inside a province its detail ({regencies, districts}),
+    otherwise the overview. */
+export function shapesOf(view) {
+  return view.province ? loadTopology(config.detail[view.province]) : loadGeometry();
+}
+
 let latest = null; // the newest view request: {query, show, controller}
 
-/** Fetch the view of a query string and pass it to `show`, unless a newer request is made
-    meanwhile; rejects with a message for the status line when the view cannot be had. Asking
-    again for the view already on its way (a form's change, then its submit) waits for it. */
+/** Fetch the view of a query string and its shapes and pass both to `show(view, shapes)`,
+    unless a newer request is made meanwhile; rejects with a message for the status line when
+    the view cannot be had. Asking again for the view already on its way (a form's change, then
+    its submit) waits for it. */
 export function loadView(query, show) {
   if (latest?.query === query) {
     latest.show = show;
@@ -52,9 +76,23 @@ async function fetchView(request) {
   if (request !== latest) {
     return; // superseded while its body was read
   }
-  latest = null;
   if (!response.ok || body === null) {
+    latest = null;
     throw new Error(body?.description || strings.load_failed);
   }
-  request.show(body);
+  let shapes;
+  try {
+    shapes = await shapesOf(body);
+  } catch {
+    if (request === latest) {
+      latest = null;
+      throw new Error(strings.load_failed);
+    }
+    return;
+  }
+  if (request !== latest) {
+    return; // superseded while its shapes were loaded
+  }
+  latest = null;
+  request.show(body, shapes);
 }

@@ -1,6 +1,7 @@
-/* geo_coverage map pages (browse and embed): decode the display geometry once, draw the view
-   inlined in the page, then (browse) redraw each view the controls, the search, the map or the
-   history ask for, from the JSON API.
+/* geo_coverage map pages (browse and embed): decode the region's overview geometry (and a
+   province's detail when a view drills down into it) once, draw the view inlined in the page,
+   then (browse) redraw each view the controls, the search, the map or the history ask for,
+   from the JSON API.
 
    Loading: the page's import map sends each module's plain URL (what "./state.js" resolves
    to) to its content-hashed one (?v=), so these modules import each other by relative paths
@@ -8,7 +9,7 @@
    hence the page's import map, and the unchanged modules stay cached. */
 
 import { initControls, syncControls } from "./controls.js";
-import { loadGeometry, loadView } from "./data.js";
+import { loadView, shapesOf } from "./data.js";
 import { drawDataTable, initDataTable, resetOrder } from "./datatable.js";
 import { status } from "./dom.js";
 import { createMap, drawAreas, drawProvinceLines } from "./draw.js";
@@ -30,8 +31,8 @@ import {
 } from "./state.js";
 import { drawTable, initTable } from "./table.js";
 
-const geometry = loadGeometry();
-let shapes = null;
+const geometry = shapesOf(config.data); // a drill-down's first paint needs only its province
+let provinceLines = false;
 
 /** Tooltips follow the pointer, except on a narrow browse page, where the sheet shows an
     area's figures instead (the stylesheet hides tooltips in this mode). */
@@ -39,7 +40,11 @@ function useSheet() {
   document.body.classList.toggle("sheet-mode", browsing && narrow());
 }
 
-function render(view) {
+function render(view, shapes) {
+  if (shapes.provinces && !provinceLines) {
+    drawProvinceLines(shapes.provinces); // from the overview, the first time it is drawn
+    provinceLines = true;
+  }
   const kind = currentView() && `${currentView().state.metric}|${currentView().level}`;
   showView(view);
   closeSheet();
@@ -58,8 +63,8 @@ function render(view) {
 /** Show the view of a query string; `push` to give it a new history entry. */
 function navigate(query, push) {
   status(null);
-  return loadView(query, (view) => {
-    render(view);
+  return loadView(query, (view, shapes) => {
+    render(view, shapes);
     const url = `${config.paths.page}?${view.queries.self}`;
     if (push && url !== location.pathname + location.search) {
       history.pushState(null, "", url);
@@ -112,10 +117,8 @@ if (!browsing) {
   initEmbedHeight();
 }
 geometry
-  .then((decoded) => {
-    shapes = decoded;
-    drawProvinceLines(shapes.provinces);
-    render(config.data);
+  .then((shapes) => {
+    render(config.data, shapes);
     status(null);
     painted();
     // Controls act only once the first view is drawn: until then the form is a plain form.
