@@ -93,7 +93,7 @@ def resolve(settings: Settings, req: DownloadRequest) -> DownloadRequest:
 def file_name(req: DownloadRequest, region: Region) -> str:
     """The file name of a resolved request, starting with the region's slug, e.g.
     sulama_regency_2025-06.geojson."""
-    parts = [region.slug, req.level, "all-periods" if req.period == "all" else req.period]
+    parts = [region.slug, req.level, "all-periods" if req.period == "all" else str(req.period)]
     if req.segment != "all":
         parts.append(req.segment)
     if req.simplified:

@@ -145,8 +145,9 @@ def joined(
     geometry = shapes(settings, level, simplified)
     known = dataset.periods(settings)
     if period == ALL_PERIODS:
+        every: list[str | None] = list(known) or [None]
         metrics = pd.concat(
-            [dataset.load_metrics(settings, level, p, segment) for p in known or [None]],
+            [dataset.load_metrics(settings, level, p, segment) for p in every],
             ignore_index=True,
         )
     else:

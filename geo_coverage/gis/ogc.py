@@ -188,7 +188,7 @@ def _extent(settings: Settings, collection: Collection) -> dict:
     bounds = features.shapes(settings, collection.level).bounds
     known = dataset.periods(settings)
     months = [collection.period] if collection.kind == FIXED else known
-    interval = [None, None]
+    interval: list[str | None] = [None, None]
     if months:
         first, last = params.month_of(str(months[0]))[0], params.month_of(str(months[-1]))[1]
         interval = [f"{first:%Y-%m-%dT%H:%M:%SZ}", f"{last:%Y-%m-%dT%H:%M:%SZ}"]

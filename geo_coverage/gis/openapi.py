@@ -242,7 +242,7 @@ def openapi(api_url: str, facts: params.Facts, private: bool = False) -> dict:
     with its periods and limits: facts)."""
     region = facts.region
     names = list(params.parameters(facts))
-    document = {
+    document: dict = {
         "openapi": "3.0.3",
         "info": {
             "title": ogc.say("title", API_LANG, region=region.name),

@@ -26,18 +26,18 @@ def wants_json() -> bool:
 def error_response(status: int, code: str, message: str):
     """The error as JSON ({code, description}, as OGC API asks) or as a small HTML page."""
     if wants_json():
-        resp = jsonify(code=code, description=message)
-    else:
-        lang = request.args.get("lang") if request.args.get("lang") in LANGS else DEFAULT_LANG
-        resp = render_template(
-            "error.html",
-            status=status,
-            message=message,
-            lang=lang,
-            back=text("error.back_to_map", lang),
-            home=url_for("pages.browse", lang=None if lang == DEFAULT_LANG else lang),
-        )
-    return resp, status
+        return jsonify(code=code, description=message), status
+    asked = request.args.get("lang")
+    lang = asked if asked in LANGS else DEFAULT_LANG
+    page = render_template(
+        "error.html",
+        status=status,
+        message=message,
+        lang=lang,
+        back=text("error.back_to_map", lang),
+        home=url_for("pages.browse", lang=None if lang == DEFAULT_LANG else lang),
+    )
+    return page, status
 
 
 def register(app: Flask) -> None:
