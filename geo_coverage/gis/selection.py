@@ -140,21 +140,18 @@ def select(settings: Settings, collection: Collection, query: Query) -> Selectio
 
 def one(settings: Settings, collection: Collection, feature_id: str, query: Query) -> Selection:
     """The feature of an id (empty when there is none)."""
+    texts = features.shapes(settings, collection.level).texts
     frame = base_frame(settings, collection, query)
-    if collection.kind == HISTORY:
-        parts = catalogue.split_history_id(feature_id)
-        if parts is None:
-            frame = frame.iloc[:0]
-        else:
-            kode, period, segment = parts
-            same = (
-                (frame["kode"] == kode)
-                & (frame["period"] == period)
-                & (frame["segment"] == segment)
-            )
-            frame = frame[same.to_numpy(dtype=bool, na_value=False)]
+    parts = catalogue.split_history_id(feature_id) if collection.kind == HISTORY else None
+    code = parts[0] if parts else feature_id
+    # Known codes only: numpy compares text without its trailing NULs ('73.71\0' == '73.71').
+    if code not in texts or (collection.kind == HISTORY and parts is None):
+        frame = frame.iloc[:0]
+    elif parts is not None:
+        kode, period, segment = parts
+        same = (frame["kode"] == kode) & (frame["period"] == period) & (frame["segment"] == segment)
+        frame = frame[same.to_numpy(dtype=bool, na_value=False)]
     else:
         frame = frame[(frame["kode"] == feature_id).to_numpy(dtype=bool, na_value=False)]
     frame = frame.reset_index(drop=True)
-    texts = features.shapes(settings, collection.level).texts
     return Selection(frame, feature_ids(frame, collection), texts)

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from geo_coverage.web import keys
+from geo_coverage.web import hosts, keys
 from geo_coverage.web.http import cached_response
 
 if TYPE_CHECKING:
@@ -80,7 +80,8 @@ def link_header(links: list[dict]) -> str:
 def _cached(
     kind: str, resource: Resource, compute: Callable[[], tuple[bytes, list]], mimetype: str
 ):
-    """An answer from the app's cache, keyed by the versions, the URL as asked and the format."""
+    """An answer from the app's cache, keyed by the versions, the URL as asked (the Host
+    included: the links inside are absolute) and the format."""
     query = "&".join(f"{n}={v}" for n, v in resource.pairs)
 
     def make() -> tuple[bytes, dict[str, str]]:
@@ -95,7 +96,7 @@ def _cached(
         last_modified=keys.versions().modified,
     )
     resp.vary.add("Accept")
-    return resp
+    return hosts.links_from_host(resp)
 
 
 def _html(template: str, resource: Resource, lang: str, **context) -> bytes:
