@@ -33,6 +33,10 @@ URLS = (
     "/ogc/collections/provinces/items",
     "/ogc/collections/regencies/items/73.71",
     "/ogc/collections/regencies/items?bbox=119,-6,120,-5",
+    "/ogc/collections/regencies_2024-08_informal/items",
+    "/ogc/collections/regencies/items?filter=coverage_pct%20%3C%20target_pct",
+    "/ogc/collections/regencies_history/items?skipGeometry=true",
+    "/ogc/collections/regencies_history/items",
     "/download/regency.geojson",
     "/download/regency.geojson?simplified=1",
     "/download/regency.gpkg",
@@ -40,6 +44,9 @@ URLS = (
     "/download/regency.shp.zip",
     "/download/regency.csv",
     "/download/regency.csv?geometry=wkt",
+    "/download/regency.csv.zip",
+    "/download/regency.xlsx",
+    "/download/regency.qml",
     "/download/province.geojson",
 )
 

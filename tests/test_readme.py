@@ -37,3 +37,12 @@ def test_every_route_is_documented(tmp_path):
             continue
         route = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         assert route in documented, f"route {route} is not in the README's routes table"
+
+
+def test_every_download_format_says_where_to_use_it():
+    from geo_coverage.gis import downloads
+
+    section = README.split("### Which file to use where", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| .+? \| (.+) \|$", section, re.MULTILINE)
+    advised = {m for row in rows for m in re.findall(r"`([\w.]+)(?:\?[^`]*)?`", row)}
+    assert advised >= set(downloads.FORMATS) | set(downloads.STYLES)

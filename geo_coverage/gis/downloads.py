@@ -8,30 +8,40 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from geo_coverage.boundaries.shape_source import shape_source
 from geo_coverage.config import Settings
 from geo_coverage.errors import BadRequest, invalid_choice
-from geo_coverage.gis import exports, features
+from geo_coverage.gis import exports, features, sheets
 from geo_coverage.gis.query import choice, single_values
-from geo_coverage.i18n import API_LANG, LANGS, both, text
+from geo_coverage.i18n import API_LANG, DEFAULT_LANG, LANGS, both, text
+from geo_coverage.maps import styles
 from geo_coverage.metrics import dataset
-from geo_coverage.region import ALL_SEGMENTS, Region, check_level, check_segment
+from geo_coverage.region import ALL_SEGMENTS, LAYER_NAMES, Region, check_level, check_segment
 
 LOGGER = logging.getLogger(__name__)
 
-# extension -> (media type, label)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# extension -> (media type, label): the data files
 FORMATS = {
     "geojson": ("application/geo+json", "GeoJSON"),
     "gpkg": ("application/geopackage+sqlite3", "GeoPackage"),
     "shp.zip": ("application/zip", "Shapefile (zip)"),
-    "csv": ("text/csv; charset=utf-8", "CSV"),
+    "csv": ("text/csv", "CSV"),
+    "csv.zip": ("application/zip", "CSV + .csvt (zip, GIS)"),
+    "xlsx": (XLSX, "Excel (.xlsx)"),
+}
+# extension -> (media type, label): the web map's style for GIS software
+STYLES = {
+    "qml": ("application/vnd.qgis.qml", "QGIS style (QML)"),
+    "sld": ("application/vnd.ogc.se+xml", "SLD 1.1 style"),
 }
 FLAGS = ("0", "1")
 GEOMETRY_CHOICES = ("none", "wkt")
-COMMON_PARAMS = ("period", "segment", "simplified")
-EXTRA_PARAMS = {"csv": ("geometry",)}
+COMMON_PARAMS = ("period", "segment", "simplified", "lang")
+EXTRA_PARAMS = {"csv": ("geometry",), "csv.zip": ("geometry",)}
+WORDED = ("gpkg", "xlsx", "qml", "sld")  # files whose texts follow lang
 NO_PERIOD = "none"  # the period of a store without figures (the areas, with null figures)
 
 
@@ -45,18 +55,19 @@ class DownloadRequest:
     segment: str = "all"
     simplified: bool = False
     wkt: bool = False
+    lang: str = DEFAULT_LANG
 
     @property
     def mimetype(self) -> str:
         """The file's media type."""
-        return FORMATS[self.ext][0]
+        return {**FORMATS, **STYLES}[self.ext][0]
 
 
 def parse_request(level: str, ext: str, args: Mapping[str, Sequence[str]]) -> DownloadRequest:
     """Check the level, extension and query parameters (given as lists) of a download URL."""
     check_level(level)
-    if ext not in FORMATS:
-        raise invalid_choice("format", ext, tuple(FORMATS))
+    if ext not in FORMATS and ext not in STYLES:
+        raise invalid_choice("format", ext, (*FORMATS, *STYLES))
     params = single_values(args, COMMON_PARAMS + EXTRA_PARAMS.get(ext, ()), f".{ext}")
     period = params.get("period")
     if period == features.ALL_PERIODS and ext != "gpkg":
@@ -64,15 +75,15 @@ def parse_request(level: str, ext: str, args: Mapping[str, Sequence[str]]) -> Do
     segment = check_segment(params.get("segment", ALL_SEGMENTS))
     simplified = choice(params, "simplified", FLAGS, "0") == "1"
     wkt = choice(params, "geometry", GEOMETRY_CHOICES, "none") == "wkt"
-    return DownloadRequest(level, ext, period or None, segment, simplified, wkt)
+    lang = choice(params, "lang", LANGS, DEFAULT_LANG)
+    return DownloadRequest(level, ext, period or None, segment, simplified, wkt, lang)
 
 
 def resolve(settings: Settings, req: DownloadRequest) -> DownloadRequest:
     """The request with its period checked against the store and None made the latest."""
     known = dataset.periods(settings)
     if req.period is None:
-        latest = known[-1] if known else NO_PERIOD
-        return DownloadRequest(req.level, req.ext, latest, req.segment, req.simplified, req.wkt)
+        return replace(req, period=known[-1] if known else NO_PERIOD)
     if req.period != features.ALL_PERIODS and req.period not in known:
         every = [text("error.all_periods", API_LANG)] if req.ext == "gpkg" else []
         raise invalid_choice("period", req.period, [*known, *every])
@@ -82,7 +93,7 @@ def resolve(settings: Settings, req: DownloadRequest) -> DownloadRequest:
 def file_name(req: DownloadRequest, region: Region) -> str:
     """The file name of a resolved request, starting with the region's slug, e.g.
     sulama_regency_2025-06.geojson."""
-    parts = [region.slug, req.level, "all-periods" if req.period == "all" else req.period]
+    parts = [region.slug, req.level, "all-periods" if req.period == "all" else str(req.period)]
     if req.segment != "all":
         parts.append(req.segment)
     if req.simplified:
@@ -99,6 +110,7 @@ def canonical(req: DownloadRequest) -> tuple[str, ...]:
         req.segment,
         str(int(req.simplified)),
         str(int(req.wkt)),
+        req.lang if req.ext in WORDED else "",
     )
 
 
@@ -134,9 +146,41 @@ def title(req: DownloadRequest, region: Region) -> str:
     return f"{names}: {period}, segment {req.segment}"
 
 
+def _style(settings: Settings, req: DownloadRequest, lang: str) -> styles.Style:
+    """The web map's default style for the request's level, period and segment."""
+    period = None if req.period in (features.ALL_PERIODS, NO_PERIOD) else req.period
+    return styles.default_style(settings, req.level, period, req.segment, lang)
+
+
+def _layer_styles(settings: Settings, req: DownloadRequest) -> list[exports.LayerStyle]:
+    """The GeoPackage's styles: the web map's in each language, the request's the default."""
+    layer = LAYER_NAMES[req.level]
+    out = []
+    for lang in sorted(LANGS, key=lambda code: code != req.lang):
+        style = _style(settings, req, lang)
+        out.append(
+            exports.LayerStyle(
+                style.name,
+                styles.to_qml(style),
+                styles.to_sld(style, layer),
+                lang == req.lang,
+                style.title,
+            )
+        )
+    return out
+
+
 def produce(settings: Settings, req: DownloadRequest) -> bytes:
     """Join the data and write the file of a resolved request."""
     check_size(settings, req)
+    if req.ext in STYLES:
+        style = _style(settings, req, req.lang)
+        text_ = (
+            styles.to_qml(style)
+            if req.ext == "qml"
+            else styles.to_sld(style, LAYER_NAMES[req.level])
+        )
+        return text_.encode()
     period = None if req.period == NO_PERIOD else req.period
     data = features.joined(settings, req.level, period, req.segment, req.simplified)
     name = file_name(req, settings.region)
@@ -154,9 +198,15 @@ def produce(settings: Settings, req: DownloadRequest) -> bytes:
     if req.ext == "geojson":
         body = exports.to_geojson(data.frame, meta)
     elif req.ext == "gpkg":
-        body = exports.to_gpkg(data.frame, meta)
+        body = exports.to_gpkg(
+            data.frame, meta, _layer_styles(settings, req), dataset.data_changed_at(settings)
+        )
     elif req.ext == "shp.zip":
         body = exports.to_shapefile_zip(data.frame, meta)
+    elif req.ext == "xlsx":
+        body = sheets.to_xlsx(data.frame, meta, req.lang)
+    elif req.ext == "csv.zip":
+        body = sheets.to_csv_zip(data.frame, meta, req.wkt)
     else:
         body = exports.to_csv(data.frame, wkt=req.wkt)
     LOGGER.info(f"wrote {name}: {len(body):,} bytes")

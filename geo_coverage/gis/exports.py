@@ -39,6 +39,8 @@ _TEXTS = frozenset(f.key for f in EXPORTED if f.json_type == "string")
 DECIMALS = 6  # RFC 7946 §11.2: about 10 cm, finer than the boundaries' accuracy
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 METADATA_TABLE = "metadata"
+STYLES_TABLE = "layer_styles"  # where QGIS keeps (and looks for) a layer's styles
+GEOMETRY_COLUMN = "geom"  # GDAL's default geometry column name in a GeoPackage
 GPKG_VERSION = "1.2"  # read without warnings by older GDAL, QGIS and ArcGIS
 
 
@@ -110,11 +112,18 @@ def properties_of(frame: pd.DataFrame) -> list[dict]:
     ]
 
 
-def feature_text(properties: dict, geometry: str, links: list[dict] | None = None) -> str:
-    """One GeoJSON Feature whose id is its kode, from its properties and geometry text."""
-    extra = f',"links":{json.dumps(links)}' if links else ""
+def feature_text(
+    properties: dict,
+    geometry: str,
+    links: list[dict] | None = None,
+    feature_id: str | None = None,
+) -> str:
+    """One GeoJSON Feature from its properties and geometry text; its id is its kode unless
+    another is given."""
+    extra = f',"links":{json.dumps(links, ensure_ascii=False)}' if links else ""
+    fid = properties["kode"] if feature_id is None else feature_id
     return (
-        f'{{"type":"Feature","id":{json.dumps(properties["kode"])},'
+        f'{{"type":"Feature","id":{json.dumps(fid)},'
         f'"geometry":{geometry},"properties":{json.dumps(properties, ensure_ascii=False)}'
         f"{extra}}}"
     )
@@ -182,8 +191,46 @@ def _attributes(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out.reset_index(drop=True)
 
 
-def to_gpkg(frame: gpd.GeoDataFrame, metadata: Metadata) -> bytes:
-    """A GeoPackage with the level's layer and a metadata table (sources, licences, report)."""
+@dataclass(frozen=True)
+class LayerStyle:
+    """A style a GeoPackage carries for its layer, as QGIS keeps styles (layer_styles)."""
+
+    name: str
+    qml: str
+    sld: str
+    default: bool
+    description: str
+
+
+def _styles_table(styles: list[LayerStyle], layer: str, changed_at: str) -> pd.DataFrame:
+    """The rows of the layer_styles table QGIS reads a layer's default style from."""
+    when = pd.Timestamp(changed_at).tz_convert("UTC") if changed_at else pd.Timestamp(0, tz="UTC")
+    return pd.DataFrame(
+        {
+            "f_table_catalog": [""] * len(styles),
+            "f_table_schema": [""] * len(styles),
+            "f_table_name": [layer] * len(styles),
+            "f_geometry_column": [GEOMETRY_COLUMN] * len(styles),
+            "styleName": [s.name for s in styles],
+            "styleQML": [s.qml for s in styles],
+            "styleSLD": [s.sld for s in styles],
+            "useAsDefault": [s.default for s in styles],
+            "description": [s.description for s in styles],
+            "owner": [""] * len(styles),
+            "ui": [""] * len(styles),
+            "update_time": [when] * len(styles),
+        }
+    )
+
+
+def to_gpkg(
+    frame: gpd.GeoDataFrame,
+    metadata: Metadata,
+    styles: list[LayerStyle] | None = None,
+    changed_at: str = "",
+) -> bytes:
+    """A GeoPackage with the level's layer, a metadata table (sources, licences, report) and
+    its styles (layer_styles, the default one opening the layer styled in QGIS)."""
     layer = LAYER_NAMES[metadata.level]
     rows = [
         *metadata.rows(),
@@ -198,11 +245,23 @@ def to_gpkg(frame: gpd.GeoDataFrame, metadata: Metadata) -> bytes:
             layer=layer,
             driver="GPKG",
             dataset_options={"VERSION": GPKG_VERSION},
-            layer_options={"IDENTIFIER": metadata.title, "DESCRIPTION": provenance.MODELLED_NOTE},
+            layer_options={
+                "IDENTIFIER": metadata.title,
+                "DESCRIPTION": provenance.MODELLED_NOTE,
+                "GEOMETRY_NAME": GEOMETRY_COLUMN,
+            },
         )
         table = pd.DataFrame(rows, columns=["key", "value"])
         pyogrio.write_dataframe(table, path, layer=METADATA_TABLE, driver="GPKG")
         _describe_columns(path, layer)
+        if styles:
+            pyogrio.write_dataframe(
+                _styles_table(styles, layer, changed_at),
+                path,
+                layer=STYLES_TABLE,
+                driver="GPKG",
+                layer_options={"FID": "id"},
+            )
         _vacuum(path)
         return path.read_bytes()
 
@@ -261,7 +320,7 @@ def _vacuum(path: Path) -> None:
 
 def shapefile_readme(metadata: Metadata) -> str:
     """README.txt of a Shapefile zip: field names, sources, licences."""
-    width = max(map(len, SHAPEFILE_FIELDS.values()))
+    width = max(len(name) for name in SHAPEFILE_FIELDS.values() if name)
     fields = "\n".join(
         f"  {f.shapefile:<{width}}  {f.key}: {f.description.get(API_LANG)}" for f in EXPORTED
     )

@@ -21,7 +21,7 @@ from geo_coverage.boundaries.shape_source import check_region, shape_source
 from geo_coverage.config import Settings
 from geo_coverage.gis import exports
 from geo_coverage.metrics import dataset
-from geo_coverage.region import LAYER_NAMES, check_level
+from geo_coverage.region import LAYER_NAMES, SEGMENT_CHOICES, check_level
 
 LOGGER = logging.getLogger(__name__)
 
@@ -142,8 +142,9 @@ def joined(
     geometry = shapes(settings, level, simplified)
     known = dataset.periods(settings)
     if period == ALL_PERIODS:
+        every: list[str | None] = list(known) or [None]
         metrics = pd.concat(
-            [dataset.load_metrics(settings, level, p, segment) for p in known or [None]],
+            [dataset.load_metrics(settings, level, p, segment) for p in every],
             ignore_index=True,
         )
     else:
@@ -156,6 +157,27 @@ def joined(
         period,
         segment or "all",
         simplified,
+        dataset.data_version(settings),
+        geometry.build_key,
+        missing_geometry,
+        missing_figures,
+    )
+
+
+def history(settings: Settings, level: str) -> Joined:
+    """One level's metrics for every period and every segment (and all), with geometry."""
+    geometry = shapes(settings, level)
+    metrics = pd.concat(
+        [dataset.load_all_metrics(settings, level, segment) for segment in SEGMENT_CHOICES],
+        ignore_index=True,
+    )
+    frame, missing_geometry, missing_figures = join(metrics, geometry)
+    return Joined(
+        frame,
+        level,
+        ALL_PERIODS,
+        ALL_PERIODS,
+        False,
         dataset.data_version(settings),
         geometry.build_key,
         missing_geometry,

@@ -1,60 +1,68 @@
-"""OGC API – Features Part 1 (Core, GeoJSON, OpenAPI 3.0) as plain data; no Flask.
+"""OGC API – Features (Part 1 Core, GeoJSON, HTML, OpenAPI 3.0; Part 3 queryables and CQL2
+filters) as plain data; no Flask.
 
-Two collections, `provinces` and `regencies`; an item's id is its Kemendagri code (`73.71`).
-Items show one period (default: the latest) and one segment (default: all) at a time.
-Each function takes the API's absolute URLs (Urls, from the web layer) and the query
-parameters as lists, and returns a dict (JSON) or bytes (GeoJSON); bad requests raise
-BadRequest, unknown collections or features NotFound. Titles come from the message catalogue,
-in the request's language where the resource takes `lang`.
+Each resource function takes the app's URLs, a Resource (the URL asked for, its parameters as
+given and the format chosen) and returns a document (a dict; GeoJSON features as a Page) with
+its links. Bad requests raise BadRequest, unknown collections or features NotFound. Titles come
+from the message catalogue in the request's language; links to other resources carry `lang`
+only on HTML pages, so that machine clients get plain URLs and people keep their language.
 """
 
 from __future__ import annotations
 
-import calendar
 import logging
-import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import numpy as np
-import shapely
 
 from geo_coverage.config import Settings
-from geo_coverage.errors import BadRequest, NotFound
-from geo_coverage.gis import downloads, exports, features
-from geo_coverage.gis.query import choice, single_values
-from geo_coverage.i18n import API_LANG, DEFAULT_LANG, LANGS, text
+from geo_coverage.errors import NotFound
+from geo_coverage.gis import catalogue, downloads, exports, features, params, selection
+from geo_coverage.gis.catalogue import FIXED, HISTORY, Collection
+from geo_coverage.gis.params import Query
+from geo_coverage.i18n import API_LANG, text
 from geo_coverage.metrics import dataset
-from geo_coverage.region import (
-    ALL_SEGMENTS,
-    CODE_EXAMPLES,
-    LAYER_NAMES,
-    LEVELS,
-    PERIOD_FORMAT,
-    PERIOD_PATTERN,
-    SEGMENT_CHOICES,
-    Region,
-    is_code_of,
-)
+from geo_coverage.metrics.registry import EXPORTED, PROPERTIES
+from geo_coverage.region import CODE_EXAMPLES, LEVELS, SEGMENT_CHOICES, Region
 
 LOGGER = logging.getLogger(__name__)
 
 GEOJSON = "application/geo+json"
 JSON = "application/json"
+SCHEMA_JSON = "application/schema+json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 HTML = "text/html"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+TRS = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
+_FEATURES_1 = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf"
+_FEATURES_3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf"
+_CQL2 = "http://www.opengis.net/spec/cql2/1.0/conf"
 CONFORMANCE = (
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    f"{_FEATURES_1}/core",
+    f"{_FEATURES_1}/geojson",
+    f"{_FEATURES_1}/html",
+    f"{_FEATURES_1}/oas30",
+    f"{_FEATURES_3}/queryables",
+    f"{_FEATURES_3}/queryables-query-parameters",
+    f"{_FEATURES_3}/filter",
+    f"{_FEATURES_3}/features-filter",
+    f"{_CQL2}/cql2-text",
+    f"{_CQL2}/basic-cql2",
+    f"{_CQL2}/advanced-comparison-operators",
+    f"{_CQL2}/case-insensitive-comparison",
+    f"{_CQL2}/basic-spatial-functions",
+    f"{_CQL2}/basic-spatial-functions-plus",
+    f"{_CQL2}/spatial-functions",
+    f"{_CQL2}/property-property",
+    f"{_CQL2}/arithmetic",
 )
 PREFIX = "/ogc"
-LIMIT_DEFAULT = 100
-LIMIT_MAX = 1000
-COLLECTIONS = {LAYER_NAMES[level]: level for level in LEVELS}
+MEDIA = {"json": JSON, "html": HTML}
+STYLES = {"qml": "application/vnd.qgis.qml", "sld": "application/vnd.ogc.se+xml"}
 
 
 @dataclass(frozen=True)
@@ -62,96 +70,40 @@ class Urls:
     """The absolute URLs the API links to, built by the web layer from its routes."""
 
     api: str  # the landing page; every other resource of the API lives below it
-    download: Callable[[str, str], str]  # (level, extension) -> the download's URL
+    download: Callable[[str, str, dict[str, str]], str]  # (level, extension, query) -> URL
 
 
 @dataclass(frozen=True)
-class Parameter:
-    """A query parameter: its OpenAPI schema and what it means."""
+class Resource:
+    """What was asked: the URL without its query, the parameters as given, the format chosen."""
 
-    name: str
-    schema: dict
-    description: str
-    style: str | None = None
-
-
-PARAMETERS = {
-    p.name: p
-    for p in (
-        Parameter(
-            "f",
-            {"type": "string", "enum": ["json"]},
-            "Response format; JSON (GeoJSON for features) is the only one.",
-        ),
-        Parameter(
-            "lang",
-            {"type": "string", "enum": list(LANGS), "default": DEFAULT_LANG},
-            "Language of titles and descriptions: id (Bahasa Indonesia) or en.",
-        ),
-        Parameter(
-            "limit",
-            {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX, "default": LIMIT_DEFAULT},
-            f"Number of features per page, 1 to {LIMIT_MAX}.",
-        ),
-        Parameter(
-            "offset",
-            {"type": "integer", "minimum": 0, "default": 0},
-            "Number of matching features to skip (paging).",
-        ),
-        Parameter(
-            "bbox",
-            {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
-            "Only features that intersect the box west,south,east,north in CRS84 "
-            "longitude/latitude.",
-            style="form",
-        ),
-        Parameter(
-            "datetime",
-            {"type": "string"},
-            "A date, a date-time or an interval (start/end, '..' for open); the latest "
-            "period (month) that it touches is shown.",
-        ),
-        Parameter(
-            "kode",
-            {"type": "string"},
-            "Only these Kemendagri codes, comma-separated (e.g. 73.71,73.72).",
-        ),
-        Parameter(
-            "prov_kode",
-            {"type": "string"},
-            "Only areas of this province (one of the region's province codes).",
-        ),
-        Parameter(
-            "period",
-            {"type": "string", "pattern": f"^{PERIOD_PATTERN}$"},
-            f"Month of the figures ({PERIOD_FORMAT}); default the latest.",
-        ),
-        Parameter(
-            "segment",
-            {"type": "string", "enum": list(SEGMENT_CHOICES), "default": ALL_SEGMENTS},
-            "Worker segment; default all segments.",
-        ),
-    )
-}
+    url: str
+    pairs: tuple[tuple[str, str], ...]
+    fmt: str  # json or html
 
 
-def parameters(region: Region) -> dict[str, Parameter]:
-    """The query parameters, prov_kode limited to the region's provinces."""
-    prov = PARAMETERS["prov_kode"]
-    schema = {"type": "string", "enum": list(region.provinces)}
-    return PARAMETERS | {"prov_kode": Parameter(prov.name, schema, prov.description)}
+@dataclass(frozen=True)
+class Page:
+    """A page of features: (id, properties, geometry text or None) each, with counts and links."""
 
+    collection: Collection
+    features: list[tuple[str, dict, str | None]]
+    matched: int
+    links: list[dict]
+    properties: tuple[str, ...]
 
-# Which parameters each kind of resource accepts; anything else is a 400.
-ACCEPTS = {
-    "landing": ("f", "lang"),
-    "conformance": ("f",),
-    "api": ("f",),
-    "collections": ("f", "lang"),
-    "collection": ("f", "lang"),
-    "items": ("f", "limit", "offset", "bbox", "datetime", "kode", "prov_kode", "period", "segment"),
-    "item": ("f", "period", "segment"),
-}
+    def geojson(self) -> bytes:
+        """The page as a GeoJSON FeatureCollection."""
+        texts = [
+            exports.feature_text(props, geometry or "null", feature_id=fid)
+            for fid, props, geometry in self.features
+        ]
+        members = {
+            "numberMatched": self.matched,
+            "numberReturned": len(texts),
+            "links": self.links,
+        }
+        return exports.collection_text(texts, members)
 
 
 def say(key: str, lang: str, **values) -> str:
@@ -159,13 +111,23 @@ def say(key: str, lang: str, **values) -> str:
     return text(f"ogc.{key}", lang, **values)
 
 
-def check_params(resource: str, args: Mapping[str, Sequence[str]]) -> dict[str, str]:
-    """The query parameters as single values; 400 for unknown or repeated ones."""
-    out = single_values(args, ACCEPTS[resource], f"this resource ({resource})")
-    choice(out, "f", ("json",), "json")
-    if "lang" in ACCEPTS[resource]:
-        out["lang"] = choice(out, "lang", LANGS, DEFAULT_LANG)
-    return out
+def facts(settings: Settings) -> params.Facts:
+    """The stored periods, the size of the largest collection (the most `limit` allows) and
+    the region."""
+    known = dataset.periods(settings)
+    areas = max(len(features.shapes(settings, level).codes) for level in LEVELS)
+    largest = areas * max(1, len(known)) * len(SEGMENT_CHOICES)
+    return params.facts_of(known, min(largest, settings.max_features), settings.region)
+
+
+def read(settings: Settings, resource: Resource) -> Query:
+    """The request's checked parameters."""
+    return params.read(resource.pairs, facts(settings))
+
+
+def _href(url: str, pairs: Sequence[tuple[str, str]] = ()) -> str:
+    """A URL with a query."""
+    return f"{url}?{urlencode(list(pairs))}" if pairs else url
 
 
 def _link(href: str, rel: str, type_: str, title: str) -> dict:
@@ -173,262 +135,238 @@ def _link(href: str, rel: str, type_: str, title: str) -> dict:
     return {"href": href, "rel": rel, "type": type_, "title": title}
 
 
-def landing(region: Region, urls: Urls, args: Mapping[str, Sequence[str]]) -> dict:
-    """The landing page: title and the links a client starts from."""
-    lang = check_params("landing", args)["lang"]
-    base = urls.api
+def _carried(resource: Resource) -> list[tuple[str, str]]:
+    """What links to other resources carry: the language, on HTML pages only."""
+    if resource.fmt != "html":
+        return []
+    return [(name, value) for name, value in resource.pairs if name == "lang"][:1]
+
+
+def _self_links(resource: Resource, json_type: str, lang: str) -> list[dict]:
+    """This document (self) and the same in the other format (alternate)."""
+    types = {"json": json_type, "html": HTML}
+    other = "html" if resource.fmt == "json" else "json"
+    alternate = params.with_pairs(resource.pairs, f=other)
+    return [
+        _link(
+            _href(resource.url, resource.pairs), "self", types[resource.fmt], say("link.self", lang)
+        ),
+        _link(
+            _href(resource.url, alternate), "alternate", types[other], say(f"link.as_{other}", lang)
+        ),
+    ]
+
+
+def landing(region: Region, urls: Urls, resource: Resource, query: Query) -> dict:
+    """The landing page: title (naming the region) and the links a client starts from."""
+    lang, base, carry = query.lang, urls.api, _carried(resource)
     return {
         "title": say("title", lang, region=region.name),
         "description": say("description", lang, region=region.name),
         "links": [
-            _link(f"{base}?lang={lang}", "self", JSON, say("link.landing", lang)),
+            *_self_links(resource, JSON, lang),
             _link(f"{base}/api", "service-desc", OPENAPI, say("link.api", lang)),
             _link(f"{base}/api.html", "service-doc", HTML, say("link.doc", lang)),
-            _link(f"{base}/conformance", "conformance", JSON, say("link.conformance", lang)),
-            _link(f"{base}/collections?lang={lang}", "data", JSON, say("link.collections", lang)),
+            _link(
+                _href(f"{base}/conformance", carry),
+                "conformance",
+                JSON,
+                say("link.conformance", lang),
+            ),
+            _link(_href(f"{base}/collections", carry), "data", JSON, say("link.collections", lang)),
         ],
     }
 
 
-def conformance(args: Mapping[str, Sequence[str]]) -> dict:
+def conformance(resource: Resource, query: Query) -> dict:
     """The conformance classes this API implements."""
-    check_params("conformance", args)
-    return {"conformsTo": list(CONFORMANCE)}
+    return {"conformsTo": list(CONFORMANCE), "links": _self_links(resource, JSON, query.lang)}
 
 
-def _level(collection_id: str) -> str:
-    """The level of a collection id; NotFound listing the collections otherwise."""
-    if collection_id not in COLLECTIONS:
-        raise NotFound(
-            text(
-                "error.no_collection",
-                API_LANG,
-                collection=collection_id,
-                valid=", ".join(COLLECTIONS),
-            )
-        )
-    return COLLECTIONS[collection_id]
-
-
-def _temporal(settings: Settings) -> list[list[str | None]]:
-    """The interval from the start of the first period to the end of the last."""
+def _extent(settings: Settings, collection: Collection) -> dict:
+    """The spatial extent of its areas and the months it covers."""
+    bounds = features.shapes(settings, collection.level).bounds
     known = dataset.periods(settings)
-    if not known:
-        return [[None, None]]
-    year, month = map(int, known[-1].split("-"))
-    last_day = calendar.monthrange(year, month)[1]
-    return [[f"{known[0]}-01T00:00:00Z", f"{known[-1]}-{last_day:02d}T23:59:59Z"]]
-
-
-def _collection(settings: Settings, urls: Urls, collection_id: str, lang: str) -> dict:
-    """One collection's description."""
-    level = _level(collection_id)
-    shapes = features.shapes(settings, level)
-    bounds = shapes.bounds
-    bbox = [
-        float(bounds[:, 0].min()),
-        float(bounds[:, 1].min()),
-        float(bounds[:, 2].max()),
-        float(bounds[:, 3].max()),
-    ]
-    href = f"{urls.api}/collections/{collection_id}"
-    files = [
-        _link(urls.download(level, ext), "enclosure", media, label)
-        for ext, (media, label) in downloads.FORMATS.items()
-    ]
+    months = [collection.period] if collection.kind == FIXED else known
+    interval: list[str | None] = [None, None]
+    if months:
+        first, last = params.month_of(str(months[0]))[0], params.month_of(str(months[-1]))[1]
+        interval = [f"{first:%Y-%m-%dT%H:%M:%SZ}", f"{last:%Y-%m-%dT%H:%M:%SZ}"]
     return {
-        "id": collection_id,
-        "title": say(collection_id, lang),
-        "description": say(f"{collection_id}.description", lang, count=len(shapes.codes)),
-        "extent": {
-            "spatial": {"bbox": [bbox], "crs": CRS84},
-            "temporal": {
-                "interval": _temporal(settings),
-                "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
-            },
+        "spatial": {
+            "bbox": [
+                [
+                    float(np.min(bounds[:, 0])),
+                    float(np.min(bounds[:, 1])),
+                    float(np.max(bounds[:, 2])),
+                    float(np.max(bounds[:, 3])),
+                ]
+            ],
+            "crs": CRS84,
         },
+        "temporal": {"interval": [interval], "trs": TRS},
+    }
+
+
+def _file_query(collection: Collection) -> dict[str, str]:
+    """The download query holding what a collection holds."""
+    if collection.kind == FIXED:
+        out = {"period": str(collection.period)}
+        if collection.segment != "all":
+            out["segment"] = str(collection.segment)
+        return out
+    if collection.kind == HISTORY:
+        return {"period": "all"}
+    return {}
+
+
+def _collection_links(urls: Urls, collection: Collection, carry, lang: str) -> list[dict]:
+    """Its items (GeoJSON and HTML), queryables, files and styles (labelled in the language of
+    the document that links them)."""
+    href = f"{urls.api}/collections/{collection.id}"
+    title = collection.title(lang)
+    query = _file_query(collection)
+    files = [
+        _link(urls.download(collection.level, ext, query), "enclosure", media, label)
+        for ext, (media, label) in downloads.FORMATS.items()
+        if collection.kind != HISTORY or ext == "gpkg"
+    ]
+    style_query = {k: v for k, v in query.items() if collection.kind == FIXED}
+    styles = [
+        _link(
+            urls.download(collection.level, ext, {**style_query, "lang": lang}),
+            "stylesheet",
+            media,
+            say(f"link.style_{ext}", lang),
+        )
+        for ext, media in STYLES.items()
+    ]
+    return [
+        _link(_href(f"{href}/items", carry), "items", GEOJSON, title),
+        _link(_href(f"{href}/items", [*carry, ("f", "html")]), "items", HTML, title),
+        _link(
+            _href(f"{href}/queryables", carry),
+            QUERYABLES_REL,
+            SCHEMA_JSON,
+            say("link.queryables", lang),
+        ),
+        *files,
+        *styles,
+    ]
+
+
+def _collection(settings: Settings, urls: Urls, collection: Collection, carry, lang: str) -> dict:
+    """One collection's description, as listed and as its own resource."""
+    areas = len(features.shapes(settings, collection.level).codes)
+    return {
+        "id": collection.id,
+        "title": collection.title(lang),
+        "description": collection.description(lang, areas),
+        "extent": _extent(settings, collection),
         "itemType": "feature",
         "crs": [CRS84],
-        "links": [
-            _link(f"{href}?lang={lang}", "self", JSON, say(collection_id, lang)),
-            _link(f"{href}/items", "items", GEOJSON, say(collection_id, lang)),
-            *files,
+        "links": _collection_links(urls, collection, carry, lang),
+    }
+
+
+def collections(settings: Settings, urls: Urls, resource: Resource, query: Query) -> dict:
+    """Every collection."""
+    carry, lang = _carried(resource), query.lang
+    return {
+        "links": _self_links(resource, JSON, lang),
+        "collections": [
+            _collection(settings, urls, c, carry, lang)
+            for c in catalogue.collections(dataset.periods(settings))
         ],
     }
 
 
-def collections(settings: Settings, urls: Urls, args: Mapping[str, Sequence[str]]) -> dict:
-    """Every collection."""
-    lang = check_params("collections", args)["lang"]
-    href = f"{urls.api}/collections?lang={lang}"
-    return {
-        "links": [_link(href, "self", JSON, say("link.collections", lang))],
-        "collections": [_collection(settings, urls, cid, lang) for cid in COLLECTIONS],
-    }
+def find(settings: Settings, collection_id: str) -> Collection:
+    """The collection of an id (NotFound listing them)."""
+    return catalogue.find(collection_id, dataset.periods(settings))
 
 
 def collection(
-    settings: Settings, urls: Urls, collection_id: str, args: Mapping[str, Sequence[str]]
+    settings: Settings, urls: Urls, collection_id: str, resource: Resource, query: Query
 ) -> dict:
-    """One collection."""
-    _level(collection_id)
-    lang = check_params("collection", args)["lang"]
-    return _collection(settings, urls, collection_id, lang)
+    """One collection, with links to itself."""
+    found = find(settings, collection_id)
+    doc = _collection(settings, urls, found, _carried(resource), query.lang)
+    doc["links"] = [*_self_links(resource, JSON, query.lang), *doc["links"]]
+    return doc
 
 
-def _integer(value: str | None, name: str, default: int, low: int, high: int | None) -> int:
-    """An integer parameter within [low, high]."""
-    if value is None:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        number = None
-    if number is None or number < low or (high is not None and number > high):
-        key = "error.integer_range" if high is not None else "error.integer_minimum"
-        raise BadRequest(text(key, API_LANG, name=name, value=value, low=low, high=high), name)
-    return number
+def queryables(
+    settings: Settings, urls: Urls, collection_id: str, resource: Resource, query: Query
+) -> dict:
+    """The properties a filter may name, as a JSON Schema (Part 3)."""
+    found = find(settings, collection_id)
+    known = facts(settings)
+    properties = {f.key: params.queryable_schema(f.key, known) for f in EXPORTED}
+    properties["geometry"] = {"format": "geometry-multipolygon", "title": "geometry"}
+    return {
+        "$schema": JSON_SCHEMA,
+        "$id": resource.url,
+        "type": "object",
+        "title": found.title(query.lang),
+        "properties": properties,
+        "additionalProperties": False,
+        "links": [
+            *_self_links(resource, SCHEMA_JSON, query.lang),
+            _link(
+                _href(f"{urls.api}/collections/{found.id}", _carried(resource)),
+                "collection",
+                JSON,
+                say("link.collection", query.lang),
+            ),
+        ],
+    }
 
 
-def parse_bbox(value: str) -> tuple[float, float, float, float]:
-    """west,south,east,north in CRS84; 400 unless four finite numbers in range and order."""
-    message = text("error.bbox", API_LANG, value=value)
-    try:
-        numbers = [float(part) for part in value.split(",")]
-    except ValueError:
-        raise BadRequest(message, "bbox") from None
-    if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
-        raise BadRequest(message, "bbox")
-    west, south, east, north = numbers
-    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        raise BadRequest(message, "bbox")
-    return west, south, east, north
-
-
-def _instant(value: str, end: bool) -> datetime:
-    """A date or RFC 3339 date-time; a bare date means its start (or its end if end)."""
-    try:
-        if "T" in value.upper():
-            moment = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
-            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        day = datetime.fromisoformat(value).replace(tzinfo=UTC)
-    except ValueError:
-        raise BadRequest(text("error.datetime", API_LANG, value=value), "datetime") from None
-    return day.replace(hour=23, minute=59, second=59) if end else day
-
-
-def period_of_datetime(value: str, known: Sequence[str]) -> str:
-    """The latest known period (month) that a datetime instant or interval touches."""
-    start_text, slash, end_text = value.partition("/")
-    if not slash:
-        end_text = start_text
-    start = None if start_text in ("", "..") else _instant(start_text, False)
-    end = None if end_text in ("", "..") else _instant(end_text, True)
-    if start is not None and end is not None and start > end:
-        raise BadRequest(text("error.datetime_reversed", API_LANG, value=value), "datetime")
-    touched = []
-    for period in known:
-        year, month = map(int, period.split("-"))
-        first = datetime(year, month, 1, tzinfo=UTC)
-        last = datetime(year, month, calendar.monthrange(year, month)[1], 23, 59, 59, tzinfo=UTC)
-        if (start is None or start <= last) and (end is None or end >= first):
-            touched.append(period)
-    if not touched:
-        message = text("error.datetime_no_period", API_LANG, value=value, periods=", ".join(known))
-        raise BadRequest(message, "datetime")
-    return touched[-1]
-
-
-def _codes(value: str, level: str) -> set[str]:
-    """The comma-separated codes of a kode filter, each well formed for the level."""
-    codes = {c.strip() for c in value.split(",") if c.strip()}
-    if not codes or not all(is_code_of(c, level) for c in codes):
-        message = text(
-            "error.kode", API_LANG, value=value, level=level, example=CODE_EXAMPLES[level]
-        )
-        raise BadRequest(message, "kode")
-    return codes
-
-
-def _query(settings: Settings, params: Mapping[str, str]) -> tuple[str | None, str | None]:
-    """The period and segment a request chooses (period or datetime, not both)."""
-    period = params.get("period")
-    if "datetime" in params:
-        if period is not None:
-            raise BadRequest(text("error.period_and_datetime", API_LANG), "datetime")
-        period = period_of_datetime(params["datetime"], dataset.periods(settings))
-    return period, params.get("segment")
-
-
-def _self_url(url: str, params: Mapping[str, str], **changes) -> str:
-    """The same URL with some parameters changed."""
-    merged = {**params, **{k: str(v) for k, v in changes.items()}}
-    return f"{url}?{urlencode(merged)}" if merged else url
+def _properties(row: dict, wanted: tuple[str, ...]) -> dict:
+    """The wanted properties of a feature, in order."""
+    return {key: row[key] for key in wanted}
 
 
 def items(
-    settings: Settings, urls: Urls, collection_id: str, args: Mapping[str, Sequence[str]]
-) -> bytes:
-    """A page of features: filtered, bbox-selected, with paging links and counts."""
-    level = _level(collection_id)
-    params = check_params("items", args)
-    limit = _integer(params.get("limit"), "limit", LIMIT_DEFAULT, 1, LIMIT_MAX)
-    offset = _integer(params.get("offset"), "offset", 0, 0, None)
-    box = parse_bbox(params["bbox"]) if "bbox" in params else None
-    prov = params.get("prov_kode")
-    if prov is not None:
-        settings.region.check_province(prov, "prov_kode")
-    codes = _codes(params["kode"], level) if "kode" in params else None
-    period, segment = _query(settings, params)
-    data = features.joined(settings, level, period, segment)
-    frame = data.frame
-    keep = np.ones(len(frame), dtype=bool)
-    if codes is not None:
-        keep &= frame["kode"].isin(codes).to_numpy()
-    if prov is not None:
-        keep &= (frame["prov_kode"] == prov).to_numpy(dtype=bool, na_value=False)
-    if box is not None:
-        keep &= shapely.intersects(frame.geometry.values, shapely.box(*box))
-    matched = frame[keep]
-    page = matched.iloc[offset : offset + limit]
-    geometry = features.shapes(settings, level)
-    texts = [
-        exports.feature_text(props, geometry.texts[props["kode"]])
-        for props in exports.properties_of(page)
-    ]
-    href = f"{urls.api}/collections/{collection_id}"
-    url = f"{href}/items"
+    settings: Settings, urls: Urls, collection_id: str, resource: Resource, query: Query
+) -> Page:
+    """A page of features: filtered, sorted, with paging links and counts."""
+    found = find(settings, collection_id)
+    chosen = selection.select(settings, found, query)
+    page = chosen.frame.iloc[query.offset : query.offset + query.limit]
+    ids = chosen.ids[query.offset : query.offset + query.limit]
+    wanted = query.properties or PROPERTIES
+    rows = exports.properties_of(page)
+    kinds = {"json": GEOJSON, "html": HTML}
+    lang = query.lang
     links = [
-        _link(_self_url(url, params), "self", GEOJSON, say("link.page", API_LANG)),
-        _link(href, "collection", JSON, say("link.collection", API_LANG)),
+        *_self_links(resource, GEOJSON, lang),
+        _link(
+            _href(f"{urls.api}/collections/{found.id}", _carried(resource)),
+            "collection",
+            JSON,
+            say("link.collection", lang),
+        ),
     ]
-    if offset + limit < len(matched):
-        links.append(
-            _link(
-                _self_url(url, params, offset=offset + limit, limit=limit),
-                "next",
-                GEOJSON,
-                say("link.next", API_LANG),
-            )
-        )
-    if offset > 0:
-        links.append(
-            _link(
-                _self_url(url, params, offset=max(0, offset - limit), limit=limit),
-                "prev",
-                GEOJSON,
-                say("link.prev", API_LANG),
-            )
-        )
-    stamp = dataset.data_changed_at(settings)
-    return exports.collection_text(
-        texts,
-        {
-            "numberMatched": len(matched),
-            "numberReturned": len(texts),
-            "timeStamp": stamp,
-            "links": links,
-        },
+    kind = kinds[resource.fmt]
+    step = query.limit
+    if query.offset + step < len(chosen.frame):
+        after = params.with_pairs(resource.pairs, offset=query.offset + step)
+        links.append(_link(_href(resource.url, after), "next", kind, say("link.next", lang)))
+    if query.offset > 0:
+        before = params.with_pairs(resource.pairs, offset=max(0, query.offset - step))
+        links.append(_link(_href(resource.url, before), "prev", kind, say("link.prev", lang)))
+    geometry = None if query.skip_geometry else chosen.texts
+    return Page(
+        found,
+        [
+            (fid, _properties(row, wanted), geometry[row["kode"]] if geometry else None)
+            for fid, row in zip(ids, rows, strict=True)
+        ],
+        len(chosen.frame),
+        links,
+        wanted,
     )
 
 
@@ -437,32 +375,42 @@ def item(
     urls: Urls,
     collection_id: str,
     feature_id: str,
-    args: Mapping[str, Sequence[str]],
-) -> bytes:
-    """One feature by its code."""
-    level = _level(collection_id)
-    params = check_params("item", args)
-    # Known codes first: cheap for junk, and numpy compares text without its trailing NULs
-    # ('73.71\0' == '73.71').
-    texts = features.shapes(settings, level).texts
-    if feature_id in texts:
-        data = features.joined(settings, level, params.get("period"), params.get("segment"))
-        rows = data.frame[data.frame["kode"] == feature_id]
-    if feature_id not in texts or rows.empty:
-        message = text(
-            "error.no_feature",
-            API_LANG,
-            feature=feature_id,
-            collection=collection_id,
-            example=CODE_EXAMPLES[level],
+    resource: Resource,
+    query: Query,
+) -> Page:
+    """One feature by its id (a page of one, whose first feature is the answer)."""
+    found = find(settings, collection_id)
+    chosen = selection.one(settings, found, feature_id, query)
+    if chosen.frame.empty:
+        example = CODE_EXAMPLES[found.level]
+        if found.kind == HISTORY:
+            example = catalogue.history_id(example, "2024-08", "informal")
+        raise NotFound(
+            text(
+                "error.no_feature",
+                API_LANG,
+                feature=feature_id,
+                collection=collection_id,
+                example=example,
+            )
         )
-        raise NotFound(message)
-    props = exports.properties_of(rows)[0]
-    href = f"{urls.api}/collections/{collection_id}"
-    self_url = _self_url(f"{href}/items/{feature_id}", params)
+    row = exports.properties_of(chosen.frame)[0]
+    wanted = query.properties or PROPERTIES
+    lang = query.lang
     links = [
-        _link(self_url, "self", GEOJSON, say("link.feature", API_LANG)),
-        _link(href, "collection", JSON, say("link.collection", API_LANG)),
+        *_self_links(resource, GEOJSON, lang),
+        _link(
+            _href(f"{urls.api}/collections/{found.id}", _carried(resource)),
+            "collection",
+            JSON,
+            say("link.collection", lang),
+        ),
     ]
-    body = exports.feature_text(props, texts[feature_id], links)
-    return body.encode()
+    geometry = None if query.skip_geometry else chosen.texts[row["kode"]]
+    return Page(found, [(chosen.ids[0], _properties(row, wanted), geometry)], 1, links, wanted)
+
+
+def feature_geojson(page: Page) -> bytes:
+    """The one feature of an item page as a GeoJSON Feature with its links."""
+    fid, props, geometry = page.features[0]
+    return exports.feature_text(props, geometry or "null", page.links, feature_id=fid).encode()

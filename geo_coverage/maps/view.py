@@ -136,6 +136,7 @@ class MapView:
     field_keys: tuple[str, ...] = ()  # the registry keys of `fields`, in order
     rank_rule: str = ""  # which rank the priority table and the markers show
     priority_why: str | None = None  # why the first-ranked area is there although at target
+    cuts: tuple[float, ...] = ()  # class i holds cuts[i-1] <= value < cuts[i] (legend order)
 
     @property
     def banner(self) -> str | None:
@@ -636,6 +637,7 @@ def build_view(
         field_keys=tuple(keys),
         rank_rule=_rank_rule(state, frame, rank_column),
         priority_why=_priority_why(frame, rank_column, lang),
+        cuts=classes.cuts,
         provinces=provinces,
     )
 

@@ -197,11 +197,13 @@ def _without_data(entry: _Cached, level: str, segment: str | None) -> pd.DataFra
     return frame.reindex(columns=list(COLUMNS)).astype(DTYPES)
 
 
-def load_all_metrics(settings: Settings, level: str) -> pd.DataFrame:
-    """One row per area of the level and period, all segments, every period."""
+def load_all_metrics(settings: Settings, level: str, segment: str | None = None) -> pd.DataFrame:
+    """One row per area of the level and period, every period, for a segment (default all)."""
     entry = _cached(settings)
-    _check(entry, level, None, None)
-    return _compute(entry, level, None, None).copy()
+    _, segment = _check(entry, level, None, segment)
+    if not entry.periods:
+        return _without_data(entry, level, segment).iloc[:0]
+    return _compute(entry, level, None, segment).copy()
 
 
 def _plain(value):

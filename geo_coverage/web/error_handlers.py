@@ -98,4 +98,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        return error_response(exc.code or 500, exc.name.replace(" ", ""), exc.description or "")
+        body, status = error_response(
+            exc.code or 500, exc.name.replace(" ", ""), exc.description or ""
+        )
+        resp = current_app.make_response((body, status))
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":  # e.g. Allow on a 405
+                resp.headers[name] = value
+        return resp

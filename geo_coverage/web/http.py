@@ -103,7 +103,7 @@ def _matching_tag(tag: str, last_modified: datetime | None) -> str | None:
 
 def cached_response(
     key: tuple[Hashable, ...],
-    compute: Callable[[], bytes],
+    compute: Callable[[], bytes | tuple[bytes, dict[str, str]]],
     mimetype: str,
     *,
     max_age: int,
@@ -116,7 +116,8 @@ def cached_response(
 
     A revalidation that matches answers 304 without computing anything. With `ranges`, a
     Range request gets 206 (or 416) of the uncompressed body. `precompressed` gives compressed
-    forms already at hand (e.g. a .gz file written by the build), kept with the body.
+    forms already at hand (e.g. a .gz file written by the build), kept with the body. `compute`
+    may return headers made with the body (e.g. Link), kept and sent with it.
     """
     tag = etag_of(repr(key))
     resp = Response(status=200, mimetype=mimetype)
@@ -132,10 +133,16 @@ def cached_response(
         return resp
 
     def make() -> Entry:
-        body = compute()
-        return Entry(body, encoded=precompressed() if precompressed else {})
+        made = compute()
+        body, made_headers = made if isinstance(made, tuple) else (made, {})
+        return Entry(
+            body,
+            meta={"headers": made_headers},
+            encoded=precompressed() if precompressed else {},
+        )
 
     entry = state().cache.get_or_compute(tag, make)
+    resp.headers.update(entry.meta.get("headers", {}))
     resp.set_etag(tag)
     resp.set_data(entry.body)
     g.body_tag = tag

@@ -15,7 +15,7 @@ bp = Blueprint("templates", __name__)
 OFFICE_TZ = timezone(timedelta(hours=8))
 FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", template_xlsx),
-    "csv": ("text/csv; charset=utf-8", template_csv),
+    "csv": ("text/csv", template_csv),  # Werkzeug adds charset=utf-8
 }
 
 

@@ -50,11 +50,16 @@ def _attachment(resp) -> str:
         ("gpkg", "application/geopackage+sqlite3"),
         ("shp.zip", "application/zip"),
         ("csv", "text/csv"),
+        ("csv.zip", "application/zip"),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("qml", "application/vnd.qgis.qml"),
+        ("sld", "application/vnd.ogc.se+xml"),
     ],
 )
 def test_each_format_is_an_attachment_with_validators(client, latest, ext, mimetype):
     resp = client.get(f"/download/regency.{ext}")
     assert resp.status_code == 200 and resp.mimetype == mimetype
+    assert resp.headers["Content-Type"].count("charset") <= 1
     assert _attachment(resp) == f"sulama_regency_{latest}.{ext}"
     assert resp.headers["ETag"] and resp.last_modified is not None
     again = client.get(f"/download/regency.{ext}", headers={"If-None-Match": resp.headers["ETag"]})
@@ -147,13 +152,15 @@ def test_etag_follows_the_data_version(served_settings, tmp_path):
     ("url", "parameter", "valid"),
     [
         ("/download/district.geojson", "district", "province, regency"),
-        ("/download/regency.xlsx", "xlsx", "geojson, gpkg, shp.zip, csv"),
+        ("/download/regency.kml", "kml", "geojson, gpkg, shp.zip, csv, csv.zip, xlsx, qml, sld"),
         ("/download/regency.geojson?period=1999-01", "1999-01", "2025-"),
         ("/download/regency.geojson?segment=fishers", "fishers", "informal"),
         ("/download/regency.geojson?simplified=yes", "simplified", "0, 1"),
         ("/download/regency.csv?geometry=wkb", "geometry", "none, wkt"),
-        ("/download/regency.geojson?geometry=wkt", "geometry", "period, segment, simplified"),
-        ("/download/regency.geojson?colour=red", "colour", "period, segment, simplified"),
+        ("/download/regency.geojson?geometry=wkt", "geometry", "period, segment, simplified, lang"),
+        ("/download/regency.geojson?colour=red", "colour", "period, segment, simplified, lang"),
+        ("/download/regency.xlsx?lang=fr", "lang", "id, en"),
+        ("/download/regency.qml?period=all", "period=all", ".gpkg only"),
         ("/download/regency.csv?period=all", "period=all", ".gpkg only"),
         ("/download/regency.csv?segment=wage&segment=informal", "segment", "once"),
     ],
@@ -169,7 +176,15 @@ def test_download_links_lead_to_files(app, client, latest):
     with app.test_request_context("/"):
         links = download_links("province", latest, "wage", "en")
         default = download_links("regency", lang="id")
-    assert [link["format"] for link in links] == ["geojson", "gpkg", "shp.zip", "csv", "gpkg"]
+    assert [link["format"] for link in links] == [
+        "geojson",
+        "gpkg",
+        "shp.zip",
+        "csv",
+        "csv.zip",
+        "xlsx",
+        "gpkg",
+    ]
     assert links[-1]["label"] == "GeoPackage, every period"
     assert default[-1]["label"] == "GeoPackage, semua periode"
     assert default[0]["url"] == "/download/regency.geojson"

@@ -1,18 +1,19 @@
-"""Real GIS clients: GDAL's ogrinfo (Debian gdal-bin) against a live waitress server."""
+"""Real GIS clients: GDAL's ogrinfo and ogr2ogr (Debian gdal-bin) and pyogrio/geopandas against
+a live waitress server."""
 
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
-import threading
 import urllib.request
 
+import geopandas
 import pytest
-from waitress.server import create_server
 
-from geo_coverage import create_app
 from geo_coverage.gis.exports import PROPERTIES, SHAPEFILE_FIELDS
 from geo_coverage.metrics import dataset
+from geo_coverage.region import SEGMENT_CHOICES
 
 pytestmark = pytest.mark.gdal
 
@@ -26,39 +27,10 @@ def ogrinfo_path() -> str:
     return path
 
 
-class Recorder:
-    """WSGI middleware that keeps the path and query of every request, and the Range header
-    and status of each (in ranges)."""
-
-    def __init__(self, app):
-        self.app, self.seen, self.ranges, self.lock = app, [], [], threading.Lock()
-
-    def __call__(self, environ, start_response):
-        query = environ.get("QUERY_STRING", "")
-        url = environ["PATH_INFO"] + (f"?{query}" if query else "")
-        with self.lock:
-            self.seen.append(url)
-
-        def record(status, headers, *args):
-            with self.lock:
-                self.ranges.append((url, environ.get("HTTP_RANGE"), int(status.split()[0])))
-            return start_response(status, headers, *args)
-
-        return self.app(environ, record)
-
-
 @pytest.fixture(scope="module")
-def server(served_settings, ogrinfo_path):
-    """A waitress server on a free port over the session build; yields (base URL, recorder)."""
-    app = create_app({"instance": served_settings.instance, "shapes": served_settings.shapes})
-    recorder = Recorder(app.wsgi_app)
-    app.wsgi_app = recorder
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}", recorder
-    srv.close()
-    thread.join(timeout=10)
+def server(live_server, ogrinfo_path):
+    """The live server (tests/gis/conftest.py), once ogrinfo is known to be there."""
+    return live_server
 
 
 def ogrinfo(*args: str) -> str:
@@ -115,6 +87,84 @@ def test_oapif_sends_attribute_and_bbox_filters_to_the_server(server):
     boxed = _features(ogrinfo(f"OAPIF:{base}/ogc", "regencies", "-spat", "119", "-6", "120", "-5"))
     assert 0 < len(boxed) < 20 and all(r["prov_kode"] == "73" for r in boxed)
     assert any("bbox=119" in p for p in recorder.seen)
+
+
+@pytest.mark.parametrize(
+    ("query", "period", "segment"),
+    [("lang=en", None, "all"), ("lang=en&period=2024-08&segment=informal", "2024-08", "informal")],
+)
+def test_oapif_with_a_query_in_the_landing_pages_url(
+    server, served_settings, query, period, segment
+):
+    base, recorder = server
+    recorder.ranges.clear()
+    summary = ogrinfo("-so", f"OAPIF:{base}/ogc?{query}", "regencies")
+    assert re.search(r"^Feature Count: 102$", summary, re.MULTILINE)
+    rows = _features(ogrinfo(f"OAPIF:{base}/ogc?{query}", "regencies"))
+    assert len({r["kode"] for r in rows}) == len(rows) == 102
+    latest = dataset.periods(served_settings)[-1]
+    assert {(r["period"], r["segment"]) for r in rows} == {(period or latest, segment)}
+    assert recorder.ranges and all(status == 200 for _, _, status in recorder.ranges)
+    assert all(query in url for url, _, _ in recorder.ranges)  # carried to every request
+
+
+def test_oapif_reaches_every_period_and_segment_by_collection(server):
+    base, _ = server
+    listing = ogrinfo(f"OAPIF:{base}/ogc?lang=en")
+    assert re.search(
+        r"^\d+: regencies_2024-08_informal \(title: .*August 2024, Informal workers \(BPU\)\)",
+        listing,
+        re.MULTILINE,
+    )
+    rows = _features(ogrinfo(f"OAPIF:{base}/ogc?lang=en", "regencies_2024-08_informal"))
+    assert len({r["kode"] for r in rows}) == len(rows) == 102
+    assert {(r["period"], r["segment"]) for r in rows} == {("2024-08", "informal")}
+
+
+def test_ogr2ogr_copies_a_collection_whole(server, served_settings, tmp_path):
+    base, _ = server
+    out = tmp_path / "copy.gpkg"
+    env = {**os.environ, "GDAL_HTTP_TIMEOUT": "30", "NO_PROXY": "127.0.0.1"}
+    done = subprocess.run(
+        [shutil.which("ogr2ogr"), "-f", "GPKG", str(out), f"OAPIF:{base}/ogc", "regencies_history"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    summary = ogrinfo("-so", str(out), "regencies_history")
+    (count,) = re.findall(r"^Feature Count: (\d+)$", summary, re.MULTILINE)
+    assert int(count) == 102 * len(dataset.periods(served_settings)) * len(SEGMENT_CHOICES)
+
+
+@pytest.mark.parametrize(
+    ("collection", "query", "rows", "combinations"),
+    [
+        ("regencies", "", 102, 1),
+        ("regencies", "?lang=en", 102, 1),
+        ("regencies_2024-08_informal", "", 102, 1),
+        ("provinces", "?period=2022-09", 8, 1),
+    ],
+)
+def test_geopandas_reads_the_whole_layer_from_the_items_url(
+    server, collection, query, rows, combinations
+):
+    base, _ = server
+    frame = geopandas.read_file(f"{base}/ogc/collections/{collection}/items{query}")
+    assert len(frame) == rows and frame["kode"].is_unique
+    assert len(frame.groupby(["period", "segment"])) == combinations
+    assert frame.crs.to_epsg() == 4326 and frame.geometry.notna().all()
+
+
+def test_geopandas_reads_the_history_whole(server, served_settings):
+    base, _ = server
+    frame = geopandas.read_file(f"{base}/ogc/collections/regencies_history/items")
+    periods = dataset.periods(served_settings)
+    assert set(frame["period"]) == set(periods)
+    assert set(frame["segment"]) == set(SEGMENT_CHOICES)
+    assert len(frame) == 102 * len(periods) * len(SEGMENT_CHOICES)
+    assert not frame.duplicated(["kode", "period", "segment"]).any()
 
 
 def _download(base: str, url: str, path) -> None:
@@ -184,3 +234,29 @@ def test_gdal_opens_the_geopackage_by_url_reading_byte_ranges(server):
     partial = [(r, status) for url, r, status in recorder.ranges if url == "/download/regency.gpkg"]
     assert partial and all(status == 206 for r, status in partial if r)
     assert sum(1 for r, _ in partial if r) >= 2  # read in pieces, not downloaded whole
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/download/regency.gpkg",
+        "/download/regency.gpkg?period=all",
+        "/download/regency.gpkg?period=2024-08&segment=informal&lang=en",
+        "/download/province.gpkg?simplified=1",
+    ],
+)
+def test_every_geopackage_passes_gdals_validator(server, tmp_path, url):
+    base, _ = server
+    path = tmp_path / "v.gpkg"
+    _download(base, url, path)
+    done = subprocess.run(
+        ["/usr/bin/python3", "-m", "osgeo_utils.samples.validate_gpkg", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "No module named" not in done.stderr, "install Debian's python3-gdal (.ci/run does)"
+    assert done.returncode == 0 and not done.stderr.strip(), done.stderr
+    with sqlite3.connect(path) as db:
+        styled = db.execute("SELECT count(*) FROM layer_styles WHERE useAsDefault").fetchone()
+    assert styled == (1,)

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pandas as pd
 from repo import REPO_ROOT
 
-from geo_coverage.gis import exports, openapi
+from geo_coverage.gis import exports, openapi, params
 from geo_coverage.i18n import LANGS
 from geo_coverage.maps import state
 from geo_coverage.metrics import registry, summary
@@ -69,9 +69,10 @@ def test_keys_are_unique_and_the_derived_views_keep_the_registry_order():
 def test_the_export_properties_metric_part_is_the_registry():
     metric_part = [p for p in exports.PROPERTIES if p not in registry.IDENTITY_COLUMNS]
     assert metric_part == [k for k in registry.METRIC_COLUMNS if FIELD[k].exported]
-    schema = openapi.openapi("http://example.test/ogc", SULAWESI_MALUKU)["components"]["schemas"]
+    facts = params.facts_of(["2025-06"], 102, SULAWESI_MALUKU)
+    schema = openapi.openapi("http://example.test/ogc", facts)["components"]["schemas"]
     properties = schema["featureGeoJSON"]["properties"]["properties"]
-    assert properties["required"] == list(exports.PROPERTIES)
+    assert list(properties["properties"]) == list(exports.PROPERTIES)
     for key, spec in properties["properties"].items():
         assert spec["type"] == FIELD[key].json_type
         assert spec["description"] == FIELD[key].description.en
