@@ -6,9 +6,13 @@ import json
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo_coverage.errors import GeoCoverageError
 from geo_coverage.region import BOUNDARY_LEVELS, LAYER_NAMES, REGION_SETTING, Region
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REPORT_NAME = "build_report.json"
 FAILED_REPORT_NAME = "build_report.failed.json"
@@ -31,6 +35,15 @@ def outputs(shapes: Path, provinces: tuple[str, ...] | list[str] = ()) -> list[P
     for name in [DISPLAY_TOPOJSON, *(detail_topojson(p) for p in provinces)]:
         files += [shapes / name, shapes / f"{name}.gz"]
     return files + [shapes / DISPLAY_GPKG, shapes / REPORT_NAME]
+
+
+def read_areas(shapes: Path, level: str) -> pd.DataFrame:
+    """The codes and names (kode, nama) of a level's built areas, without their geometry."""
+    import pyogrio
+
+    path = shapes / f"{LAYER_NAMES[level]}.shp"
+    frame = pyogrio.read_dataframe(path, columns=["kode", "nama"], read_geometry=False)
+    return frame.astype({"kode": "string", "nama": "string"})
 
 
 def read_report(shapes: Path) -> dict | None:

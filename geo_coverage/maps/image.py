@@ -177,6 +177,17 @@ def render_png(view: MapView, settings: Settings, source: str) -> bytes:
         parse_math=False,
     )
     fig.text(0.01, 0.05, source, fontsize=8, va="center", color="#333333", parse_math=False)
+    if view.figures_note:
+        fig.text(
+            0.01,
+            0.075,
+            view.figures_note,
+            fontsize=8.5,
+            va="center",
+            color="#8a4b00",
+            fontweight="bold",
+            parse_math=False,
+        )
     if view.illustrative:
         fig.text(
             0.01,

@@ -28,6 +28,7 @@ from geo_coverage.i18n import (
 from geo_coverage.maps import classify
 from geo_coverage.maps.state import COMPARED_METRICS, WORST_SHARE, ViewState
 from geo_coverage.metrics import dataset
+from geo_coverage.metrics.compute import REGENCY_RATES
 from geo_coverage.metrics.registry import (
     FIELD,
     MAP_METRICS,
@@ -41,14 +42,14 @@ from geo_coverage.metrics.registry import (
 from geo_coverage.region import (
     ALL_SEGMENTS,
     LAYER_NAMES,
-    LEVELS,
     REGENCY_PREFIX,
+    SEARCH_LEVELS,
     SEGMENTS,
 )
 
 LOGGER = logging.getLogger(__name__)
 
-TOP_PRIORITIES = {"regency": 10, "province": 3}
+TOP_PRIORITIES = {"regency": 10, "province": 3, "district": 0}  # districts have no ranks
 NAMED_PRIORITIES = 3  # the top-ranked areas that carry their name on the map
 MAP_COLORS = {
     "sea": classify.SEA,
@@ -124,6 +125,7 @@ class MapView:
     base_label: str | None = None  # the baseline period of a comparison, as people read it
     segment_hint: str | None = None  # why the segment cannot be chosen with this metric
     unavailable: tuple[tuple[str, str], ...] = ()  # (segment, why it has no data)
+    figures_note: str | None = None  # whose figures the areas carry when not their own
 
     @property
     def low_title(self) -> str:
@@ -167,6 +169,7 @@ class MapView:
             "period": self.period_label,
             "source": source_line,
             "illustrative": self.illustrative,
+            "figures_note": self.figures_note,
             "legend": {
                 "title": self.legend_title,
                 "notes": list(self.notes),
@@ -252,6 +255,7 @@ def _queries(state: ViewState, provinces: tuple[str, ...]) -> dict:
         "region": state.query(province=None),
         "lang": state.query(lang=other),
         "provinces": {p: state.query(province=p) for p in provinces},
+        "districts": state.query(level="district"),
     }
 
 
@@ -295,7 +299,7 @@ def fixed_cuts(
     """The default breaks of a metric: around the target, a ladder from the target (gap 0),
     or, for a change, quantiles of the areas shown rounded to the metric's decimals, so that
     the areas of one province spread over classes whenever their shown values differ."""
-    start = spec.start[0] if state.level == "regency" else spec.start[1]
+    start = spec.start[1] if state.level == "province" else spec.start[0]
     if spec.kind == "pct":
         return classify.fixed_cuts_around(target, state.k)
     if spec.kind == "count":
@@ -404,6 +408,8 @@ def _nodata_reason(state: ViewState, context: Context, missing: int) -> str | No
         )
     if state.metric in COMPARED_METRICS and context.base is None:
         return text("nodata.no_earlier", lang, period=period)
+    if state.level == "district" and map_metric(state.metric).key not in REGENCY_RATES:
+        return text("nodata.district_counts", lang)
     return text("nodata.missing", lang) if missing else None
 
 
@@ -514,7 +520,15 @@ def build_view(
         ),
         unavailable=tuple((s, text(f"unavailable.{g}", lang)) for s, g in sorted(gaps.items())),
         provinces=provinces,
+        figures_note=_figures_note(frame, lang),
     )
+
+
+def _figures_note(frame: pd.DataFrame, lang: str) -> str | None:
+    """What the view says when its areas carry another level's figures (districts: their
+    regency's rates, since no district figures are stored)."""
+    borrowed = (frame["figure_level"] != frame["level"]).fillna(False)
+    return text("district_note", lang) if bool(borrowed.any()) else None
 
 
 def _title(state: ViewState, frame: pd.DataFrame, base_label: str | None = None) -> str:
@@ -603,7 +617,7 @@ def load_context(settings: Settings, state: ViewState) -> Context:
 def places(settings: Settings) -> list[dict]:
     """Every province and regency by name, for the place search: kode, name, province."""
     found = []
-    for level in LEVELS:
+    for level in SEARCH_LEVELS:
         frame = dataset.load_metrics(settings, level)
         for row in frame.loc[:, ["kode", "nama", "prov_kode", "prov_nama"]].itertuples():
             found.append(

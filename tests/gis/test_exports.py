@@ -54,6 +54,7 @@ def frame() -> gpd.GeoDataFrame:
             "uncovered_informal": pd.array([500, None, 20], dtype="Int64"),
             "priority_rank": pd.array([1, None, 2], dtype="Int64"),
             "data_source": ["published", "modelled", "-mixed"],
+            "figure_level": ["regency"] * 3,
             "change_pp": [1.0, 2.0, 3.0],  # not exported
         },
         geometry=geoms,

@@ -118,7 +118,7 @@ def test_service_doc_lists_the_parameters(client):
 
 def test_collections_titles_extent_and_links(client):
     doc = client.get("/ogc/collections").json
-    assert [c["id"] for c in doc["collections"]] == ["provinces", "regencies"]
+    assert [c["id"] for c in doc["collections"]] == ["provinces", "regencies", "districts"]
     english = client.get("/ogc/collections?lang=en").json["collections"]
     for native, other in zip(doc["collections"], english, strict=True):
         assert "." not in native["id"] and native["title"] != other["title"]
@@ -154,6 +154,32 @@ def test_items_page_through_every_regency(client, served_settings, assert_rfc794
     latest = dataset.periods(served_settings)[-1]
     assert {f["properties"]["period"] for f in page["features"]} == {latest}
     assert all(list(f["properties"]) == list(PROPERTIES) for f in nxt["features"])
+
+
+def test_districts_collection_serves_every_district_with_its_regencys_rates(client, assert_rfc7946):
+    one = client.get("/ogc/collections/districts?lang=en").json
+    assert one["id"] == "districts" and "1265 districts" in one["description"]
+    assert "regency's rates" in one["description"]
+    page = client.get("/ogc/collections/districts/items?limit=1000&offset=1000").json
+    assert page["numberMatched"] == 1265 and page["numberReturned"] == 265
+    sulsel = client.get("/ogc/collections/districts/items?prov_kode=73&limit=1000").json
+    assert sulsel["numberMatched"] == 313
+    assert {f["properties"]["prov_kode"] for f in sulsel["features"]} == {"73"}
+    resp = client.get("/ogc/collections/districts/items/73.71.01")
+    feature = assert_rfc7946(resp.data)
+    regency = client.get("/ogc/collections/regencies/items/73.71").json["properties"]
+    props = feature["properties"]
+    assert (props["nama"], props["figure_level"], props["active_members"]) == (
+        "Mariso",
+        "regency",
+        None,
+    )
+    assert (props["coverage_pct"], props["data_source"]) == (
+        regency["coverage_pct"],
+        regency["data_source"],
+    )
+    assert regency["figure_level"] == "regency" and regency["active_members"] > 0
+    assert client.get("/ogc/collections/districts/items/73.71").status_code == 404
 
 
 def test_limit_bounds(client):
@@ -270,7 +296,7 @@ def test_item_by_code(client, assert_rfc7946):
 @pytest.mark.parametrize(
     "url",
     [
-        "/ogc/collections/districts",
+        "/ogc/collections/villages",
         "/ogc/collections/kab/items",
         "/ogc/collections/regencies/items/99.99",
         "/ogc/collections/provinces/items/73.71",

@@ -108,8 +108,8 @@ export function initControls(navigate) {
   });
   form.addEventListener("change", (event) => {
     const field = event.target;
-    if (field.name === "province" && field.value) {
-      form.elements.level.value = "regency"; // a province shows its regencies
+    if (field.name === "province" && field.value && form.elements.level.value === "province") {
+      form.elements.level.value = "regency"; // a province shows its regencies (or districts)
     } else if (field.name === "level" && field.value === "province") {
       form.elements.province.value = ""; // provinces are not drilled into
     }
@@ -213,4 +213,7 @@ export function syncControls(view) {
   document.getElementById("view-title").textContent = view.title;
   document.getElementById("source-line").textContent = view.source;
   document.getElementById("illustrative-note").hidden = !view.illustrative;
+  const figuresNote = document.getElementById("figures-note");
+  figuresNote.textContent = view.figures_note || "";
+  figuresNote.hidden = !view.figures_note;
 }

@@ -12,7 +12,7 @@ import { initControls, syncControls } from "./controls.js";
 import { loadView, shapesOf } from "./data.js";
 import { drawDataTable, initDataTable, resetOrder } from "./datatable.js";
 import { status } from "./dom.js";
-import { createMap, drawAreas, drawProvinceLines } from "./draw.js";
+import { createMap, drawAreas, drawProvinceLines, zoomToCodes } from "./draw.js";
 import { initEmbedHeight } from "./embed.js";
 import { areaSummary } from "./info.js";
 import { addLegend, drawLegend, legendRoom } from "./legend.js";
@@ -72,14 +72,16 @@ function navigate(query, push) {
   }).catch((error) => status(error.message || strings.load_failed));
 }
 
-/** Region-wide, a click opens the area's province; inside a province (or at province level on
-    a keyboard) it selects the area. */
+/** Region-wide, a click opens the area's province; inside a province a click on a regency
+    opens its districts, and on a district selects it (tables and keyboards select). */
 function onAreaClick(kode, from = "map") {
   if (!browsing) {
     return;
   }
   const view = currentView();
-  if (view.province || (from !== "map" && view.level === "regency")) {
+  if (view.province && view.level === "regency" && from === "map") {
+    navigate(view.queries.districts, true).then(() => zoomToCodes(`${kode}.`));
+  } else if (view.province || (from !== "map" && view.level !== "province")) {
     select(kode, { zoom: from !== "map", from });
   } else {
     const province = view.level === "province" ? kode : view.areas[kode].province;
