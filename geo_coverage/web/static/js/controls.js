@@ -203,6 +203,7 @@ export function syncControls(view) {
   back.href = `?${view.queries.region}`;
   back.hidden = !view.province;
   document.getElementById("drill-hint").hidden = !!view.province;
+  document.getElementById("district-hint").hidden = !(view.province && view.level === "regency");
   document.getElementById("embed-code").value = embedCode(view);
   syncDownloads(view.downloads);
   document.title = view.title;

@@ -26,6 +26,7 @@ import {
   onSelect,
   onWidthChange,
   select,
+  selectedKode,
   showView,
   strings,
 } from "./state.js";
@@ -72,14 +73,15 @@ function navigate(query, push) {
   }).catch((error) => status(error.message || strings.load_failed));
 }
 
-/** Region-wide, a click opens the area's province; inside a province a click on a regency
-    opens its districts, and on a district selects it (tables and keyboards select). */
+/** Region-wide, a click opens the area's province; inside a province it selects the area, and
+    a click on the regency already selected opens its districts. */
 function onAreaClick(kode, from = "map") {
   if (!browsing) {
     return;
   }
   const view = currentView();
-  if (view.province && view.level === "regency" && from === "map") {
+  const again = from === "map" && selectedKode() === kode;
+  if (view.province && view.level === "regency" && again) {
     navigate(view.queries.districts, true).then(() => zoomToCodes(`${kode}.`));
   } else if (view.province || (from !== "map" && view.level !== "province")) {
     select(kode, { zoom: from !== "map", from });
