@@ -91,17 +91,22 @@ function onAreaClick(kode, from = "map") {
   }
 }
 
-/** Go to a place found by the search: a province opens, a regency is selected in its province. */
+/** Go to a place found by the search: a province opens, a regency is selected in its province
+    (or, on the district map, its districts are brought into view). */
 function goTo(place) {
   const view = currentView();
   if (place.level === "province") {
     navigate(view.queries.provinces[place.kode], true);
   } else if (view.level === "regency" && view.areas[place.kode]) {
     select(place.kode, { zoom: true, from: "search" });
+  } else if (view.level === "district" && view.province === place.province) {
+    zoomToCodes(`${place.kode}.`);
   } else {
     navigate(view.queries.provinces[place.province], true).then(() => {
       if (currentView().areas[place.kode]) {
         select(place.kode, { zoom: true, from: "search" });
+      } else if (currentView().level === "district") {
+        zoomToCodes(`${place.kode}.`);
       }
     });
   }
