@@ -157,14 +157,6 @@ def _download(base: str, url: str, path) -> None:
             "Polygon",
         ),
         (
-            "/download/district.geojson?simplified=1",
-            "d.geojson",
-            None,
-            1265,
-            PROPERTIES,
-            "Multi Polygon",
-        ),
-        (
             "/download/province.geojson?simplified=1",
             "p.geojson",
             None,
