@@ -83,3 +83,11 @@ def test_region_wide_districts_and_the_png(client):
     assert resp.status_code == 200 and resp.mimetype == "image/png"
     image = imread(io.BytesIO(resp.data))
     assert image.shape[0] > 100 and image.shape[1] > 100
+
+
+def test_the_embed_of_a_provinces_districts_says_whose_figures(client):
+    page = client.get("/embed?level=district&province=76").get_data(as_text=True)
+    data = _config(page)["data"]
+    assert data["level"] == "district" and len(data["areas"]) == 69
+    assert all(k.startswith("76.") for k in data["areas"])
+    assert 'id="figures-note"' in page and "/download/district.csv" in data["data_link"]
