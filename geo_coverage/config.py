@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -84,13 +85,13 @@ class Settings:
         return self.instance / "upstream"
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
         """Read settings from the environment; keyword overrides win."""
-        environ = os.environ if environ is None else environ
+        env: Mapping[str, str] = os.environ if environ is None else environ
         values: dict = {}
         for name, var in ENVIRONMENT.items():
-            if environ.get(var):
-                values[name] = environ[var]
+            if env.get(var):
+                values[name] = env[var]
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "mirror" not in values and SIBLING_MIRROR and _is_mirror(SIBLING_MIRROR):
             values["mirror"] = SIBLING_MIRROR

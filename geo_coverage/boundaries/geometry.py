@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import numpy as np
 import shapely
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
 
 EQUAL_AREA_CRS = "EPSG:6933"  # WGS 84 / NSIDC EASE-Grid 2.0 Global: cylindrical equal-area
 _TO_EQUAL_AREA = Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
@@ -47,7 +49,7 @@ def to_equal_area(geoms: np.ndarray) -> np.ndarray:
     )
 
 
-def areas_km2(geoms: np.ndarray) -> np.ndarray:
+def areas_km2(geoms: Sequence[BaseGeometry] | np.ndarray) -> np.ndarray:
     """Area in km² of each lon/lat geometry, computed on the equal-area projection."""
     return shapely.area(to_equal_area(np.asarray(geoms, dtype=object))) / 1e6
 

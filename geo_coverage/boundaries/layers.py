@@ -133,7 +133,7 @@ def repair_layer(layer: Layer, progress: Callable[[str], None] = LOGGER.info) ->
     for a, b, km2 in before:
         repairs.append({"repair": "overlap_removed", "kode": [a, b], "area_km2": round(km2, 4)})
     area_before = areas_km2(geoms)
-    cleaned = polygonal_all(shapely.coverage_clean(geoms))
+    cleaned = polygonal_all(shapely.coverage_clean(geoms))  # type: ignore[attr-defined]  # shapely 2.2, newer than its stubs
     area_after = areas_km2(cleaned)
     progress(
         f"{layer.level}: {len(before)} overlapping pairs "
@@ -297,7 +297,7 @@ def provinces_from_regencies(regencies: Layer, reference: Reference) -> Layer:
 def compare_source_provinces(derived: Layer, source: Layer) -> dict:
     """How the published province polygons differ from the union of their regencies."""
     src = dict(zip(source.codes, source.geoms, strict=True))
-    rows = {}
+    rows: dict[str, dict[str, bool | float]] = {}
     for kode, geom in zip(derived.codes, derived.geoms, strict=True):
         if kode not in src:
             rows[kode] = {"missing_in_source": True}

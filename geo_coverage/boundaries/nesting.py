@@ -68,7 +68,7 @@ def nest_in_parents(
     out = clipped.copy()
     for t in np.unique(target[fill]):
         out[t] = polygonal(shapely.union_all([out[t], *pieces[fill & (target == t)]]))
-    out = polygonal_all(shapely.coverage_clean(out))
+    out = polygonal_all(shapely.coverage_clean(out))  # type: ignore[attr-defined]  # shapely 2.2, newer than its stubs
 
     received = np.zeros(len(geoms))
     np.add.at(received, target[fill], sizes[fill])

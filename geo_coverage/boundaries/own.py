@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pyogrio
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geo_coverage.boundaries.geometry import polygonal
 from geo_coverage.boundaries.layers import Layer
@@ -63,8 +64,11 @@ def read_own_layer(own: OwnBoundaries, known_codes: Collection[str]) -> Layer:
             ]
         )
     frame = frame.to_crs("EPSG:4326")
-    problems, repairs = [], []
-    codes, names, geoms = [], [], []
+    problems: list[str] = []
+    repairs: list[dict[str, object]] = []
+    codes: list[str] = []
+    names: list[str] = []
+    geoms: list[BaseGeometry] = []
     seen: dict[str, int] = {}
     for row_no, (raw_code, name, geom) in enumerate(
         zip(frame[own.code_field], frame[own.name_field], frame.geometry, strict=True), 1

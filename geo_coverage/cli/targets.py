@@ -37,7 +37,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    rows = len(checked.report.rows)
+    rows = len(checked.report.table)
     if version is None:
         print(f"{path.name}: valid, {rows} targets; not imported (--check)")
         return 0

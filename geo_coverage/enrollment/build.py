@@ -101,11 +101,11 @@ def build_sample_store(
     if current is None or (current.kind == "sample" and current.sha256 != sha256):
         version = store.write_version(
             path,
-            report.rows,
+            report.table,
             kind="sample",
             file_name=SAMPLE_FILE_NAME,
             sha256=sha256,
-            file_rows=len(report.rows),
+            file_rows=len(report.table),
             replace_all=True,
             provenance=provenance,
         )

@@ -16,12 +16,13 @@ modelled coverage of that kind carries (metrics.uncertainty); data/README.md rep
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from geo_coverage.enrollment.anchors import Figure
 from geo_coverage.enrollment.pattern import logit, observations
 from geo_coverage.enrollment.sample import Model, province_totals, regency_estimate
 from geo_coverage.enrollment.store import UNCERTAINTY_COLUMNS
@@ -60,19 +61,20 @@ class Comparison:
         return logit(self.published) - logit(self.modelled)
 
 
+def _without(kode: str, month: str | None) -> Callable[[Figure], bool]:
+    """A filter keeping every figure but the regency's (only those of one month, if given)."""
+
+    def keep(f: Figure) -> bool:
+        return not (f.kode == kode and (month is None or f.month == month))
+
+    return keep
+
+
 def regency_comparisons(model: Model, whole_regency: bool = True) -> list[Comparison]:
     """Every published regency coverage against the model refitted without it."""
     out, totals = [], {}
     for o in observations(model.figures, model.series):
-        if whole_regency:
-
-            def keep(f, kode=o.kode):
-                return f.kode != kode
-        else:
-
-            def keep(f, kode=o.kode, month=o.month):
-                return not (f.kode == kode and f.month == month)
-
+        keep = _without(o.kode, None if whole_regency else o.month)
         if o.month not in totals:
             totals[o.month] = province_totals(model, o.month)
         potential, members = regency_estimate(model, o.kode, o.month, keep, totals[o.month])

@@ -163,7 +163,9 @@ def _potential_ratios(
 def _informal_shares(figures: Iterable[Figure]) -> tuple[dict[str, float], set[int]]:
     """BPS informal employment ÷ employment by province (its latest month with both), and
     pooled ('*'); the lines used."""
-    shares, pairs, lines = {}, {}, set()
+    shares: dict[str, float] = {}
+    pairs: dict[str, tuple[Figure, Figure]] = {}
+    lines: set[int] = set()
     for (kode, _month), group in sorted(_grouped(figures, "province").items()):
         found = {f.quantity: f for f in group if f.quantity.startswith("bps_")}
         if {"bps_employed", "bps_informal_employed"} <= set(found):
@@ -198,15 +200,17 @@ def _construction_shares(figures: Iterable[Figure]) -> tuple[dict[str, float], s
 
 def _construction_potential(figures: Iterable[Figure]) -> tuple[float, set[int]]:
     """Published construction potential ÷ potential workers (pooled); the lines used."""
-    construction, total, lines = 0.0, 0.0, set()
+    construction, total = 0.0, 0.0
+    lines: set[int] = set()
     for (_kode, _month), group in sorted(_grouped(figures).items()):
         found = {(f.segment, f.quantity): f for f in group if f.qualifier == "exact"}
-        parts = [found.get((s, "potential")) for s in MODELLED_SEGMENTS]
+        parts = [p for s in MODELLED_SEGMENTS if (p := found.get((s, "potential"))) is not None]
         whole = found.get(("all", "potential"))
-        if parts[2] is None or (whole is None and None in parts):
+        part = found.get(("construction", "potential"))
+        if part is None or (whole is None and len(parts) < len(MODELLED_SEGMENTS)):
             continue
         denominator = whole.value if whole is not None else sum(p.value for p in parts)
-        construction += parts[2].value
+        construction += part.value
         total += denominator
         lines.update(p.line for p in [*parts, whole] if p is not None)
     return (construction / total if total else DEFAULT_CONSTRUCTION_POTENTIAL), lines

@@ -219,11 +219,11 @@ def segment_figures(
         lo, hi = model.rules(prov, period, segment).members
         if lo is not None and lo == hi:
             column_totals[j] = lo
-    members = fit_segments(
+    fitted = fit_segments(
         [regencies[k][1] for k in codes], seed, fixed, column_totals, f"province {prov} in {period}"
     )
     return {
-        kode: {s: (potentials[kode][j], int(members[i, j])) for j, s in enumerate(SEGMENTS)}
+        kode: {s: (potentials[kode][j], int(fitted[i, j])) for j, s in enumerate(SEGMENTS)}
         for i, kode in enumerate(codes)
     }
 

@@ -28,7 +28,7 @@ SEARCH = 50_000
 IPF_ITERATIONS = 1000
 
 
-def allocate(total: int, weights: Sequence[float]) -> np.ndarray:
+def allocate(total: int, weights: Sequence[float] | np.ndarray) -> np.ndarray:
     """Split a whole number in proportion to weights, exactly (largest remainder, ties by order)."""
     w = np.asarray(weights, dtype="float64")
     if total < 0 or (w < 0).any() or w.sum() <= 0:

@@ -132,8 +132,11 @@ class ProvinceSeries:
 
     def from_neighbours(self, kode: str, month: str) -> tuple[float, float]:
         """Neighbours' pooled coverage and their potential per inhabitant times the population."""
-        pairs = [(n, *self._own(n, month)) for n in NEIGHBOURS[kode]]
-        pairs = [(n, p, c) for n, p, c in pairs if p is not None and c is not None]
+        pairs: list[tuple[str, float, float]] = []
+        for n in NEIGHBOURS[kode]:
+            p, c = self._own(n, month)
+            if p is not None and c is not None:
+                pairs.append((n, p, c))
         if not pairs:
             raise ValueError(f"no neighbour of {kode} has published figures")
         potential = sum(p for _, p, _ in pairs)

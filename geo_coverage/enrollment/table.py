@@ -137,6 +137,13 @@ class ValidationReport:
         """Whether the table can be imported."""
         return not self.errors and not self.error_count
 
+    @property
+    def table(self) -> pd.DataFrame:
+        """The typed rows, for a table that was read into memory (ValueError otherwise)."""
+        if self.rows is None:
+            raise ValueError(f"{self.file_name}: its rows were not kept (invalid or streamed)")
+        return self.rows
+
     def lines(self, which: str = "errors") -> list[str]:
         """Errors or warnings as FILE:ROW:COLUMN: message lines, then '… and N more' if some
         are not listed."""

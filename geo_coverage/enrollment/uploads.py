@@ -233,7 +233,7 @@ def _store(settings: Settings, checked: Checked, csv_path: Path, sha256: str) ->
     if checked.kind == "targets":
         return target_store.write_targets_version(
             settings.store_path,
-            checked.report.rows,
+            checked.report.table,
             kind="import",
             file_name=checked.file_name,
             sha256=sha256,

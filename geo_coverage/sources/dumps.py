@@ -32,6 +32,18 @@ class DumpRow:
     values: dict[str, str | float | None]
     line: int
 
+    def number(self, column: str) -> float:
+        """The column as a number; ValueError naming the table, line and column if it is none."""
+        value = self.values.get(column)
+        if value is not None:
+            try:
+                return float(value)
+            except ValueError:
+                pass
+        raise ValueError(
+            f"{self.table}, line {self.line}: column {column} is {value!r}, not a number"
+        )
+
 
 def _unescape(raw: str) -> str:
     """Undo SQL quoting: doubled quotes and backslash escapes."""

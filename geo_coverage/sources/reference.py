@@ -58,9 +58,10 @@ def load_reference(paths: Mapping[str, Path], region: Region) -> Reference:
     differently, the area table's name is used ('Papua Barat Oaya' is 'Papua Barat Daya' there
     and in the boundary dumps), and that repair is recorded too.
     """
-    population = {
-        str(r.values["kode"]): r.values for r in read_rows(paths[PENDUDUK_KEY], "wilayah_penduduk")
+    population_rows = {
+        str(r.values["kode"]): r for r in read_rows(paths[PENDUDUK_KEY], "wilayah_penduduk")
     }
+    population = {k: r.values for k, r in population_rows.items()}
     by_name = {v["nama"]: k for k, v in population.items()}
     luas: dict[str, float] = {}
     luas_names: dict[str, str] = {}
@@ -72,7 +73,7 @@ def load_reference(paths: Mapping[str, Path], region: Region) -> Reference:
             if fixed is not None:
                 repaired[kode] = fixed
                 kode = fixed
-        luas[kode] = float(r.values["luas"])
+        luas[kode] = r.number("luas")
         luas_names[kode] = _spaced(str(r.values["nama"]))
     areas, renamed = {}, {}
     for k, v in population.items():
@@ -82,5 +83,5 @@ def load_reference(paths: Mapping[str, Path], region: Region) -> Reference:
         if luas_names.get(k, name) != name:
             renamed[k] = {"population_table": str(v["nama"]), "used": luas_names[k]}
             name = luas_names[k]
-        areas[k] = Area(k, name, luas.get(k), int(float(v["total"])))
+        areas[k] = Area(k, name, luas.get(k), int(population_rows[k].number("total")))
     return Reference(areas, repaired, renamed)

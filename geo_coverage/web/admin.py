@@ -64,7 +64,7 @@ def _names() -> dict[str, str]:
 def _preview(staged: uploads.Staged, checked: uploads.Checked) -> dict:
     """What the preview page shows for a checked upload."""
     settings = _settings()
-    rows = checked.report.rows
+    rows = checked.report.table
     if staged.kind == "targets":
         active = target_store.active_targets(settings.store_path)
         return {
@@ -175,7 +175,7 @@ def activate(upload_id: str):
     auth.record(
         "import",
         f"{staged.kind}:{version}",
-        f"{staged.file_name}, {len(checked.report.rows)} rows, uploaded by {staged.uploaded_by}",
+        f"{staged.file_name}, {len(checked.report.table)} rows, uploaded by {staged.uploaded_by}",
     )
     return redirect(_url("admin.history", activated=f"{staged.kind}:{version}"), 303)
 

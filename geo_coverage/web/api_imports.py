@@ -75,7 +75,7 @@ def api_import():
         "kind": kind,
         "file_name": checked.file_name,
         "sheet": checked.sheet.sheet if checked.sheet else None,
-        "rows": len(checked.report.rows),
+        "rows": len(checked.report.table),
         "problem_count": checked.problem_count(),
         "problems": problems[:MAX_LISTED],
         "warnings": checked.problems("warnings")[:MAX_LISTED],

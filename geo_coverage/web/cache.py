@@ -62,7 +62,7 @@ class ResponseCache:
         self.stats = Stats()
 
     @property
-    def bytes(self) -> int:
+    def held_bytes(self) -> int:
         """Bytes held now."""
         return self._bytes
 
@@ -88,20 +88,20 @@ class ResponseCache:
                 self._entries.move_to_end(key)
                 self.stats.hits += 1
                 return entry
-            flight = self._flights.get(key)
-            leader = flight is None
-            if leader:
+            waiting = self._flights.get(key)
+            if waiting is None:
                 flight = self._flights[key] = _Flight()
                 self.stats.misses += 1
             else:
                 self.stats.waited += 1
-        if not leader:
-            flight.done.wait()
-            if flight.error is not None:
-                raise flight.error
-            return flight.entry
+        if waiting is not None:
+            waiting.done.wait()
+            if waiting.error is not None:
+                raise waiting.error
+            assert waiting.entry is not None  # set by the leader unless it failed
+            return waiting.entry
         try:
-            flight.entry = compute()
+            entry = flight.entry = compute()
         except BaseException as exc:
             flight.error = exc
             raise
@@ -112,7 +112,7 @@ class ResponseCache:
                     self.stats.computed += 1
                     self._store(key, flight.entry)
             flight.done.set()
-        return flight.entry
+        return entry
 
     def add_encoded(self, key: Hashable, encoding: str, data: bytes) -> None:
         """Keep a compressed form of a cached body (ignored when the body is not cached)."""

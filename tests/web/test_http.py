@@ -178,10 +178,10 @@ def test_the_cache_is_bounded_in_bytes(served_settings):
     big = client.get("/download/regency.geojson")  # about 2 MB: served, not kept
     assert big.status_code == 200 and len(big.data) > 1024 * 1024
     cache = _state(app).cache
-    assert 0 < cache.bytes <= 1024 * 1024
+    assert 0 < cache.held_bytes <= 1024 * 1024
     assert cache.stats.evicted > 0
     _state(app).reset()
-    assert len(cache) == 0 and cache.bytes == 0
+    assert len(cache) == 0 and cache.held_bytes == 0
 
 
 def test_missing_assets_are_not_remembered(app):
