@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from test_accessibility import severe
+
 from geo_coverage.i18n import text
 
 DISTRICT_PATHS = "document.querySelectorAll('#map path[data-kode]').length === {}"
@@ -88,3 +90,10 @@ def test_every_district_of_the_region(visit):
     assert len(_geometry_requests(v)) == 9  # the overview's province lines and 8 details
     assert v.page.locator("#figures-note").is_visible()
     v.assert_clean()
+
+
+def test_the_district_map_has_no_serious_accessibility_violation(visit):
+    for lang in ("id", "en"):
+        v = visit(f"/?level=district&province=73&lang={lang}", width=1440, height=900)
+        assert severe(v.page) == []
+        v.assert_clean()
