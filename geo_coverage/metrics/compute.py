@@ -25,6 +25,8 @@ Definitions (for one area, one period; sums over the area's regency rows):
 - coverage_pct_low, coverage_pct_high: the likely range of a modelled coverage (see
   metrics.uncertainty); null for published coverage and for a single segment.
 - data_source: see `data_source_rule` (metrics.labels).
+- districts (`district_metrics`): no figures are stored per district, so each district carries
+  its regency's rates and data_source, no counts and no ranks, with figure_level 'regency'.
 """
 
 from __future__ import annotations
