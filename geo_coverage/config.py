@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from geo_coverage.errors import ConfigError
 from geo_coverage.region import DEFAULT_REGION, REGION_SETTING, Region, parse_region
@@ -35,6 +36,7 @@ ENVIRONMENT = {
     "private": "GEO_COVERAGE_PRIVATE",
     "max_upload_mb": "GEO_COVERAGE_MAX_UPLOAD_MB",
     "https": "GEO_COVERAGE_HTTPS",
+    "public_url": "GEO_COVERAGE_PUBLIC_URL",
 }
 NUMBERS = {"cache_mb": int, "render_slots": int, "max_features": int}
 _TRUE = ("1", "true", "yes", "on")
@@ -63,6 +65,7 @@ class Settings:
     private: bool = False
     max_upload_mb: float = 10.0
     https: bool = False
+    public_url: str = ""  # the URLs the service answers as, space-separated; "" for any host
 
     @property
     def store_path(self) -> Path:
@@ -78,6 +81,11 @@ class Settings:
     def max_upload_bytes(self) -> int:
         """The largest file an upload may carry, in bytes."""
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def public_urls(self) -> tuple[tuple[str, str], ...]:
+        """The configured public URLs as (scheme, host[:port]) pairs, lower case."""
+        return tuple(_public_url(url) for url in self.public_url.replace(",", " ").split())
 
     @property
     def download_cache(self) -> Path:
@@ -108,6 +116,9 @@ class Settings:
         for name in ("private", "https"):
             if name in values:
                 values[name] = _flag(ENVIRONMENT[name], values[name])
+        if "public_url" in values:
+            for url in str(values["public_url"]).replace(",", " ").split():
+                _public_url(url)
         if "max_upload_mb" in values:
             values["max_upload_mb"] = _megabytes(values["max_upload_mb"])
         return cls(**values)
@@ -149,6 +160,19 @@ def _megabytes(value: object) -> float:
     if not 0 < size <= 10_000:
         raise ConfigError(f"{ENVIRONMENT['max_upload_mb']}={value!r}: use megabytes, e.g. 10")
     return size
+
+
+def _public_url(url: str) -> tuple[str, str]:
+    """(scheme, host[:port]) of a public URL; a ConfigError names the variable otherwise."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+        raise ConfigError(
+            f"{ENVIRONMENT['public_url']}: {url!r} is not a URL like https://coverage.example.org"
+            " (scheme and host, no path; several separated by spaces)"
+        )
+    if parts.query or parts.fragment or "@" in parts.netloc:
+        raise ConfigError(f"{ENVIRONMENT['public_url']}: {url!r} has more than scheme and host")
+    return parts.scheme, parts.netloc.lower()
 
 
 def _is_mirror(path: Path) -> bool:

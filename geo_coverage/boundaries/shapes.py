@@ -65,14 +65,14 @@ def is_built(shapes: Path) -> bool:
     return report is not None and all(p.exists() for p in outputs(shapes, built_provinces(report)))
 
 
-_KEYS: OrderedDict[Path, tuple[tuple[int, int], str, str | None]] = OrderedDict()
+_KEYS: OrderedDict[Path, tuple[tuple[int, int], str, str | None, dict | None]] = OrderedDict()
 _KEYS_LOCK = threading.Lock()
 KEYS_KEPT = 16
 
 
-def _key_and_region(shapes: Path) -> tuple[str, str | None]:
-    """The build key and the region key of the shapes in a folder (the report is read again
-    only when it changes)."""
+def _summary(shapes: Path) -> tuple[str, str | None, dict | None]:
+    """The build key, the region key and the own boundary file (or None) of the shapes in a
+    folder (the report is read again only when it changes)."""
     path = shapes / REPORT_NAME
     try:
         stat = path.stat()
@@ -82,26 +82,32 @@ def _key_and_region(shapes: Path) -> tuple[str, str | None]:
     with _KEYS_LOCK:
         known = _KEYS.get(path)
     if known is not None and known[0] == signature:
-        return known[1], known[2]
+        return known[1], known[2], known[3]
     report = read_report(shapes)
     if report is None:
         raise GeoCoverageError(f"the build report in {shapes} cannot be read")
     region = report.get("region", {}).get("key")
+    own = (report.get("source") or {}).get("own_boundaries")
     with _KEYS_LOCK:
-        _KEYS[path] = (signature, report["build_key"], region)
+        _KEYS[path] = (signature, report["build_key"], region, own)
         while len(_KEYS) > KEYS_KEPT:
             _KEYS.popitem(last=False)
-    return report["build_key"], region
+    return report["build_key"], region, own
 
 
 def build_key(shapes: Path) -> str:
     """The build key of the shapes in a folder (the report is read again only when it changes)."""
-    return _key_and_region(shapes)[0]
+    return _summary(shapes)[0]
+
+
+def own_boundaries(shapes: Path) -> dict | None:
+    """The own boundary file (`build --boundaries`) the shapes were built from, or None."""
+    return _summary(shapes)[2]
 
 
 def built_region(shapes: Path) -> str | None:
     """The key of the region the shapes in a folder were built for."""
-    return _key_and_region(shapes)[1]
+    return _summary(shapes)[1]
 
 
 def check_region(shapes: Path, region: Region) -> None:

@@ -11,7 +11,7 @@ import sys
 from geo_coverage.accounts import audit, tokens, users
 from geo_coverage.accounts.roles import ROLES
 from geo_coverage.accounts.users import AccountError
-from geo_coverage.cli.output import complain
+from geo_coverage.cli.output import complain, say
 from geo_coverage.config import Settings
 
 LOGGER = logging.getLogger(__name__)
@@ -58,21 +58,21 @@ def cmd_user(args: argparse.Namespace) -> int:
     if args.user_command == "list":
         for u in users.list_users(path):
             state = "enabled" if u.enabled else "disabled"
-            print(f"{u.name:24s} {u.role:7s} {state:9s} since {u.created_at}")
+            say(f"{u.name:24s} {u.role:7s} {state:9s} since {u.created_at}")
         return 0
     if args.user_command == "add":
         user = users.add_user(path, args.name, args.role, _password(args))
         record(settings, "user_add", user.name, f"role {user.role}")
-        print(f"added {user.role} {user.name}")
+        say(f"added {user.role} {user.name}")
     elif args.user_command == "passwd":
         user = users.set_password(path, args.name, _password(args))
         record(settings, "user_passwd", user.name)
-        print(f"changed the password of {user.name}; their open sessions have ended")
+        say(f"changed the password of {user.name}; their open sessions have ended")
     else:
         enabled = args.user_command == "enable"
         user = users.set_enabled(path, args.name, enabled)
         record(settings, "user_enable" if enabled else "user_disable", user.name)
-        print(f"{'enabled' if enabled else 'disabled'} {user.name}")
+        say(f"{'enabled' if enabled else 'disabled'} {user.name}")
     return 0
 
 
@@ -83,7 +83,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     if args.token_command == "list":
         for t in tokens.list_tokens(path):
             state = "active" if t.active else f"revoked {t.revoked_at}"
-            print(
+            say(
                 f"{t.name:24s} {t.role:7s} {state:28s} by {t.created_by}, "
                 f"last used {t.last_used_at or 'never'}"
             )
@@ -91,16 +91,15 @@ def cmd_token(args: argparse.Namespace) -> int:
     if args.token_command == "create":
         token, secret = tokens.create_token(path, args.name, args.role, shell_actor())
         record(settings, "token_create", token.name, f"role {token.role}")
-        print(secret)
-        print(
+        say(secret)
+        complain(
             f"token {token.name} ({token.role}) created; it is shown only this once. Send it as "
-            "'Authorization: Bearer <token>'.",
-            file=sys.stderr,
+            "'Authorization: Bearer <token>'."
         )
         return 0
     token = tokens.revoke_token(path, args.name)
     record(settings, "token_revoke", token.name)
-    print(f"revoked token {token.name}")
+    say(f"revoked token {token.name}")
     return 0
 
 
@@ -108,7 +107,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     """Print the audit log, newest first."""
     settings = Settings.from_env()
     for entry in audit.entries(settings.accounts_path, args.limit, args.actor, args.action):
-        print(entry.line())
+        say(entry.line())
     return 0
 
 

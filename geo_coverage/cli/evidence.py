@@ -9,6 +9,7 @@ import sys
 
 import pandas as pd
 
+from geo_coverage.cli.output import complain, escape
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
 from geo_coverage.enrollment.build import build_sample_store
@@ -83,8 +84,10 @@ def cmd_evidence(args: argparse.Namespace) -> int:
             )
         frame = in_area(frame, kode)
         if frame.empty:
-            print(f"no published figures for {kode}", file=sys.stderr)
-    sys.stdout.write(format_evidence(frame, args.format))
+            complain(f"no published figures for {kode}")
+    # escaped, but the CSV's CRLF line ends kept: the output is the published file, byte for byte
+    lines = format_evidence(frame, args.format).split("\r\n")
+    sys.stdout.write("\r\n".join(escape(line, keep_lines=True) for line in lines))
     return 0
 
 

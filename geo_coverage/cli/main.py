@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from geo_coverage.cli import server
 from geo_coverage.cli.output import EscapingFormatter, complain
 from geo_coverage.config import Settings
 from geo_coverage.errors import GeoCoverageError
@@ -133,13 +134,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     app = create_app({"mirror": settings.mirror})
     try:
-        server = waitress.create_server(
+        httpd = waitress.create_server(
             app,
             host=args.host,
             port=args.port,
-            threads=args.threads,
-            # refuse an oversized upload from its Content-Length, before reading it
-            max_request_body_size=settings.max_upload_bytes + FORM_OVERHEAD_BYTES,
+            **server.options(
+                args.threads, args.connections, settings.max_upload_bytes + FORM_OVERHEAD_BYTES
+            ),
         )
     except OSError as exc:
         raise GeoCoverageError(
@@ -147,7 +148,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "choose another --port or stop what is using it"
         ) from exc
     LOGGER.info(f"serving on http://{args.host}:{args.port}/")
-    server.run()
+    httpd.run()
     return 0
 
 
@@ -166,7 +167,13 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="run the web service (production server)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--threads", type=int, default=8)
+    s.add_argument("--threads", type=int, default=8, help="requests computed at once")
+    s.add_argument(
+        "--connections",
+        type=int,
+        default=server.CONNECTION_LIMIT,
+        help="open connections served at once (slow and idle clients included)",
+    )
     s.add_argument("--mirror", help="folder laid out like shared/data, used if a build is needed")
     s.set_defaults(func=cmd_serve)
     from geo_coverage.cli import accounts, enrollment, evidence, targets

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from pathlib import Path
 
 from geo_coverage.cli.accounts import record
 from geo_coverage.cli.enrollment import usable_store
+from geo_coverage.cli.output import complain, say
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import target_store, uploads
 
@@ -20,29 +20,28 @@ def cmd_import(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     path = Path(args.file)
     if not path.is_file():
-        print(f"{path}:-:-: no such file", file=sys.stderr)
+        complain(f"{path}:-:-: no such file")
         return 1
     usable_store(settings, write=True)
     checked, version = uploads.import_upload(
         settings, "targets", path.read_bytes(), path.name, activate=not args.check
     )
     for line in checked.report.lines("errors"):
-        print(line, file=sys.stderr)
+        complain(line)
     for line in checked.report.lines("warnings"):
-        print(f"warning: {line}", file=sys.stderr)
+        complain(f"warning: {line}")
     if not checked.report.ok:
-        print(
+        complain(
             f"{path.name}: rejected with {len(checked.report.errors)} problem(s); nothing was "
-            "imported and the active targets are unchanged",
-            file=sys.stderr,
+            "imported and the active targets are unchanged"
         )
         return 1
     rows = len(checked.report.table)
     if version is None:
-        print(f"{path.name}: valid, {rows} targets; not imported (--check)")
+        say(f"{path.name}: valid, {rows} targets; not imported (--check)")
         return 0
     record(settings, "import", f"targets:{version}", f"{checked.file_name}, {rows} targets")
-    print(f"{path.name}: imported {rows} targets as targets version {version}")
+    say(f"{path.name}: imported {rows} targets as targets version {version}")
     return 0
 
 
@@ -51,7 +50,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     before, now = target_store.activate_targets(settings.store_path, args.to)
     record(settings, "rollback", f"targets:{now.id}", f"from targets version {before}")
-    print(f"targets version {now.id} ({now.file_name}) is active again; version {before} is kept")
+    say(f"targets version {now.id} ({now.file_name}) is active again; version {before} is kept")
     return 0
 
 
@@ -61,7 +60,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     history, active = target_store.target_versions(settings.store_path)
     for v in reversed(history):
         mark = "*" if v.id == active else " "
-        print(
+        say(
             f"{mark} {v.id:4d}  {v.created_at}  {v.kind:7s}  {v.total_rows:4d} targets  "
             f"{v.sha256[:12]}  {v.file_name}"
         )

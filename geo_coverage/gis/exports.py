@@ -57,7 +57,9 @@ class Metadata:
     build_report: dict = field(default_factory=dict, compare=False)
 
     def rows(self) -> list[tuple[str, str]]:
-        """Key/value pairs for a metadata table or a README; the build report is apart."""
+        """Key/value pairs for a metadata table or a README; the build report is apart. Built
+        from an own boundary file, the file credits it, not the public boundaries."""
+        own = provenance.own_boundaries(self.build_report, self.level)
         return [
             ("title", self.title),
             ("level", self.level),
@@ -67,9 +69,9 @@ class Metadata:
             ("crs", text("download.crs", API_LANG)),
             ("data_version", self.data_version),
             ("build_key", self.build_key),
-            *(("source", line) for line in provenance.sources()),
+            *(("source", line) for line in provenance.sources(own)),
             ("note", provenance.MODELLED_NOTE),
-            ("licence", provenance.LICENCE_SHORT),
+            ("licence", provenance.licence_short(own)),
         ]
 
 

@@ -442,9 +442,13 @@ def item(
     """One feature by its code."""
     level = _level(collection_id)
     params = check_params("item", args)
-    data = features.joined(settings, level, params.get("period"), params.get("segment"))
-    rows = data.frame[data.frame["kode"] == feature_id]
-    if rows.empty:
+    # Known codes first: cheap for junk, and numpy compares text without its trailing NULs
+    # ('73.71\0' == '73.71').
+    texts = features.shapes(settings, level).texts
+    if feature_id in texts:
+        data = features.joined(settings, level, params.get("period"), params.get("segment"))
+        rows = data.frame[data.frame["kode"] == feature_id]
+    if feature_id not in texts or rows.empty:
         message = text(
             "error.no_feature",
             API_LANG,
@@ -460,5 +464,5 @@ def item(
         _link(self_url, "self", GEOJSON, say("link.feature", API_LANG)),
         _link(href, "collection", JSON, say("link.collection", API_LANG)),
     ]
-    body = exports.feature_text(props, features.shapes(settings, level).texts[feature_id], links)
+    body = exports.feature_text(props, texts[feature_id], links)
     return body.encode()

@@ -9,11 +9,13 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
 import shapely
 
+from geo_coverage.boundaries.shapes import own_boundaries
 from geo_coverage.config import Settings
 from geo_coverage.enrollment.targets import DEFAULT_TARGET_PCT
 from geo_coverage.gis import features
@@ -639,6 +641,12 @@ def province_names(settings: Settings) -> list[tuple[str, str]]:
 
 
 def source_line(settings: Settings, lang: str) -> str:
-    """Where the figures and boundaries come from, with the day the data was imported."""
+    """Where the figures and boundaries come from, with the day the data was imported; the
+    own boundary file instead of the public boundaries when the shapes were built from one."""
     day = dataset.data_date(settings)
-    return text("source_line", lang, date=format_date(day, lang) if day else "–")
+    date = format_date(day, lang) if day else "–"
+    own = own_boundaries(settings.shapes)
+    if own is None or own["level"] == "district":  # the map draws regencies and provinces
+        return text("source_line", lang, date=date)
+    key = "source_line_own" if own["level"] == "regency" else "source_line_own_provinces"
+    return text(key, lang, date=date, file=PurePath(own["file"]).name)

@@ -75,10 +75,11 @@ def data_changed_at(settings: Settings) -> str:
     return store.current_version(settings.store_path).changed_at
 
 
-def _cached(settings: Settings) -> _Cached:
-    """The cached snapshot for the store's current data version, reading it if needed."""
+def _cached(settings: Settings, tag: str | None = None) -> _Cached:
+    """The cached snapshot for the store's current data version (`tag` when the caller has
+    just read it), reading it if needed."""
     path = settings.store_path
-    tag = data_version(settings)
+    tag = tag or data_version(settings)
     with _LOCK:
         entry = _CACHE.get(path)
         if entry is not None and entry.snapshot.data_version == tag:
@@ -101,9 +102,10 @@ def _cached(settings: Settings) -> _Cached:
     return entry
 
 
-def periods(settings: Settings) -> list[str]:
-    """The periods of the active version, ascending."""
-    return list(_cached(settings).periods)
+def periods(settings: Settings, tag: str | None = None) -> list[str]:
+    """The periods of the active version, ascending (of data version `tag` when the caller has
+    just read it: the store is not asked again)."""
+    return list(_cached(settings, tag).periods)
 
 
 def data_date(settings: Settings) -> str | None:

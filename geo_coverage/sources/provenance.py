@@ -2,19 +2,46 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from geo_coverage.sources.pinned import pinned_files
 
 TITLES = {"wilayah_boundaries": "Boundaries", "wilayah": "Official areas and population"}
+PUBLIC_BOUNDARIES = "wilayah_boundaries"
+# The levels whose geometry an own boundary file gives: provinces are derived from own regencies.
+OWN_FILE_GIVES = {"regency": ("regency", "province"), "province": ("province",)}
 
 
-def sources() -> list[str]:
-    """One line per source of the served data, with the pinned upstream commits."""
+def own_boundaries(build_report: dict, level: str) -> dict | None:
+    """The own boundary file (`build --boundaries`) a level's geometry comes from, or None when
+    it comes from the public boundaries."""
+    own = (build_report.get("source") or {}).get("own_boundaries")
+    if not own or level not in OWN_FILE_GIVES.get(own["level"], (own["level"],)):
+        return None
+    return own
+
+
+def own_file_line(own: dict) -> str:
+    """The sources line of an own boundary file: its name, digest and fields (not its path)."""
+    name = PurePath(own["file"]).name
+    return (
+        f"Boundaries: the operator's own file {name} (sha256 {own['sha256'][:16]}, codes from "
+        f"{own['code_field']}, names from {own['name_field']}), not {PUBLIC_BOUNDARIES}"
+    )
+
+
+def sources(own: dict | None = None) -> list[str]:
+    """One line per source of the served data, with the pinned upstream commits; with an own
+    boundary file, that file instead of the public boundaries."""
     pinned = {(f.dataset, f.repository, f.commit) for f in pinned_files()}
     lines = [
         f"{TITLES.get(dataset, dataset)}: {dataset} by Cahya DSN, "
         f"https://github.com/{repository} (commit {commit})"
         for dataset, repository, commit in sorted(pinned)
+        if own is None or dataset != PUBLIC_BOUNDARIES
     ]
+    if own is not None:
+        lines.insert(0, own_file_line(own))
     return lines + [
         "Area codes: Kepmendagri No 300.2.2-2138 Tahun 2025.",
         "Boundaries repaired by geo_coverage: see shapes/README.md and the build report.",
@@ -56,3 +83,12 @@ and Copyright (c) 2017-2025 Cahya DSN (wilayah). Keep this notice with anything 
 """
 
 LICENCE_SHORT = "Boundaries and areas: MIT License, Cahya DSN (wilayah_boundaries, wilayah)."
+LICENCE_SHORT_OWN = (
+    "Official areas: MIT License, Cahya DSN (wilayah). Boundaries: the operator's own file, "
+    "under the operator's terms."
+)
+
+
+def licence_short(own: dict | None = None) -> str:
+    """The one-line licence note: the public boundaries', or the own file's."""
+    return LICENCE_SHORT if own is None else LICENCE_SHORT_OWN

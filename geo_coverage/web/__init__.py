@@ -13,10 +13,12 @@ from geo_coverage.web import (
     admin,
     api_imports,
     auth,
+    bad_input,
     download_routes,
     error_handlers,
     guard,
     health,
+    hosts,
     http,
     ogc_routes,
     pages,
@@ -30,9 +32,11 @@ FORM_OVERHEAD_BYTES = 65536
 
 
 def register(app: Flask) -> None:
-    """Attach the cache and compression, every blueprint, the framing rules, sign-in, the
-    guard, CSRF protection and the error handlers to the app."""
+    """Attach the cache and compression, the refusal of malformed requests, every blueprint,
+    the framing rules, sign-in, the guard, CSRF protection and the error handlers to the app."""
     http.register(app)
+    bad_input.register(app)  # first: no other hook sees a malformed request
+    hosts.register(app)
     settings = app.config["SETTINGS"]
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + FORM_OVERHEAD_BYTES
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # valid as long as the session

@@ -23,6 +23,7 @@ MODULES = "js"  # our ES modules, in OWN
 # Not left to the system's mime.types: browsers run modules only when served as JavaScript.
 _TYPES = {".js": "text/javascript"}
 FILES_KEPT = 256  # more than both folders hold; misses are never kept
+MAX_NAME_CHARS = 200  # longer than any asset's name, shorter than a file system allows
 
 
 @dataclass(frozen=True)
@@ -35,14 +36,20 @@ class Asset:
 
 
 def _resolve(filename: str) -> Path | None:
-    """The file behind an asset name, never outside the two asset folders."""
+    """The file behind an asset name, never outside the two asset folders; None for a name
+    no file system would take (too long, a NUL byte)."""
+    if len(filename) > MAX_NAME_CHARS or "\0" in filename:
+        return None
     root, name = (
         (LEAFLET, filename[len(LEAFLET_PREFIX) :])
         if filename.startswith(LEAFLET_PREFIX)
         else (OWN, filename)
     )
-    path = (root / name).resolve()
-    if not path.is_relative_to(root.resolve()) or not path.is_file():
+    try:
+        path = (root / name).resolve()
+        if not path.is_relative_to(root.resolve()) or not path.is_file():
+            return None
+    except (OSError, ValueError):
         return None
     return path
 
@@ -62,7 +69,10 @@ def find(filename: str) -> Asset | None:
     path = _resolve(filename)
     if path is None:
         return None
-    stat = path.stat()
+    try:
+        stat = path.stat()
+    except OSError:  # removed since it was found
+        return None
     return _load(path, (stat.st_mtime_ns, stat.st_size))
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from geo_coverage.web import keys
+from geo_coverage.web import hosts, keys
 from geo_coverage.web.http import cached_response
 
 if TYPE_CHECKING:
@@ -55,14 +55,16 @@ def _canonical_url() -> str:
 
 
 def _cached(kind: str, compute: Callable[[], bytes], mimetype: str) -> Response:
-    """An answer from the app's cache, keyed by the versions and the canonical URL."""
-    return cached_response(
+    """An answer from the app's cache, keyed by the versions and the canonical URL (the Host
+    included: the links inside are absolute)."""
+    resp = cached_response(
         keys.key(f"ogc-{kind}", _canonical_url()),
         compute,
         mimetype,
         max_age=MAX_AGE_S,
         last_modified=keys.versions().modified,
     )
+    return hosts.links_from_host(resp)
 
 
 def _json(kind: str, document: Callable[[], dict], mimetype: str | None = None) -> Response:

@@ -7,10 +7,13 @@ matplotlib: they are imported on first use, so that the app starts fast.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
+from jinja2.utils import htmlsafe_json_dumps
 
 from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON, detail_topojson
 from geo_coverage.config import DEFAULT_TILES_ATTRIBUTION
@@ -18,7 +21,7 @@ from geo_coverage.errors import NotFound
 from geo_coverage.i18n import API_LANG, strings, text
 from geo_coverage.metrics.registry import FIELD
 from geo_coverage.region import NAME_PREFIXES
-from geo_coverage.web import assets, keys
+from geo_coverage.web import assets, keys, security
 from geo_coverage.web.download_routes import download_links
 from geo_coverage.web.http import cached_response
 from geo_coverage.web.http import state as app_state
@@ -32,6 +35,9 @@ LOGGER = logging.getLogger(__name__)
 bp = Blueprint("pages", __name__)
 
 VIEW_MAX_AGE = 60
+IMPORT_MAPS_KEPT = 256  # the public pages' and the signed links' most recently used
+_IMPORT_MAPS: OrderedDict[tuple[str, ...], tuple[dict, str]] = OrderedDict()
+_IMPORT_MAPS_LOCK = threading.Lock()
 YEAR = 365 * 24 * 3600
 JS_STRINGS = (  # texts the script writes, with JS_LABELS
     "copied",
@@ -118,6 +124,26 @@ def _import_map(
     return {"imports": {plain_asset(name): asset(name) for name in assets.modules()}}
 
 
+def _import_map_and_text(
+    asset: Callable[[str], str], plain_asset: Callable[[str], str], variant: str
+) -> tuple[dict, str]:
+    """The page's import map and its exact text (the CSP allows it by its hash), made once per
+    code version, script root and variant (a signed link's token) rather than per request."""
+    key = (variant, request.script_root, keys.versions().code)
+    with _IMPORT_MAPS_LOCK:
+        found = _IMPORT_MAPS.get(key)
+        if found is not None:
+            _IMPORT_MAPS.move_to_end(key)
+            return found
+    import_map = _import_map(asset, plain_asset)
+    made = (import_map, htmlsafe_json_dumps(import_map))  # Markup: put in the page as it is
+    with _IMPORT_MAPS_LOCK:
+        _IMPORT_MAPS[key] = made
+        while len(_IMPORT_MAPS) > IMPORT_MAPS_KEPT:
+            _IMPORT_MAPS.popitem(last=False)
+    return made
+
+
 def _view_data(settings, state: ViewState, view: MapView) -> dict:
     """The per-view JSON with the view's download links."""
     from geo_coverage.maps.view import source_line
@@ -155,6 +181,8 @@ def _page(
 
     settings = _settings()
     view_state = state or _state()
+    import_map, import_map_text = _import_map_and_text(asset, plain_asset, variant)
+    security.allow_inline_script(import_map_text)
 
     def render() -> bytes:
         view = _load_view(view_state)
@@ -193,7 +221,8 @@ def _page(
             lang=lang,
             t=lambda key, **kw: text(key, lang, **({"region": settings.region.name} | kw)),
             asset=asset,
-            import_map=_import_map(asset, plain_asset),
+            import_map=import_map,
+            import_map_text=import_map_text,
             nodata_fill=NODATA_FILL,
             nodata_hatch=NODATA_HATCH,
             choices=choices(lang, _periods(), map_view.province_names(settings)),
@@ -206,7 +235,7 @@ def _periods() -> list[str]:
     """The periods of the active data."""
     from geo_coverage.metrics import dataset
 
-    return dataset.periods(_settings())
+    return dataset.periods(_settings(), keys.versions().data)
 
 
 def _cached(key: tuple[str, ...], render, mimetype: str, **kwargs):

@@ -7,6 +7,8 @@ from geo_coverage.boundaries.build import build_key, build_shapes
 from geo_coverage.boundaries.own import OwnBoundaries, normalise_code
 from geo_coverage.boundaries.review import load_review
 from geo_coverage.errors import BuildError
+from geo_coverage.gis.exports import Metadata
+from geo_coverage.maps.view import source_line
 from geo_coverage.region import SULAWESI_MALUKU
 
 
@@ -35,7 +37,7 @@ def test_normalise_code():
     assert normalise_code("737101") == "73.71.01"
 
 
-def test_own_regencies_build(built_settings, office_file, tmp_path):
+def test_own_regencies_build(built_settings, served_settings, office_file, tmp_path):
     path, _ = office_file
     own = OwnBoundaries(path, "KODE_KAB", "NAMA_KAB", "regency")
     outcome = build_shapes(_settings(built_settings, tmp_path), own=own, progress=lambda _m: None)
@@ -53,6 +55,26 @@ def test_own_regencies_build(built_settings, office_file, tmp_path):
     )
     regencies = pyogrio.read_dataframe(tmp_path / "shapes" / "regencies.shp")
     assert len(regencies) == 102 and "73.71" in set(regencies.kode)
+    _credits_the_own_file(served_settings.with_(shapes=tmp_path / "shapes"), report)
+
+
+def _credits_the_own_file(settings, report):
+    """Downloads and maps of shapes built from an own regency file credit that file, not the
+    public boundaries; the districts (still public) keep the public credit."""
+    for level in ("regency", "province", "district"):
+        rows = Metadata("f", "t", level, "p", "all", "g", "v", "k", report).rows()
+        sources = [value for key, value in rows if key == "source"]
+        licence = dict(rows)["licence"]
+        public = [line for line in sources if line.startswith("Boundaries: wilayah_boundaries")]
+        if level == "district":
+            assert public and "wilayah_boundaries" in licence
+            continue
+        assert any("own file kabupaten.gpkg" in line for line in sources), sources
+        assert not public and "wilayah_boundaries" not in licence
+        assert report["source"]["own_boundaries"]["file"] not in repr(rows)  # no server path
+    for lang in ("id", "en"):
+        line = source_line(settings, lang)
+        assert "kabupaten.gpkg" in line and "wilayah_boundaries" not in line, line
 
 
 def test_unknown_and_missing_codes_are_all_reported(built_settings, office_file, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,23 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 PAINTED = "html[data-painted]"  # set by the map pages once the choropleth is drawn
+
+
+def wait_for(page, expression: str, arg: object = None, timeout_s: float = 30.0) -> None:
+    """Wait until an expression (or a function of `arg`) is true in the page, asked anew every
+    50 ms. Playwright's wait_for_function polls with eval, which the pages' CSP forbids."""
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if page.evaluate(expression, arg):
+                return
+        except Error as exc:  # a navigation replaced the page's context: ask the new one
+            if "context was destroyed" not in str(exc):
+                raise
+        page.wait_for_timeout(50)
+    raise AssertionError(f"not true within {timeout_s} s: {expression} ({arg!r})")
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from harness import PAINTED, Visit, serve
+from harness import PAINTED, Visit, serve, wait_for
 
 from geo_coverage.i18n import text
 from geo_coverage.metrics import dataset
@@ -75,14 +75,14 @@ def test_drill_down_changes_the_url_and_back_returns(visit):
     assert _geometry_requests(v) == ["/geometry.topojson"]  # the overview only
     page.mouse.click(*v.point_inside("73.17"))
     page.wait_for_url(re.compile(r"province=73"))
-    page.wait_for_function("document.querySelectorAll('#map path[data-kode]').length === 24")
+    wait_for(page, "document.querySelectorAll('#map path[data-kode]').length === 24")
     assert page.locator("#back-to-region").is_visible()
     assert page.locator("#priority-table tbody tr").count() == 24
     page.go_back()
-    page.wait_for_function("document.querySelectorAll('#map path[data-kode]').length === 102")
+    wait_for(page, "document.querySelectorAll('#map path[data-kode]').length === 102")
     assert "province" not in page.url
     page.go_forward()
-    page.wait_for_function("document.querySelectorAll('#map path[data-kode]').length === 24")
+    wait_for(page, "document.querySelectorAll('#map path[data-kode]').length === 24")
     # the province's detail is loaded on the first drill-down, then reused
     assert _geometry_requests(v) == ["/geometry.topojson", "/geometry/73.topojson"]
     v.assert_clean()
@@ -118,11 +118,11 @@ def test_controls_change_the_view_and_the_link_reproduces_it(visit):
     page.fill('input[name="threshold"]', "45")
     page.press('input[name="threshold"]', "Enter")
     page.wait_for_url(re.compile(r"threshold=45"))
-    page.wait_for_function("document.getElementById('low-title').textContent === 'Di bawah 45,0 %'")
+    wait_for(page, "document.getElementById('low-title').textContent === 'Di bawah 45,0 %'")
     low = int(page.inner_text("#low-count"))
     assert 0 < low == page.locator("#map path.area-low").count() < 102
     page.select_option('select[name="level"]', "province")
-    page.wait_for_function("document.querySelectorAll('#map path[data-kode]').length === 8")
+    wait_for(page, "document.querySelectorAll('#map path[data-kode]').length === 8")
     assert "/download/province.geojson" in page.get_attribute("#download-links a", "href")
     link = page.url
     again = visit(link)
@@ -192,7 +192,8 @@ def test_modules_load_once_each_by_their_versioned_urls(visit, app_url):
     assert all(re.search(r"\.js\?v=[0-9a-f]{16}$", url) for url in modules)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.click("#copy-embed")
-    page.wait_for_function(
+    wait_for(
+        page,
         "(done) => document.getElementById('copy-embed').textContent === done",
         arg=text("copied", "id"),
     )
@@ -238,7 +239,7 @@ def test_a_slow_older_view_never_replaces_a_newer_one(visit):
     page.select_option('select[name="metric"]', "informal_coverage")
     title = metric_title("informal_coverage", "id")
     shown = "(title) => document.querySelector('#legend h2').textContent === title"
-    page.wait_for_function(shown, arg=title)
+    wait_for(page, shown, arg=title)
     stale = held[0].request
     held[0].continue_()  # the older answer arrives last (unless the page gave up on it)
     wait_until(lambda: stale.url in ended)

@@ -8,7 +8,7 @@ import math
 import re
 
 import pytest
-from harness import PAINTED, serve
+from harness import PAINTED, serve, wait_for
 
 from geo_coverage.i18n import format_period, text
 from geo_coverage.metrics import dataset
@@ -42,8 +42,8 @@ def overlap(a: list[float], b: list[float]) -> bool:
 
 def wait_for_view(page, count: int) -> None:
     """Until the map shows `count` areas."""
-    page.wait_for_function(
-        "(n) => document.querySelectorAll('#map path[data-kode]').length === n", arg=count
+    wait_for(
+        page, "(n) => document.querySelectorAll('#map path[data-kode]').length === n", arg=count
     )
 
 
@@ -76,7 +76,7 @@ def test_the_embed_code_fits_a_slide_legibly_with_nothing_cut_off(visit, tmp_pat
         page = v.page
         frame = page.frame_locator("iframe")
         frame.locator(PAINTED).wait_for(state="attached", timeout=20_000)
-        page.wait_for_function("document.querySelector('iframe').style.height !== ''")
+        wait_for(page, "document.querySelector('iframe').style.height !== ''")
         page.screenshot(
             path=str(tmp_path / "slide.png"), clip={"x": 0, "y": 0, "width": 960, "height": 540}
         )
@@ -122,7 +122,7 @@ def test_the_embed_asks_for_the_height_it_needs(visit, app_url, width):
         v = visit(host_url + "/", width=1000, height=900, wait=False)
         frame = v.page.frame_locator("iframe")
         frame.locator(PAINTED).wait_for(state="attached", timeout=20_000)
-        v.page.wait_for_function("document.querySelector('iframe').style.height !== ''")
+        wait_for(v.page, "document.querySelector('iframe').style.height !== ''")
         height = v.page.evaluate("document.querySelector('iframe').getBoundingClientRect().height")
         assert height >= width * 9 / 16  # the map's 16:9 and the title and notes around it
         viewport = [0, 0, width, height]
@@ -249,7 +249,7 @@ def test_controls_cannot_contradict(visit, hostile_settings):
     page.fill('input[name="threshold"]', "45,5")  # an Indonesian decimal
     page.press('input[name="threshold"]', "Enter")
     page.wait_for_url(re.compile(r"threshold=45\.5"))
-    page.wait_for_function("document.getElementById('low-title').textContent === 'Di bawah 45,5 %'")
+    wait_for(page, "document.getElementById('low-title').textContent === 'Di bawah 45,5 %'")
     assert "garis tebal = cakupan di bawah 45,5 %" in page.inner_text("#legend")
     v.assert_clean()
 
@@ -290,7 +290,8 @@ def test_the_change_map_names_its_baseline(visit, hostile_settings):
     headers = page.locator("#data-table thead th").all_inner_texts()
     assert f"Coverage {format_period(base, 'en')}" in " ".join(headers)
     page.select_option('select[name="base"]', "")  # the previous period
-    page.wait_for_function(
+    wait_for(
+        page,
         "(t) => document.getElementById('view-title').textContent.includes(t)",
         arg=f"since {format_period(periods[-2], 'en')}",
     )

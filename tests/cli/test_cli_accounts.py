@@ -107,3 +107,18 @@ def test_targets_import_rollback_and_history(cli, tmp_path):
     assert len(target_store.active_targets(cli.settings.store_path)) == 2
     code, out, _ = cli("audit", "--action", "rollback")
     assert "targets:1" in out
+
+
+def test_control_characters_in_file_names_are_escaped_in_every_output(cli, tmp_path):
+    hostile = tmp_path / "target\x1b[2J\x1b]0;judul\x07\r.csv"
+    hostile.write_text("kode,year,target_pct,source\n73.71,2025,70,plan\x1b[31m\n")
+    code, out, err = cli("targets", "import", str(hostile))
+    assert code == 0 and "target\\x1b[2J\\x1b]0;judul\\x07\\r.csv: imported 1" in out
+    outputs = [out, err]
+    for command in (("targets", "history"), ("audit",), ("user", "list"), ("token", "list")):
+        code, out, err = cli(*command)
+        assert code == 0, command
+        outputs += [out, err]
+    assert "target" in outputs[2] and "targets:2" in outputs[4]
+    for text in outputs:
+        assert not any(c in text for c in "\x1b\x07\r"), text
