@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from harness import wait_for
 from test_accessibility import severe
 
 from geo_coverage.i18n import text
@@ -59,7 +60,7 @@ def test_drill_down_province_regency_district_and_back(visit):
     page = v.page
     page.mouse.click(*v.point_inside("73.71"))  # region-wide: the province opens
     page.wait_for_url(re.compile(r"province=73"))
-    page.wait_for_function(DISTRICT_PATHS.format(24))
+    wait_for(page, DISTRICT_PATHS.format(24))
     assert page.locator("#district-hint").is_visible()
     assert not page.locator("#figures-note").is_visible()
     _settle(page, "73.71")
@@ -67,7 +68,7 @@ def test_drill_down_province_regency_district_and_back(visit):
     page.wait_for_selector('#priority-table tr[data-kode="73.71"].selected', state="attached")
     page.mouse.click(*v.point_inside("73.71"))  # again: its districts
     page.wait_for_url(re.compile(r"level=district.*province=73|province=73.*level=district"))
-    page.wait_for_function(DISTRICT_PATHS.format(313))
+    wait_for(page, DISTRICT_PATHS.format(313))
     _settle(page, "73.71.04")
     assert page.locator("#figures-note").is_visible()
     assert not page.locator("#district-hint").is_visible()
@@ -78,7 +79,7 @@ def test_drill_down_province_regency_district_and_back(visit):
     page.wait_for_selector('#priority-table tr[data-kode="73.71.04"].selected', state="attached")
     assert "level=district" in page.url
     page.go_back()
-    page.wait_for_function(DISTRICT_PATHS.format(24))
+    wait_for(page, DISTRICT_PATHS.format(24))
     assert _geometry_requests(v) == ["/geometry.topojson", "/geometry/73.topojson"]
     v.assert_clean()
 
