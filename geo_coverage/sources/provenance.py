@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from geo_coverage.region import BOUNDARY_LEVELS
 from geo_coverage.sources.pinned import pinned_files
 
 TITLES = {"wilayah_boundaries": "Boundaries", "wilayah": "Official areas and population"}
 PUBLIC_BOUNDARIES = "wilayah_boundaries"
-# The levels whose geometry an own boundary file gives: provinces are derived from own regencies.
-OWN_FILE_GIVES = {"regency": ("regency", "province"), "province": ("province",)}
+
+
+def _levels_given(own_level: str) -> tuple[str, ...]:
+    """The levels whose geometry an own boundary file gives: its own and every coarser one
+    (provinces are derived from own regencies)."""
+    return BOUNDARY_LEVELS[: BOUNDARY_LEVELS.index(own_level) + 1]
 
 
 def own_boundaries(build_report: dict, level: str) -> dict | None:
     """The own boundary file (`build --boundaries`) a level's geometry comes from, or None when
     it comes from the public boundaries."""
     own = (build_report.get("source") or {}).get("own_boundaries")
-    if not own or level not in OWN_FILE_GIVES.get(own["level"], (own["level"],)):
+    if not own or level not in _levels_given(own["level"]):
         return None
     return own
 
