@@ -1,8 +1,10 @@
 """Other regions than the regional office's: a province, a province without modelled figures,
 and (slow) all of Indonesia, each built from the mirror and served."""
 
+import csv
 import json
 import os
+import re
 import zipfile
 
 import pyogrio
@@ -83,6 +85,20 @@ def test_a_province_is_served_under_its_own_name_and_file_names(gorontalo):
     with zipfile.ZipFile(__import__("io").BytesIO(shp.data)) as archive:
         readme = archive.read("README.txt").decode("utf-8")
     assert "province of Gorontalo" in readme or "provinsi Gorontalo" in readme
+
+
+def test_the_sources_page_lists_the_figures_about_the_region(gorontalo, mirror_dir):
+    client = _client(gorontalo)
+    page = client.get("/sources?lang=en").get_data(as_text=True)
+    listed = re.findall(r'<tr id="figure-\d+" data-kode="([^"]+)"', page)
+    with (mirror_dir / "published_figures.csv").open(encoding="utf-8", newline="") as handle:
+        codes = [r["kode"] for r in csv.DictReader(handle)]
+    assert listed == [c for c in codes if c == "ID" or c.split(".")[0] == "75"]
+    assert "75" in listed and "ID" in listed
+    banner = client.get("/").get_data(as_text=True)
+    assert "Angka ilustratif: 6 dari 6 kabupaten/kota dimodelkan" in banner
+    refused = client.get("/sources?kode=SULAMA&lang=en")  # the office's totals: another region
+    assert refused.status_code == 400 and "or ID for Indonesia" in refused.get_data(as_text=True)
 
 
 def test_the_ogc_api_and_the_geometry_follow_the_region(gorontalo):

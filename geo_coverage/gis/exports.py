@@ -202,8 +202,55 @@ def to_gpkg(frame: gpd.GeoDataFrame, metadata: Metadata) -> bytes:
         )
         table = pd.DataFrame(rows, columns=["key", "value"])
         pyogrio.write_dataframe(table, path, layer=METADATA_TABLE, driver="GPKG")
+        _describe_columns(path, layer)
         _vacuum(path)
         return path.read_bytes()
+
+
+# The GeoPackage schema extension: a label and a description per column, which GDAL reads as
+# the field's alternative name and comment (QGIS shows the name as the field's alias).
+_SCHEMA_TABLES = """
+CREATE TABLE IF NOT EXISTS gpkg_extensions (
+  table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL,
+  scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));
+CREATE TABLE IF NOT EXISTS gpkg_data_columns (
+  table_name TEXT NOT NULL, column_name TEXT NOT NULL, name TEXT, title TEXT,
+  description TEXT, mime_type TEXT, constraint_name TEXT,
+  CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name),
+  CONSTRAINT gdc_tn UNIQUE (table_name, name));
+CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (
+  constraint_name TEXT NOT NULL, constraint_type TEXT NOT NULL, value TEXT, min NUMERIC,
+  min_is_inclusive BOOLEAN, max NUMERIC, max_is_inclusive BOOLEAN, description TEXT,
+  CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value));
+"""
+_SCHEMA_EXTENSION = "http://www.geopackage.org/spec/#extension_schema"
+
+
+def _describe_columns(path: Path, layer: str) -> None:
+    """Each column's label and description (English, like the field names) in the file."""
+    with sqlite3.connect(path) as db:
+        db.executescript(_SCHEMA_TABLES)
+        db.executemany(
+            "INSERT OR REPLACE INTO gpkg_data_columns "
+            "(table_name, column_name, name, title, description) VALUES (?, ?, ?, ?, ?)",
+            [
+                (
+                    layer,
+                    f.key,
+                    f.label.get(API_LANG),
+                    f.label.get(API_LANG),
+                    f.description.get(API_LANG),
+                )
+                for f in EXPORTED
+            ],
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO gpkg_extensions VALUES (?, NULL, 'gpkg_schema', ?, ?)",
+            [
+                ("gpkg_data_columns", _SCHEMA_EXTENSION, "read-write"),
+                ("gpkg_data_column_constraints", _SCHEMA_EXTENSION, "read-write"),
+            ],
+        )
 
 
 def _vacuum(path: Path) -> None:

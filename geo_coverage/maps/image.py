@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import logging
 import math
+import textwrap
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -28,6 +29,11 @@ SIZE_INCHES = (12.0, 8.0)
 DPI = 120
 LOW_EDGE = ("#1a1a1a", 1.8)
 EDGE = ("#6b6b6b", 0.3)
+FULL_BOX = (0.01, 0.09, 0.98, 0.80)  # the map's axes (left, bottom, width, height)
+MAP_BOX = (0.01, 0.09, 0.74, 0.80)  # narrower, with the priority list on its right
+LIST_LEFT = 0.765
+LIST_WIDTH = 46  # characters per line of the priority list's prose
+NOTES_WIDTH = 190  # characters per line of the notes under the title
 
 
 def file_name(state: ViewState) -> str:
@@ -149,11 +155,32 @@ def _draw_legend(ax, view: MapView) -> None:
     legend.set_zorder(7)
 
 
-def render_png(view: MapView, settings: Settings, source: str) -> bytes:
-    """The PNG bytes of a view."""
+def _draw_priority_list(fig, view: MapView) -> None:
+    """The marked priorities with their scores and which rank they are, right of the map."""
+    lines = view.priority_lines()
+    if not lines:
+        return
+    heading, rule, *rest = lines  # then one line per area, and maybe why the first is first
+    entries, why = rest[: len(view.priorities)], rest[len(view.priorities) :]
+    wrapped = [heading, *textwrap.wrap(rule, LIST_WIDTH), *entries]
+    for note in why:
+        wrapped += ["", *textwrap.wrap(note, LIST_WIDTH)]
+    fig.text(
+        LIST_LEFT,
+        MAP_BOX[1] + MAP_BOX[3],
+        "\n".join(wrapped),
+        va="top",
+        fontsize=7.5,
+        linespacing=1.35,
+        parse_math=False,
+    )
+
+
+def draw(view: MapView, settings: Settings, source: str) -> Figure:
+    """The figure of a view: banner, title, notes, map, legend, priorities, source line."""
     fig = Figure(figsize=SIZE_INCHES, dpi=DPI)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.01, 0.09, 0.98, 0.82))
+    ax = fig.add_axes(MAP_BOX if view.priorities else FULL_BOX)
     west, south, east, north = _draw_areas(ax, view, settings)
     _draw_context(ax, settings)
     _draw_priorities(ax, view)
@@ -165,14 +192,27 @@ def render_png(view: MapView, settings: Settings, source: str) -> bytes:
     ax.set_xticks([])
     ax.set_yticks([])
     _draw_legend(ax, view)
+    _draw_priority_list(fig, view)
     lang = view.state.lang
-    fig.text(0.01, 0.965, view.title, fontsize=14, fontweight="bold", va="center", parse_math=False)
+    if view.banner:  # how many areas shown are modelled, above everything else
+        fig.text(
+            0.01,
+            0.98,
+            view.banner,
+            fontsize=9,
+            fontweight="bold",
+            va="center",
+            color="#8a4b00",
+            parse_math=False,
+        )
+    fig.text(0.01, 0.948, view.title, fontsize=14, fontweight="bold", va="center", parse_math=False)
+    notes = f"{text('period', lang)}: {view.period_label} · " + " · ".join(view.all_notes)
     fig.text(
         0.01,
         0.93,
-        f"{text('period', lang)}: {view.period_label} · " + " · ".join(view.all_notes),
-        fontsize=9,
-        va="center",
+        "\n".join(textwrap.wrap(notes, NOTES_WIDTH)[:2]),
+        fontsize=8.5,
+        va="top",
         color="#333333",
         parse_math=False,
     )
@@ -199,6 +239,11 @@ def render_png(view: MapView, settings: Settings, source: str) -> bytes:
             fontweight="bold",
             parse_math=False,
         )
+    return fig
+
+
+def render_png(view: MapView, settings: Settings, source: str) -> bytes:
+    """The PNG bytes of a view."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
+    draw(view, settings, source).savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()

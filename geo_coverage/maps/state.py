@@ -172,6 +172,15 @@ def _outline(args: Mapping[str, str], threshold: float | None, lang: str) -> str
     return outline or ViewState.outline
 
 
+def sources_query(state: ViewState) -> str:
+    """The query string of the sources page that goes with a view: the province it shows
+    (its figures and its regencies') and its language; defaults left out."""
+    pairs = [("kode", state.province)] if state.province else []
+    if state.lang != DEFAULT_LANG:
+        pairs.append(("lang", state.lang))
+    return urlencode(pairs)
+
+
 def parse_view(
     args: Mapping[str, str], periods: Sequence[str], provinces: Sequence[str]
 ) -> ViewState:

@@ -28,7 +28,8 @@ from geo_coverage.i18n import (
     text,
 )
 from geo_coverage.maps import classify
-from geo_coverage.maps.state import COMPARED_METRICS, WORST_SHARE, ViewState
+from geo_coverage.maps.evidence import AreaEvidence, area_evidence
+from geo_coverage.maps.state import COMPARED_METRICS, WORST_SHARE, ViewState, sources_query
 from geo_coverage.metrics import dataset
 from geo_coverage.metrics.compute import REGENCY_RATES
 from geo_coverage.metrics.registry import (
@@ -59,6 +60,9 @@ MAP_COLORS = {
     "outline": classify.OUTLINE,
     "halo": classify.HALO,
 }
+PUBLISHED = "published"
+# Fields an area's figures leave out at a level, where they are always null.
+LEVEL_HIDDEN = {"province": ("priority_rank_province",)}
 # The metrics about one segment, which the segment choice does not apply to.
 METRIC_SEGMENTS = {m: f.spec.segment for m, f in MAP_METRICS.items() if f.spec.segment}
 
@@ -72,6 +76,7 @@ class Context:
     base: str | None = None  # baseline period of a comparison
     comparison: pd.DataFrame | None = None  # kode, coverage_pct, base_coverage_pct, change_pp
     gaps: dict[str, str] = field(default_factory=dict)  # segment -> 'no_rows' | 'no_potential'
+    evidence: pd.DataFrame | None = None  # the published figures (metrics.dataset.evidence)
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,8 @@ class Area:
     prov_nama: str = ""
     value: float | None = None  # the mapped metric
     table: tuple[tuple[str, float | None], ...] = ()  # data table cells: (text, number)
+    data_source: str | None = None  # published, mixed or modelled; None without data
+    evidence: AreaEvidence = AreaEvidence()  # published figures around the period shown
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,20 @@ class MapView:
     base_label: str | None = None  # the baseline period of a comparison, as people read it
     segment_hint: str | None = None  # why the segment cannot be chosen with this metric
     unavailable: tuple[tuple[str, str], ...] = ()  # (segment, why it has no data)
+    field_keys: tuple[str, ...] = ()  # the registry keys of `fields`, in order
+    rank_rule: str = ""  # which rank the priority table and the markers show
+    priority_why: str | None = None  # why the first-ranked area is there although at target
+
+    @property
+    def banner(self) -> str | None:
+        """The short notice at the top of every map: how many of the areas shown have
+        figures that are not (wholly) published; None when every figure shown is published."""
+        modelled = sum(1 for a in self.areas if a.data_source not in (None, PUBLISHED))
+        if not modelled:
+            return None
+        key = "banner.modelled.province" if self.state.level == "province" else "banner.modelled"
+        return text(key, self.state.lang, modelled=modelled, total=len(self.areas))
+
     figures_note: str | None = None  # whose figures the areas carry when not their own
 
     @property
@@ -161,7 +182,7 @@ class MapView:
 
     def to_json(self, source_line: str) -> dict:
         """The JSON the browser draws from: one entry per area, tooltip values by field."""
-        table_fields = [TOOLTIP_FIELDS.index(f) for f in TABLE_FIELDS]
+        table_fields = [self.field_keys.index(f.key) for f in TABLE_FIELDS]
         return {
             "lang": self.state.lang,
             "level": self.state.level,
@@ -170,13 +191,17 @@ class MapView:
             "title": self.title,
             "period": self.period_label,
             "source": source_line,
-            "illustrative": self.illustrative,
+            "banner": self.banner,
+            "sources_query": sources_query(self.state),
+            "rank_rule": self.rank_rule,
+            "priority_why": self.priority_why,
             "figures_note": self.figures_note,
             "legend": {
                 "title": self.legend_title,
                 "notes": list(self.notes),
                 "outline": self.outline_rule,
                 "markers": self.marker_rule,
+                "priority_why": self.priority_why if self.marker_rule else None,
                 "nodata_reason": self.nodata_reason,
                 "entries": [
                     {"color": e.color, "label": e.label, "count": e.count, "hatched": e.hatched}
@@ -215,6 +240,12 @@ class MapView:
                     "province_name": a.prov_nama,
                     "label": short_name(a.nama),
                     "table": [list(cell) for cell in a.table],
+                    "data_source": a.data_source,
+                    "evidence": {
+                        "figures": [f.to_json() for f in a.evidence.figures],
+                        "note": a.evidence.note,
+                        "more": a.evidence.more,
+                    },
                 }
                 for a in self.areas
             },
@@ -228,9 +259,102 @@ class MapView:
             "low_title": self.low_title,
         }
 
+    def priority_lines(self) -> list[str]:
+        """The image's list of the marked priorities: a heading naming the score, which rank
+        it is, then 'rank  name  score' per area in rank order (the page's list, cut short)."""
+        if not self.priorities:
+            return []
+        lang = self.state.lang
+        score_at = self.field_keys.index("priority_score")
+        region_at = self.field_keys.index("priority_rank_region")
+        areas = {a.kode: a for a in self.areas}
+        heading = f"{text('priorities', lang)} · {FIELD['priority_score'].label.get(lang)}"
+        lines = [heading, self.rank_rule]
+        for rank, kode, _lon, _lat in self.priorities:
+            area = areas[kode]
+            line = f"{rank:>2}  {short_name(area.nama)}  {area.cells[score_at]}"
+            if self.state.province:  # the rank shown is the province's: give the region's too
+                line += f"  ({text('priority_rank_in_region', lang, rank=area.cells[region_at])})"
+            lines.append(line)
+        return [*lines, self.priority_why] if self.priority_why else lines
+
     def named(self) -> list[Area]:
         """The top-ranked areas whose names are written on the map."""
         return [a for a in self.by_rank() if a.rank is not None][:NAMED_PRIORITIES]
+
+
+def _band_cell(cell: str, low, high, lang: str) -> str:
+    """A coverage with its likely range: '35,2 % (kemungkinan 28–41 %)'; as is without one."""
+    if pd.isna(low) or pd.isna(high):
+        return cell
+    digits = 0 if high - low >= 2 else 1
+    return text(
+        "band",
+        lang,
+        value=cell,
+        low=format_number(low, lang, digits),
+        high=format_number(high, lang, digits),
+    )
+
+
+def tooltip_fields(level: str) -> tuple[Field, ...]:
+    """The fields an area's figures list at a level (a province has no rank in a province)."""
+    hidden = LEVEL_HIDDEN.get(level, ())
+    return tuple(f for f in TOOLTIP_FIELDS if f.key not in hidden)
+
+
+def _rank_rule(state: ViewState, frame: pd.DataFrame, rank_column: str) -> str:
+    """Which rank the priority table and the markers show, and among how many areas."""
+    lang = state.lang
+    count = int(frame[rank_column].notna().sum())
+    if state.level == "province":
+        return text("priority_rank_rule.provinces", lang, count=count)
+    if state.province:
+        names = frame["prov_nama"].dropna()
+        where = str(names.iloc[0]) if len(names) else state.province
+        return text("priority_rank_rule.province", lang, province=where, count=count)
+    return text("priority_rank_rule.region", lang, count=count)
+
+
+def _priority_why(frame: pd.DataFrame, rank_column: str, lang: str) -> str | None:
+    """Why the first-ranked area is first although it has reached its target (its shortfall
+    is 0, so only its uncovered informal workers and their coverage count); None otherwise."""
+    top = frame[frame[rank_column] == 1]
+    if top.empty:
+        return None
+    row = top.iloc[0]
+    shortfall = row["target_shortfall_pct"]
+    if pd.isna(shortfall) or shortfall > 0:
+        return None
+    return text(
+        "priority_first_at_target",
+        lang,
+        name=row["nama"],
+        target=FIELD["target_pct"].format(row["target_pct"], lang),
+        uncovered=FIELD["uncovered_informal"].format(row["uncovered_informal"], lang),
+        informal=FIELD["informal_coverage_pct"].format(row["informal_coverage_pct"], lang),
+    )
+
+
+def _evidence_of(
+    context: Context, state: ViewState, frame: pd.DataFrame
+) -> dict[str, AreaEvidence]:
+    """Each area's published figures around the period shown, and its note."""
+    periods = frame["period"].dropna()
+    period = state.period or (str(periods.iloc[0]) if len(periods) else None)
+    if context.evidence is None or period is None:
+        return {}
+    groups = dict(tuple(context.evidence.groupby("kode", sort=False)))
+    found = {}
+    for row in frame.itertuples(index=False):
+        own = groups.get(row.kode)
+        source = row.data_source if isinstance(row.data_source, str) else None
+        if own is None:
+            own = context.evidence.iloc[0:0]
+        found[row.kode] = area_evidence(
+            own, row.kode, period, row._asdict(), state.segment, source, state.lang
+        )
+    return found
 
 
 def short_name(name: str) -> str:
@@ -449,18 +573,25 @@ def build_view(
     )
     index = classes.index(values)
     base_label = format_period(context.base, lang) if context.base else None
-    rank_column = "priority_rank" if state.province else "priority_rank_region"
-    fields = [f.label.get(lang) for f in TOOLTIP_FIELDS]
+    rank_column = "priority_rank_province" if state.province else "priority_rank_region"
+    shown_fields = tooltip_fields(state.level)
+    keys = [f.key for f in shown_fields]
+    fields = [f.label.get(lang) for f in shown_fields]
     if spec.compared is not None and base_label is not None:
-        fields[TOOLTIP_FIELDS.index(field_)] = metric_title(state.metric, lang, base_label)
+        fields[keys.index(field_.key)] = metric_title(state.metric, lang, base_label)
     columns, parts = _table_parts(frame, field_, context, state, base_label)
+    evidence = _evidence_of(context, state, frame)
     areas = []
     for i, row in enumerate(frame.itertuples(index=False)):
         source = row.data_source if isinstance(row.data_source, str) else None
         rank = getattr(row, rank_column)
-        cells = [f.format(getattr(row, f.key), lang) for f in TOOLTIP_FIELDS]
+        cells = [f.format(getattr(row, f.key), lang) for f in shown_fields]
+        coverage = keys.index("coverage_pct")
+        cells[coverage] = _band_cell(
+            cells[coverage], row.coverage_pct_low, row.coverage_pct_high, lang
+        )
         if spec.compared is not None:
-            cells[TOOLTIP_FIELDS.index(field_)] = field_.format(values[i], lang)
+            cells[keys.index(field_.key)] = field_.format(values[i], lang)
         value = (field_.format(values[i], lang), _plain(values[i]))
         areas.append(
             Area(
@@ -476,6 +607,8 @@ def build_view(
                 prov_nama="" if pd.isna(row.prov_nama) else str(row.prov_nama),
                 value=_plain(values[i]),
                 table=(value, *parts[i]),
+                data_source=source,
+                evidence=evidence.get(row.kode, AreaEvidence()),
             )
         )
     lows = outlined(frame, state, values, field_)
@@ -510,7 +643,16 @@ def build_view(
         fields=tuple(fields),
         low_values=tuple(listed_field.format(listed[i], lang) for i in lows),
         outline_rule=_outline_rule(state, spec, len(lows), int(np.isfinite(values).sum())),
-        marker_rule=text("priority_marker", lang, count=len(priorities)) if priorities else None,
+        marker_rule=(
+            text(
+                "priority_marker",
+                lang,
+                count=len(priorities),
+                rank=_lower_first(FIELD[rank_column].label.get(lang)),
+            )
+            if priorities
+            else None
+        ),
         nodata_reason=_nodata_reason(state, context, classes.nodata),
         table_caption=text("table_caption", lang, title=title),
         table_columns=(metric_title(state.metric, lang, base_label), *columns),
@@ -521,6 +663,9 @@ def build_view(
             else None
         ),
         unavailable=tuple((s, text(f"unavailable.{g}", lang)) for s, g in sorted(gaps.items())),
+        field_keys=tuple(keys),
+        rank_rule=_rank_rule(state, frame, rank_column),
+        priority_why=_priority_why(frame, rank_column, lang),
         provinces=provinces,
         figures_note=_figures_note(frame, lang),
     )
@@ -613,7 +758,13 @@ def load_context(settings: Settings, state: ViewState) -> Context:
         base = state.base or dataset.previous_period(settings, state.period)
         if base is not None:
             comparison = dataset.compare(settings, state.level, state.period, base, segment)
-    return Context(parts, base, comparison, dataset.segment_gaps(settings, state.period))
+    return Context(
+        parts,
+        base,
+        comparison,
+        dataset.segment_gaps(settings, state.period),
+        dataset.evidence(settings),
+    )
 
 
 def places(settings: Settings) -> list[dict]:

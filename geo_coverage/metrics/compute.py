@@ -16,12 +16,15 @@ Definitions (for one area, one period; sums over the area's regency rows):
 - change_pp: coverage_pct minus the area's coverage_pct in the previous period of the data,
   in percentage points (difference of the two rounded percentages). The maps compare with
   any stored period the same way (`coverage_change`).
-- priority score (outreach to informal workers): uncovered_informal × (1 − informal coverage),
-  informal coverage as a share capped at 1. It favours places with many unprotected informal
-  workers, more so where few of them are covered (equal to uncovered² ÷ informal potential).
-  priority_rank: 1 = highest score within the province (regencies); priority_rank_region:
-  within the whole region. Ties go to the lower kode. Areas without informal potential get no
-  rank. At province level both ranks compare the eight provinces.
+- target_shortfall_pct: 100 × max(0, 1 − coverage ÷ target), coverage of all segments (exact
+  counts) whatever segment is selected: the share of the target not yet reached, 0 at or above it.
+- priority_score (outreach to informal workers, data/README.md explains the choice):
+  uncovered_informal × (1 − informal coverage) × (1 + shortfall), informal coverage and the
+  shortfall as shares (coverage capped at 1), from exact counts. Areas without informal
+  potential get no score; the region none (it is not compared with anything).
+  priority_rank_region: 1 = highest score among the level's areas of the whole region (the
+  regencies, or the provinces); priority_rank_province: among the regencies of the same
+  province, null for provinces. Ties go to the lower kode.
 - coverage_pct_low, coverage_pct_high: the likely range of a modelled coverage (see
   metrics.uncertainty); null for published coverage and for a single segment.
 - data_source: see `data_source_rule` (metrics.labels).
@@ -45,8 +48,10 @@ from geo_coverage.region import DEFAULT_REGION, Region
 LOGGER = logging.getLogger(__name__)
 
 _COUNTS = COUNT_COLUMNS  # potential_workers, active_members: summed before any ratio
-_PERCENTAGES = {
-    f.key: f.decimals for f in FIELDS if f.unit == "percent" and f.key not in BAND_COLUMNS
+_ROUNDED = {  # percentages and scores, rounded once computed (bands round themselves)
+    f.key: f.decimals
+    for f in FIELDS
+    if f.unit in ("percent", "score") and f.key not in BAND_COLUMNS
 }
 
 
@@ -162,6 +167,19 @@ def segment_gaps(rows: pd.DataFrame, period: str, segments: Sequence[str]) -> di
     return gaps
 
 
+def _shortfall(members: pd.Series, potential: pd.Series, target_pct: pd.Series) -> pd.Series:
+    """max(0, 1 − coverage ÷ target) from exact counts: the share of the target not reached."""
+    coverage = members.astype("Float64") / potential.astype("Float64").where(potential > 0)
+    target = target_pct.astype("Float64").where(target_pct > 0) / 100
+    return (1 - coverage / target).clip(lower=0, upper=1)
+
+
+def priority_scores(uncovered: pd.Series, informal_share: pd.Series, shortfall: pd.Series):
+    """The outreach priority: uncovered informal workers × (1 − informal coverage) ×
+    (1 + shortfall from the target), coverage and shortfall as shares (data/README.md)."""
+    return uncovered.astype("Float64") * (1 - informal_share) * (1 + shortfall)
+
+
 def _ranks(frame: pd.DataFrame, score: str, group: str | None) -> pd.Series:
     """1 = highest score within each group (or overall), ties by kode; NA without a score."""
     scored = frame[frame[score].notna()].sort_values([score, "kode"], ascending=[False, True])
@@ -234,7 +252,9 @@ def compute_metrics(
     rows["_region"] = region.code
     sel = rows if segment is None else rows[rows["segment"] == segment]
 
-    out = _sums(rows, key).loc[:, [key, "period"]].rename(columns={key: "kode"})
+    out = _sums(rows, key).rename(
+        columns={key: "kode", "potential_workers": "_all_p", "active_members": "_all_m"}
+    )
     out = out.merge(
         _sums(sel, key).rename(columns={key: "kode"}), on=["kode", "period"], how="left"
     )
@@ -269,11 +289,10 @@ def compute_metrics(
     out["informal_coverage_pct"] = _pct2(out["_informal_m"], out["_informal_p"])
     out["gap_to_target"] = (_ceil_div(out["_tw"], 10_000) - out["active_members"]).clip(lower=0)
     out["uncovered_informal"] = (out["_informal_p"] - out["_informal_m"].fillna(0)).clip(lower=0)
-    share = (
+    out["_informal_share"] = (
         out["_informal_m"].astype("Float64")
         / out["_informal_p"].astype("Float64").where(out["_informal_p"] > 0)
     ).clip(upper=1)
-    out["_score"] = out["uncovered_informal"].astype("Float64") * (1 - share)
 
     out["_covr"] = _pct2(out["active_members"], out["potential_workers"])
     order = {p: i for i, p in enumerate(all_periods)}
@@ -303,13 +322,19 @@ def compute_metrics(
     result["coverage_pct"] = result["_covr"]
     result["segment"] = segment or "all"
     result["figure_level"] = level
-    rank_group = "prov_kode" if level == "regency" else None
+    shortfall = _shortfall(result["_all_m"], result["_all_p"], result["target_pct"])
+    result["target_shortfall_pct"] = 100 * shortfall
+    result["_score"] = priority_scores(
+        result["uncovered_informal"], result["_informal_share"], shortfall
+    )
     if level == "region":
-        result["priority_rank"] = result["priority_rank_region"] = pd.NA
-    else:
-        result["priority_rank"] = _ranks(result, "_score", rank_group)
-        result["priority_rank_region"] = _ranks(result, "_score", None)
-    for col, decimals in _PERCENTAGES.items():
+        result["_score"] = pd.NA
+    result["priority_score"] = result["_score"]
+    result["priority_rank_region"] = _ranks(result, "_score", None)
+    result["priority_rank_province"] = (
+        _ranks(result, "_score", "prov_kode") if level == "regency" else pd.NA
+    )
+    for col, decimals in _ROUNDED.items():
         result[col] = result[col].astype("Float64").round(decimals)
     parts = None
     if level == "region" and segment is None:

@@ -37,6 +37,7 @@ from geo_coverage.region import (
     check_period,
     check_segment,
 )
+from geo_coverage.sources.evidence import with_numbers
 
 LOGGER = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ class _Cached:
     region: Region  # the region the store was built for (checked against the setting)
     imported: str | None  # when the active version was stored, YYYY-MM-DD
     results: dict[tuple, dict[str, pd.DataFrame]] = field(default_factory=dict)
+    evidence: pd.DataFrame | None = None  # the published figures, read when first asked for
 
 
 _CACHE: OrderedDict[Path, _Cached] = OrderedDict()
@@ -261,6 +263,17 @@ def region_metrics(
     else:
         frame = _compute(entry, "region", period, segment)
     return {c: _plain(v) for c, v in frame.iloc[0].items()}
+
+
+def evidence(settings: Settings) -> pd.DataFrame:
+    """Every published figure as stored (line, the file's columns, use) with its number and
+    decimals as written; read once per data version."""
+    entry = _cached(settings)
+    if entry.evidence is None:
+        frame = with_numbers(store.read_evidence(settings.store_path))
+        with _LOCK:
+            entry.evidence = frame
+    return entry.evidence.copy()
 
 
 def import_history(settings: Settings) -> list[dict]:

@@ -23,8 +23,19 @@ UNITS = {
     "rank": ("Int64", "integer", 0, 0),
     "percent": ("Float64", "number", 2, 1),
     "points": ("Float64", "number", 2, 2),  # changes of a tenth of a point matter
+    "score": ("Float64", "number", 1, 0),
 }
-AGGREGATIONS = ("key", "sum", "ratio", "weighted", "difference", "band", "rank", "label")
+AGGREGATIONS = (
+    "key",
+    "sum",
+    "ratio",
+    "weighted",
+    "difference",
+    "band",
+    "score",
+    "rank",
+    "label",
+)
 RAMP_KINDS = ("sequential", "diverging")
 CLASSIFICATION_KINDS = ("pct", "count", "gap", "change")
 SHAPEFILE_NAME_MAX = 10  # dBASE field names hold at most 10 characters
@@ -118,6 +129,8 @@ class Field:
             return format_pct(value, lang, self.display_decimals)
         if self.unit == "points":
             return format_number(value, lang, self.display_decimals, signed=True)
+        if self.unit == "score":
+            return format_number(value, lang, self.display_decimals)
         if self.unit in ("workers", "rank"):
             return format_int(value, lang)
         return "–" if value is None else str(value)
@@ -331,7 +344,7 @@ FIELDS: tuple[Field, ...] = (
         shapefile="inf_cov",
         lower_is_worse=True,
         tooltip=3,
-        table=1,
+        table=2,
         map=MapSpec(
             "informal_coverage",
             Text("Cakupan pekerja informal (BPU)", "Coverage of informal workers (BPU)"),
@@ -366,6 +379,28 @@ FIELDS: tuple[Field, ...] = (
         shown=2,  # targets are set to two decimals (62.93 %)
     ),
     Field(
+        "target_shortfall_pct",
+        Text("Kekurangan dari target", "Short of target"),
+        Text(
+            "bagian target cakupan yang belum tercapai, semua segmen: 100 × (1 − cakupan ÷ "
+            "target), 0 bila target tercapai, %",
+            "share of the coverage target not yet reached, all segments: 100 × (1 − coverage "
+            "÷ target), 0 at or above the target, %",
+        ),
+        "percent",
+        Aggregation(
+            "ratio",
+            "100 × max(0, 1 − (Σ members ÷ Σ potential of all segments) ÷ target %), from the "
+            "exact counts, whatever segment is selected",
+            "active_members",
+            "potential_workers",
+        ),
+        shapefile="short_tgt",
+        lower_is_worse=False,
+        tooltip=8,
+        table=3,
+    ),
+    Field(
         "gap_to_target",
         Text("Kesenjangan thd target", "Gap to target"),
         Text(
@@ -382,7 +417,6 @@ FIELDS: tuple[Field, ...] = (
         shapefile="gap_target",
         lower_is_worse=False,
         tooltip=6,
-        table=2,
         # Gap is 0 at or above the target: that class takes the blue side, any gap the red.
         map=MapSpec(
             "gap",
@@ -412,7 +446,7 @@ FIELDS: tuple[Field, ...] = (
         shapefile="uncov_inf",
         lower_is_worse=False,
         tooltip=5,
-        table=0,
+        table=1,
         map=MapSpec(
             "uncovered_informal",
             Text("Pekerja informal (BPU) belum terlindungi", "Informal workers (BPU) not covered"),
@@ -444,7 +478,7 @@ FIELDS: tuple[Field, ...] = (
             "coverage_pct",
         ),
         lower_is_worse=True,
-        tooltip=8,
+        tooltip=9,
         map=MapSpec(
             "change",
             Text(
@@ -464,26 +498,60 @@ FIELDS: tuple[Field, ...] = (
         ),
     ),
     Field(
-        "priority_rank",
-        Text("Peringkat prioritas", "Priority rank"),
-        Text("prioritas sosialisasi, 1 = pertama", "outreach priority, 1 = first"),
-        "rank",
-        Aggregation(
-            "rank",
-            "outreach priority among the regencies of the province (at province level: "
-            "among the provinces), by the priority formula",
+        "priority_score",
+        Text("Skor prioritas", "Priority score"),
+        Text(
+            "skor prioritas sosialisasi: pekerja informal (BPU) belum terlindungi × (1 − "
+            "cakupan informal) × (1 + kekurangan dari target); makin tinggi makin dahulu",
+            "outreach priority score: informal workers (BPU) not covered × (1 − informal "
+            "coverage) × (1 + shortfall from the target); higher goes first",
         ),
-        shapefile="prio_rank",
+        "score",
+        Aggregation(
+            "score",
+            "uncovered_informal × (1 − informal_coverage_pct ÷ 100, at least 0) × (1 + "
+            "target_shortfall_pct ÷ 100), from the exact counts; null without informal "
+            "potential and for the region (see section 4.1)",
+        ),
+        shapefile="prio_score",
+        lower_is_worse=False,
+        tooltip=10,
+        table=0,
     ),
     Field(
         "priority_rank_region",
         Text("Peringkat prioritas se-wilayah", "Priority rank in the region"),
         Text(
-            "prioritas sosialisasi di seluruh wilayah, 1 = pertama",
-            "outreach priority across the whole region, 1 = first",
+            "peringkat skor prioritas di seluruh wilayah (kabupaten/kota di antara semua "
+            "kabupaten/kota, provinsi di antara provinsi), 1 = pertama",
+            "rank of the priority score across the whole region (a regency among all "
+            "regencies, a province among the provinces), 1 = first",
         ),
         "rank",
-        Aggregation("rank", "outreach priority across the whole region"),
+        Aggregation(
+            "rank",
+            "1 = highest priority_score among the level's areas of the whole region; ties by kode",
+        ),
+        shapefile="prio_reg",
+        tooltip=11,
+    ),
+    Field(
+        "priority_rank_province",
+        Text("Peringkat prioritas di provinsi", "Priority rank in the province"),
+        Text(
+            "peringkat skor prioritas di antara kabupaten/kota provinsinya, 1 = pertama; "
+            "kosong untuk provinsi",
+            "rank of the priority score among the regencies of the same province, 1 = first; "
+            "null for provinces",
+        ),
+        "rank",
+        Aggregation(
+            "rank",
+            "1 = highest priority_score among the regencies of the province; ties by kode; "
+            "null for provinces and the region",
+        ),
+        shapefile="prio_prov",
+        tooltip=12,
     ),
     Field(
         "data_source",

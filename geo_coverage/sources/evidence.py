@@ -183,6 +183,16 @@ def read_evidence(path: Path = EVIDENCE_CSV, known_codes: Collection[str] | None
     return frame.astype(DTYPES)
 
 
+def with_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """The figures with `number` and `decimals` (as written) read from their values; null for
+    text values (ranks, statements)."""
+    read = [_number(v) for v in frame["value"].astype(str)]
+    return frame.assign(
+        number=pd.array([n for n, _d in read], dtype="Float64"),
+        decimals=pd.array([d for _n, d in read], dtype="Int64"),
+    )
+
+
 def evidence_csv(frame: pd.DataFrame) -> str:
     """The figures as CSV with exactly COLUMNS, quoted and ended (CRLF) as the shared file."""
     out = io.StringIO()
@@ -196,3 +206,76 @@ def in_area(frame: pd.DataFrame, kode: str) -> pd.DataFrame:
     """The figures of an area and of the areas inside it ('73' gives 73 and 73.xx)."""
     codes = frame["kode"]
     return frame[(codes == kode) | codes.str.startswith(f"{kode}.")]
+
+
+# An address as the table writes them: a lower-case host with an optional path
+# ("makassar.tribunnews.com/2021/12/13/..."); outlet names such as "Bisnis.com" start with a
+# capital and are left as text. A bare path after ": " belongs to the host named before it.
+_HOST = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}"
+_ADDRESS = re.compile(
+    rf"(?<![\w.])(?P<host>{_HOST})(?P<path>/[^\s;,]*)?|(?<=: )(?P<bare>/[^\s;,]+)"
+)
+_TRAILING = ".)"
+_SAME = " (same"
+
+
+def _href(host: str, path: str) -> str:
+    """An https URL of an address; a path the table shortened with '...' links to the host."""
+    path = "" if "..." in path else path.rstrip(_TRAILING)
+    return f"https://{host}{path}"
+
+
+def source_parts(source: str) -> list[tuple[str, str | None]]:
+    """A source as (text, URL or None) pieces in order: its addresses become links."""
+    parts: list[tuple[str, str | None]] = []
+    host, last = None, 0
+    for match in _ADDRESS.finditer(source):
+        if match.group("bare") is not None and host is None:
+            continue
+        start, end = match.span()
+        token = match.group(0)
+        kept = len(token.rstrip(_TRAILING)) if match.group("path") else len(token)
+        end = start + kept
+        if match.group("bare") is not None:
+            href = _href(host, match.group("bare"))
+        else:
+            host = match.group("host")
+            href = _href(host, match.group("path") or "")
+        if start > last:
+            parts.append((source[last:start], None))
+        parts.append((source[start:end], href))
+        last = end
+    if last < len(source):
+        parts.append((source[last:], None))
+    return parts
+
+
+def source_links(source: str) -> tuple[str, ...]:
+    """The URLs a source names, in order, without repeats."""
+    return tuple(dict.fromkeys(href for _text, href in source_parts(source) if href))
+
+
+def resolved_links(sources: list[str]) -> list[tuple[str, ...]]:
+    """Each source's URLs; a row citing "(same ...)" without an address of its own gets the
+    URLs of the row of the same outlet and date that has them."""
+    own = [source_links(s) for s in sources]
+    resolved = []
+    for source, links in zip(sources, own, strict=True):
+        if not links and _SAME in source:
+            prefix = source.split(_SAME, 1)[0]
+            links = next(
+                (
+                    found
+                    for other, found in zip(sources, own, strict=True)
+                    if found and other.startswith(prefix) and other != source
+                ),
+                (),
+            )
+        resolved.append(links)
+    return resolved
+
+
+def outlet(source: str) -> str:
+    """The source without its addresses: outlet, date and speaker ("Tribun Timur, 13 Dec
+    2021")."""
+    return source.split(": ", 1)[0].strip()

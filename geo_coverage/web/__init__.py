@@ -24,6 +24,7 @@ from geo_coverage.web import (
     pages,
     security,
     signed,
+    sources,
     template_routes,
 )
 
@@ -48,6 +49,7 @@ def register(app: Flask) -> None:
     csrf.exempt(api_imports.bp)  # a bearer token, never a cookie, opens it
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(sources.bp)
     app.register_blueprint(template_routes.bp)
     app.register_blueprint(download_routes.bp)
     app.register_blueprint(ogc_routes.bp)

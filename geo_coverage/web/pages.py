@@ -19,7 +19,6 @@ from geo_coverage.boundaries.shapes import DISPLAY_TOPOJSON, detail_topojson
 from geo_coverage.config import DEFAULT_TILES_ATTRIBUTION
 from geo_coverage.errors import NotFound
 from geo_coverage.i18n import API_LANG, strings, text
-from geo_coverage.metrics.registry import FIELD
 from geo_coverage.region import NAME_PREFIXES
 from geo_coverage.web import assets, keys, security
 from geo_coverage.web.download_routes import download_links
@@ -39,7 +38,7 @@ IMPORT_MAPS_KEPT = 256  # the public pages' and the signed links' most recently 
 _IMPORT_MAPS: OrderedDict[tuple[str, ...], tuple[dict, str]] = OrderedDict()
 _IMPORT_MAPS_LOCK = threading.Lock()
 YEAR = 365 * 24 * 3600
-JS_STRINGS = (  # texts the script writes, with JS_LABELS
+JS_STRINGS = (  # texts the script writes
     "copied",
     "copy_hint",
     "load_failed",
@@ -55,8 +54,10 @@ JS_STRINGS = (  # texts the script writes, with JS_LABELS
     "leaflet.zoom_out",
     "leaflet.library",
     "map_label",
+    "figure.heading",
+    "figure.conflicting",
+    "figure.more",
 )
-JS_LABELS = {"field.priority_rank": "priority_rank"}  # script key -> registry field
 
 
 def _settings():
@@ -95,6 +96,7 @@ def _paths() -> dict[str, str]:
         "embed": url_for("pages.embed"),
         "png": url_for("pages.map_png"),
         "api": url_for("pages.map_data"),
+        "sources": url_for("sources.sources"),
     }
 
 
@@ -155,9 +157,8 @@ def _view_data(settings, state: ViewState, view: MapView) -> dict:
 
 
 def _script_strings(lang: str) -> dict[str, str]:
-    """The texts the browser script writes itself: catalogue messages and field labels."""
-    labels = {key: FIELD[name].label.get(lang) for key, name in JS_LABELS.items()}
-    return strings(JS_STRINGS, lang) | labels
+    """The texts the browser script writes itself, from the catalogue."""
+    return strings(JS_STRINGS, lang)
 
 
 def _page(

@@ -31,7 +31,7 @@ def test_browse_draws_every_regency_offline(visit, hostile_settings):
     assert page.locator("#priority-table tbody tr").count() == 102
     assert page.locator("#map path.area-low").count() == len(config["data"]["low_areas"]) > 0
     assert page.locator("#controls select").count() == 9
-    assert page.locator("#illustrative-note").is_visible()
+    assert page.locator("#banner").is_visible()
     assert page.locator("#source-line").inner_text().startswith("Sumber:")
     assert "period=" + dataset.periods(hostile_settings)[-1] in page.url  # a permalink
     code = page.input_value("#embed-code")
@@ -163,7 +163,7 @@ def test_embed_renders_in_an_iframe_of_another_origin(visit, app_url):
                 "#map-period",
                 "#legend",
                 "#source-line",
-                "#illustrative-note",
+                "#banner",
             ):
                 assert frame.locator(part).is_visible(), part
         v.assert_clean()

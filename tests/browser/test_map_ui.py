@@ -90,7 +90,7 @@ def test_the_embed_code_fits_a_slide_legibly_with_nothing_cut_off(visit, tmp_pat
             "#map-period",
             "#legend",
             "#source-line",
-            "#illustrative-note",
+            "#banner",
             "#data-link",
             ".leaflet-control-attribution",
             ".leaflet-control-zoom",

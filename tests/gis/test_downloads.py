@@ -81,7 +81,9 @@ def test_district_downloads_carry_their_regencys_rates_labelled(
     props = {f["id"]: f["properties"] for f in doc["features"]}
     assert len(props) == 1265
     assert {p["figure_level"] for p in props.values()} == {"regency"}
-    assert all(p["active_members"] is None and p["priority_rank"] is None for p in props.values())
+    assert all(
+        p["active_members"] is None and p["priority_rank_region"] is None for p in props.values()
+    )
     regencies = {
         f["id"]: f["properties"]
         for f in json.loads(client.get("/download/regency.geojson").data)["features"]

@@ -52,7 +52,9 @@ def frame() -> gpd.GeoDataFrame:
             "target_pct": [62.93, 62.93, 60.0],
             "gap_to_target": pd.array([-3, None, 8], dtype="Int64"),
             "uncovered_informal": pd.array([500, None, 20], dtype="Int64"),
-            "priority_rank": pd.array([1, None, 2], dtype="Int64"),
+            "priority_score": pd.array([312.5, None, 19.4], dtype="Float64"),
+            "priority_rank_region": pd.array([1, None, 2], dtype="Int64"),
+            "priority_rank_province": pd.array([1, None, 1], dtype="Int64"),
             "data_source": ["published", "modelled", "-mixed"],
             "figure_level": ["regency"] * 3,
             "change_pp": [1.0, 2.0, 3.0],  # not exported
@@ -108,9 +110,12 @@ def test_geojson_writes_null_for_every_missing_value(frame, metadata):
         "coverage_pct_high",
         "informal_coverage_pct",
         "target_pct",
+        "target_shortfall_pct",
         "gap_to_target",
         "uncovered_informal",
-        "priority_rank",
+        "priority_score",
+        "priority_rank_region",
+        "priority_rank_province",
     ]
     assert "change_pp" not in empty
     first = doc["features"][0]["properties"]

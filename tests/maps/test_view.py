@@ -37,7 +37,9 @@ AREAS = _frame(
             "gap_to_target": 25_000,
             "uncovered_informal": 40_000,
             "informal_coverage_pct": 20.0,
-            "priority_rank": 1,
+            "target_shortfall_pct": 41.67,
+            "priority_score": 45_333.3,
+            "priority_rank_province": 1,
             "priority_rank_region": 2,
             "data_source": "modelled",
         },
@@ -49,7 +51,8 @@ AREAS = _frame(
             "coverage_pct": 60.0,
             "target_pct": 60.0,
             "gap_to_target": 0,
-            "priority_rank": 2,
+            "target_shortfall_pct": 0.0,
+            "priority_rank_province": 2,
             "priority_rank_region": 3,
             "data_source": "published",
         },
@@ -68,7 +71,7 @@ AREAS = _frame(
             "coverage_pct": 55.5,
             "target_pct": 62.93,
             "gap_to_target": 7_430,
-            "priority_rank": 1,
+            "priority_rank_province": 1,
             "priority_rank_region": 1,
             "data_source": "mixed",
             "change_pp": -1.25,
@@ -158,6 +161,8 @@ def test_priorities_tooltips_and_sources():
         "province_name": "Sulawesi Selatan",
         "label": "Kab <b>Satu</b>",
         "table": [["35.0 %", 35.0], ["35,000", 35000.0], ["100,000", 100000.0]],
+        "data_source": "modelled",
+        "evidence": {"figures": [], "note": None, "more": 0},
     }
     assert data["table"]["columns"] == ["Coverage (UCJ)", "Active members", "Potential workers"]
     assert data["priorities"][0] == {"kode": "74.01", "rank": 1, "latlng": [-4.0, 122.5]}
@@ -326,3 +331,156 @@ def test_the_source_line_gives_a_date_not_a_version_tag(served_settings):
     line = map_view.source_line(served_settings, "en")
     assert dataset.data_version(served_settings) not in line
     assert re.search(r"as of \d{1,2} [A-Z][a-z]+ \d{4}", line)
+
+
+def test_the_banner_counts_the_areas_whose_figures_are_not_published():
+    region = map_view.build_view(AREAS, ViewState(period="2025-12", lang="en"), ANCHORS)
+    # 73.01 modelled and 74.01 mixed of four areas; 73.02 is published, 73.03 has no data
+    assert region.banner == text("banner.modelled", "en", modelled=2, total=4)
+    assert region.to_json("")["banner"] == region.banner
+    drilled = map_view.build_view(AREAS, ViewState(period="2025-12", province="73"), ANCHORS)
+    assert drilled.banner == "Angka ilustratif: 1 dari 3 kabupaten/kota dimodelkan"
+    published = AREAS.assign(data_source="published")
+    assert map_view.build_view(published, ViewState(period="2025-12"), ANCHORS).banner is None
+    provinces = map_view.build_view(AREAS, ViewState(period="2025-12", level="province"), {})
+    assert provinces.banner == text("banner.modelled.province", "id", modelled=2, total=4)
+
+
+def test_the_banner_on_real_data_counts_every_area_not_published(served_settings):
+    periods = dataset.periods(served_settings)
+    for state in (
+        ViewState(period=periods[-1]),
+        ViewState(period="2021-12", level="province", lang="en"),
+        ViewState(period="2025-08", province="71"),
+    ):
+        view = map_view.load_view(served_settings, state)
+        metrics = dataset.load_metrics(served_settings, state.level, state.period)
+        if state.province:
+            metrics = metrics[metrics["prov_kode"] == state.province]
+        labels = metrics["data_source"]
+        modelled = int((labels.notna() & (labels != "published")).sum())
+        assert modelled > 0  # the sample is modelled almost everywhere
+        key = "banner.modelled.province" if state.level == "province" else "banner.modelled"
+        assert view.banner == text(key, state.lang, modelled=modelled, total=len(metrics))
+
+
+def test_a_modelled_coverage_shows_its_likely_range():
+    banded = AREAS.assign(
+        coverage_pct_low=pd.array([28.2, None, None, 55.0], dtype="Float64"),
+        coverage_pct_high=pd.array([41.4, None, None, 56.1], dtype="Float64"),
+    )
+    view = map_view.build_view(banded, ViewState(period="2025-12"), ANCHORS)
+    cells = {a.kode: a.cells[0] for a in view.areas}
+    assert cells["73.01"] == "35,0 % (kemungkinan 28–41 %)"
+    assert cells["73.02"] == "60,0 %"  # published: no range
+    assert cells["74.01"] == "55,5 % (kemungkinan 55,0–56,1 %)"  # a narrow range keeps a decimal
+    english = map_view.build_view(banded, ViewState(period="2025-12", lang="en"), ANCHORS)
+    assert english.areas[0].cells[0] == "35.0 % (likely 28–41 %)"
+
+
+def test_ranks_are_named_and_both_shown_and_a_first_at_target_is_explained():
+    view = map_view.build_view(AREAS, ViewState(period="2025-12", lang="en"), ANCHORS)
+    assert view.rank_rule == "# = rank in the region, among 3 regencies and cities."
+    keys = list(view.field_keys)
+    first = view.areas[0]
+    assert first.cells[keys.index("priority_rank_region")] == "2"
+    assert first.cells[keys.index("priority_rank_province")] == "1"
+    assert first.cells[keys.index("priority_score")] == "45,333"
+    assert view.priority_why is None  # 74.01 is first and below its target
+    assert "rank in the region" in view.marker_rule
+    drilled = map_view.build_view(AREAS, ViewState(period="2025-12", province="73"), ANCHORS)
+    assert drilled.rank_rule.startswith("# = peringkat di provinsi Sulawesi Selatan")
+    assert "peringkat prioritas di provinsi" in drilled.marker_rule
+    at_target = AREAS.assign(
+        priority_rank_province=pd.array([2, 1, None, 1], dtype="Int64"),
+        uncovered_informal=pd.array([40_000, 12_000, None, None], dtype="Int64"),
+        informal_coverage_pct=pd.array([20.0, 23.0, None, None], dtype="Float64"),
+    )
+    why = map_view.build_view(at_target, ViewState(period="2025-12", province="73"), ANCHORS)
+    assert why.priority_why.startswith("Kab Dua ada di peringkat 1 walaupun cakupannya")
+    assert "60,00 %" in why.priority_why and "12.000" in why.priority_why
+    assert why.to_json("")["priority_why"] == why.priority_why
+    assert why.to_json("")["legend"]["priority_why"] == why.priority_why  # the embed's legend
+    provinces = map_view.build_view(AREAS, ViewState(period="2025-12", level="province"), {})
+    assert "priority_rank_province" not in provinces.field_keys  # no rank within a province
+
+
+def _evidence(rows: list[tuple]) -> pd.DataFrame:
+    """An evidence table as stored (with number and decimals) from (line, kode, period, metric,
+    value, qualifier, consistency) tuples."""
+    from geo_coverage.sources.evidence import with_numbers
+
+    frame = pd.DataFrame(
+        [
+            {
+                "line": line,
+                "kode": kode,
+                "nama": "x",
+                "level": "regency",
+                "period": period,
+                "metric": metric,
+                "value": value,
+                "qualifier": qualifier,
+                "consistency": consistency,
+                "basis": "bpjs",
+                "source": f"Outlet {line}, 1 Jan 2025: example.org/{line}",
+                "note": "",
+                "use": "",
+            }
+            for line, kode, period, metric, value, qualifier, consistency in rows
+        ]
+    ).astype({"line": "int64"})
+    return with_numbers(frame.astype({c: "string" for c in frame.columns if c != "line"}))
+
+
+def test_the_tooltip_lists_the_published_figures_around_the_period_and_says_when_they_differ():
+    evidence = _evidence(
+        [
+            (2, "73.01", "2025-12", "coverage_pct", "35", "exact", ""),  # agrees at 0 decimals
+            (3, "73.01", "2025-06", "active_members", "36000", "exact", ""),  # differs
+            (4, "73.01", "2023-12", "coverage_pct", "10", "exact", ""),  # too long ago
+            (5, "73.01", "2025", "bps_employed", "90000", "rounded", ""),
+            (6, "74.01", "2025-12", "coverage_pct", "50.12", "exact", ""),  # differs, same month
+            (7, "74.01", "2025-11", "coverage_pct", "55.5", "exact", "conflicting"),
+            (8, "73.02", "2025-12", "coverage_pct", "59", "exact", ""),  # published: no note
+        ]
+    )
+    context = map_view.Context(evidence=evidence)
+    view = map_view.build_view(AREAS, ViewState(period="2025-12", lang="en"), ANCHORS, context)
+    areas = {a.kode: a for a in view.areas}
+    first = areas["73.01"].evidence
+    assert [f.line for f in first.figures] == [2, 3, 5]  # nearest first, the shown metrics first
+    assert first.figures[0].period == "December 2025" and first.figures[0].value == "35 %"
+    assert (
+        first.figures[0].qualifier == "exact" and first.figures[0].source == "Outlet 2, 1 Jan 2025"
+    )
+    assert first.figures[2].period == "2025" and first.figures[2].value == "90,000"
+    assert first.more == 1  # the 2023 figure is on the sources page
+    assert first.note == (
+        "The figure on the map is modelled and differs from the nearest published one: "
+        "Active members 35,000 on the map, 36,000 published (June 2025)."
+    )
+    mixed = areas["74.01"].evidence
+    assert [f.conflicting for f in mixed.figures] == [False, True]
+    assert mixed.note == (
+        "The figure on the map is modelled and differs from the one published for the same "
+        "month: Coverage 55.5 % on the map, 50.12 % published (December 2025)."
+    )
+    assert areas["73.02"].evidence.note is None  # published figures are what they are
+    assert areas["73.03"].evidence.note is None  # no data, nothing modelled
+    lonely = AREAS.assign(kode=AREAS["kode"].replace({"73.01": "73.09"}))
+    alone = map_view.build_view(lonely, ViewState(period="2025-12"), {}, context)
+    nothing = next(a for a in alone.areas if a.kode == "73.09").evidence
+    assert nothing.figures == () and nothing.more == 0
+    assert nothing.note.startswith("Tidak ada angka terbit untuk wilayah ini dalam 12 bulan")
+    data = view.to_json("")["areas"]["73.01"]["evidence"]
+    assert data["figures"][0]["value"] == "35 %" and data["more"] == 1
+
+
+def test_real_tooltips_carry_the_published_figures_of_kota_makassar(served_settings):
+    view = map_view.load_view(served_settings, ViewState(period="2025-06", province="73"))
+    makassar = next(a for a in view.areas if a.kode == "73.71")
+    june = [f for f in makassar.evidence.figures if f.period == "Juni 2025"]
+    assert ("Cakupan (UCJ)", "51 %", "tepat") in {(f.metric, f.value, f.qualifier) for f in june}
+    # the June 2025 coverage was met at its precision (51 %): no note says it differs
+    assert makassar.evidence.note is None or "Cakupan " not in makassar.evidence.note

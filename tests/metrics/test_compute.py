@@ -166,19 +166,33 @@ def test_invariants(rows, segment):
         assert got["gap_to_target"] == max(0, needed - int(got["active_members"]))
     reg = results["regency"]
     for (_period, _prov), part in reg.groupby(["period", "prov_kode"]):
-        assert rank_is_permutation(part["priority_rank"])
-    for _period, part in reg.groupby("period"):
-        assert rank_is_permutation(part["priority_rank_region"])
-        ranked = part.dropna(subset=["priority_rank_region"]).sort_values("priority_rank_region")
-        informal = expected_sums(rows[rows["segment"] == "informal"], "kode")
-        scores = []
-        for kode, period in zip(ranked["kode"], ranked["period"], strict=True):
-            p, m = (int(v) for v in informal.loc[(kode, period)])
-            scores.append(Fraction(max(0, p - m)) * (1 - min(Fraction(m, p), Fraction(1))))
-        assert scores == sorted(scores, reverse=True)
+        assert rank_is_permutation(part["priority_rank_province"])
+        by_region = part.dropna(subset=["priority_rank_region"]).sort_values(
+            "priority_rank_region"
+        )  # the province's order is the region's order restricted to the province
+        assert list(by_region["priority_rank_province"]) == list(range(1, len(by_region) + 1))
+    for level, key in (("regency", "kode"), ("province", "prov_kode")):
+        informal = expected_sums(rows[rows["segment"] == "informal"], key)
+        every = expected_sums(rows, key)
+        for _period, part in results[level].groupby("period"):
+            assert rank_is_permutation(part["priority_rank_region"])
+            ranked = part.dropna(subset=["priority_rank_region"])
+            ranked = ranked.sort_values("priority_rank_region")
+            scores = []
+            for r in ranked.itertuples():
+                p, m = (int(v) for v in informal.loc[(r.kode, r.period)])
+                all_p, all_m = (int(v) for v in every.loc[(r.kode, r.period)])
+                target = Fraction(round(r.target_pct * 100), 10_000)
+                short = max(Fraction(0), 1 - Fraction(all_m, all_p) / target)
+                score = max(0, p - m) * (1 - min(Fraction(m, p), Fraction(1))) * (1 + short)
+                scores.append((-score, r.kode))
+                assert r.priority_score == pytest.approx(float(score), abs=0.051)
+                assert r.target_shortfall_pct == pytest.approx(float(100 * short), abs=0.0051)
+            assert scores == sorted(scores)  # highest score first, ties by code
     for _period, part in provinces.groupby("period"):
-        assert rank_is_permutation(part["priority_rank"])
-        assert part["priority_rank"].equals(part["priority_rank_region"])
+        assert rank_is_permutation(part["priority_rank_region"])
+        assert part["priority_rank_province"].isna().all()
+    assert results["region"]["priority_score"].isna().all()
     for result in results.values():
         by_area = result.sort_values("period").groupby("kode")
         for _kode, part in by_area:
@@ -226,29 +240,56 @@ def test_region_target_is_weighted_by_potential():
 def test_priority_formula_and_ties():
     rows = frame(
         [
-            ("71.01", "2025-06", "informal", 1000, 0),  # 1000 uncovered x 1.0   = 1000
-            ("71.02", "2025-06", "informal", 3000, 1500),  # 1500 uncovered x 0.5   = 750
+            ("71.01", "2025-06", "informal", 1000, 0),  # 1000 x 1.0 x (1 + 1.0) = 2000
+            ("71.02", "2025-06", "informal", 3000, 1500),  # 1500 x 0.5 x (1 + 1/6) = 875
             ("71.71", "2025-06", "informal", 100, 100),  # 0
-            ("73.01", "2025-06", "informal", 3000, 1500),  # 750, ties with 71.02
+            ("71.71", "2025-06", "wage", 100, 100),
+            ("73.01", "2025-06", "informal", 3000, 1500),  # 875 at 60 % of 62.93 %: 848.05
+            ("73.01", "2025-06", "wage", 1000, 1000),
             ("73.02", "2025-06", "wage", 1000, 10),  # no informal figures: no rank
         ]
     )
     got = metrics(rows, "regency").set_index("kode")
     assert got.loc["71.01", "uncovered_informal"] == 1000
     assert got.loc["71.71", "uncovered_informal"] == 0
-    assert got["priority_rank"].dropna().to_dict() == {
+    assert got.loc["71.01", "target_shortfall_pct"] == 100.0  # no member at all
+    assert got.loc["71.02", "target_shortfall_pct"] == 16.67  # 50 % of a 60 % target
+    assert got.loc["71.71", "target_shortfall_pct"] == 0.0  # above the target: no bonus
+    assert got.loc["73.01", "target_shortfall_pct"] == round(100 * (1 - 0.625 / 0.6293), 2)
+    assert got["priority_score"].dropna().to_dict() == {
+        "71.01": 2000.0,
+        "71.02": 875.0,
+        "71.71": 0.0,
+        "73.01": round(750 * (2 - 0.625 / 0.6293), 1),
+    }
+    assert got["priority_rank_province"].dropna().to_dict() == {
         "71.01": 1,
         "71.02": 2,
         "71.71": 3,
         "73.01": 1,
     }
-    assert got["priority_rank"].isna().sum() == 3  # 73.02 (wage only), 73.71, 73.72 (no data)
+    assert got["priority_rank_province"].isna().sum() == 3  # 73.02 (wage only), 73.71, 73.72
     assert got["priority_rank_region"].dropna().to_dict() == {
         "71.01": 1,
         "71.02": 2,
         "73.01": 3,
         "71.71": 4,
     }
+
+
+def test_priority_ties_go_to_the_lower_code():
+    rows = frame(
+        [
+            ("73.02", "2025-06", "informal", 3000, 1500),
+            ("73.01", "2025-06", "informal", 3000, 1500),
+        ]
+    )
+    got = metrics(rows, "regency").set_index("kode")
+    assert got.loc["73.01", "priority_score"] == got.loc["73.02", "priority_score"]
+    assert (got.loc["73.01", "priority_rank_region"], got.loc["73.02", "priority_rank_region"]) == (
+        1,
+        2,
+    )
 
 
 def test_members_above_potential_give_no_negative_figures():

@@ -35,11 +35,13 @@ CONTRACT_COLUMNS = [
     "wage_coverage_pct",
     "informal_coverage_pct",
     "target_pct",
+    "target_shortfall_pct",
     "gap_to_target",
     "uncovered_informal",
     "change_pp",
-    "priority_rank",
+    "priority_score",
     "priority_rank_region",
+    "priority_rank_province",
     "data_source",
     "figure_level",
 ]
@@ -57,8 +59,8 @@ def test_load_metrics_shape_and_types(sample_store_template, reference, level, c
         "active_members",
         "gap_to_target",
         "uncovered_informal",
-        "priority_rank",
         "priority_rank_region",
+        "priority_rank_province",
     ):
         assert str(frame[col].dtype) == "Int64", col
     for col in (
@@ -68,7 +70,9 @@ def test_load_metrics_shape_and_types(sample_store_template, reference, level, c
         "wage_coverage_pct",
         "informal_coverage_pct",
         "target_pct",
+        "target_shortfall_pct",
         "change_pp",
+        "priority_score",
     ):
         assert str(frame[col].dtype) == "Float64", col
         values = frame[col].dropna().astype(float)
@@ -102,7 +106,8 @@ def test_districts_carry_their_regencys_rates_and_no_counts(served_settings):
         assert joined["coverage_pct"].notna().sum() > 1000
         # counts are never divided among districts, and districts are not ranked
         for column in ("potential_workers", "active_members", "gap_to_target",
-                       "uncovered_informal", "priority_rank", "priority_rank_region"):  # fmt: skip
+                       "uncovered_informal", "priority_score", "priority_rank_region",
+                       "priority_rank_province"):  # fmt: skip
             assert districts[column].isna().all(), column
         assert districts.loc[districts["kode"] == "73.71.01", "nama"].item() == "Mariso"
         assert set(districts.loc[regency_of == "73.71", "prov_nama"]) == {"Sulawesi Selatan"}
@@ -156,7 +161,8 @@ def test_periods_region_and_all_periods(sample_store_template):
     assert 7_150_000 <= region["potential_workers"] < 7_250_000
     assert region["coverage_pct_low"] == 39.5 and region["coverage_pct_high"] == 40.5
     assert isinstance(region["active_members"], int)
-    assert isinstance(region["coverage_pct"], float) and region["priority_rank"] is None
+    assert isinstance(region["coverage_pct"], float) and region["priority_rank_region"] is None
+    assert region["priority_score"] is None and region["priority_rank_province"] is None
     everything = dataset.load_all_metrics(s, "regency")
     assert list(everything.columns) == CONTRACT_COLUMNS and len(everything) == 102 * len(PERIODS)
     one = dataset.load_metrics(s, "regency", "2024-08")

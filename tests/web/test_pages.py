@@ -112,7 +112,11 @@ def test_embed_is_framable_and_carries_its_notes(client):
     assert resp.headers["Content-Security-Policy"].endswith("; frame-ancestors *")
     assert "X-Frame-Options" not in resp.headers
     page = resp.get_data(as_text=True)
-    assert 'id="illustrative-note"' in page and "Data ilustratif" in page
+    # the banner first, above the title, linked to the sources (out of the frame)
+    banner = page.index('id="banner"')
+    assert banner < page.index('class="embed-head"') and banner < page.index('id="map"')
+    assert "Angka ilustratif: " in page and 'href="/sources"' in page
+    assert 'id="illustrative-note"' not in page  # no second notice at the foot
     assert 'id="source-line"' in page and 'id="map-period"' in page
     assert 'class="panel"' not in page and "priority-table" not in page
     assert _config(page)["mode"] == "embed"

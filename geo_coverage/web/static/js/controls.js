@@ -213,7 +213,6 @@ export function syncControls(view) {
   );
   document.getElementById("view-title").textContent = view.title;
   document.getElementById("source-line").textContent = view.source;
-  document.getElementById("illustrative-note").hidden = !view.illustrative;
   const figuresNote = document.getElementById("figures-note");
   figuresNote.textContent = view.figures_note || "";
   figuresNote.hidden = !view.figures_note;

@@ -92,6 +92,11 @@ export function drawLegend(legend) {
   if (keys.children.length) {
     body.appendChild(keys);
   }
+  // The embed has no priority table: why a first-ranked area at its target is first goes
+  // under the markers' key (the browse page says it beside the table).
+  if (legend.priority_why && document.body.classList.contains("embed")) {
+    body.appendChild(el("p", "note priority-why", legend.priority_why));
+  }
   for (const note of legend.notes) {
     body.appendChild(el("p", "note", note));
   }

@@ -16,6 +16,7 @@ import { createMap, drawAreas, drawProvinceLines, zoomToCodes } from "./draw.js"
 import { initEmbedHeight } from "./embed.js";
 import { areaSummary } from "./info.js";
 import { addLegend, drawLegend, legendRoom } from "./legend.js";
+import { drawBanner } from "./notice.js";
 import { initSearch } from "./search.js";
 import { closeSheet, initSheet } from "./sheet.js";
 import {
@@ -49,6 +50,7 @@ function render(view, shapes) {
   const kind = currentView() && `${currentView().state.metric}|${currentView().level}`;
   showView(view);
   closeSheet();
+  drawBanner(view);
   drawLegend(view.legend);
   drawAreas(view, shapes, onAreaClick, legendRoom());
   if (browsing) {

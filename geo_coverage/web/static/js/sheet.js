@@ -21,7 +21,7 @@ export function openSheet(kode) {
   }
   const body = document.getElementById("sheet-body");
   body.textContent = "";
-  body.appendChild(areaInfo(kode));
+  body.appendChild(areaInfo(kode, { links: true }));
   foldLegend();
   sheet.hidden = false;
 }

@@ -44,8 +44,13 @@ function tableRow(view, kode) {
   return tr;
 }
 
-/** Fill the priority table and the outlined areas' list with a view's areas. */
+/** Fill the priority table (with which rank it shows, and why the first is first when it has
+    reached its target) and the outlined areas' list with a view's areas. */
 export function drawTable(view) {
+  document.getElementById("priority-rule").textContent = view.rank_rule;
+  const why = document.getElementById("priority-why");
+  why.textContent = view.priority_why || "";
+  why.hidden = !view.priority_why;
   const body = document.querySelector("#priority-table tbody");
   body.textContent = "";
   rows = {};
