@@ -3,8 +3,8 @@ Chromium) against the naive folium page on the full-resolution boundaries; the o
 file (/download/map.html: its size against its budget and its first draw from disk with the
 network off) and the slide images (bytes, drawing time); then, on a national build in a
 temporary folder, the national regency overview and the drill-down into the province with the
-most districts (Jawa Timur, 666), whose detail file holds its districts; prints figures and
-ratios to the budgets.
+most districts (Jawa Timur, 666), whose detail file holds its districts, and that province's
+district map; prints figures and ratios to the budgets.
 
     python bench/bench_maps.py [--runs N] [--no-national]
 
@@ -49,6 +49,12 @@ NATIONAL_PAGES = {
     "Jawa Timur drill-down (its detail holds 666 districts)": (
         "/embed?province=35",
         38,
+        150 * 1024,
+        1500,
+    ),
+    "Jawa Timur districts (the largest district view)": (
+        "/embed?level=district&province=35",
+        666,
         150 * 1024,
         1500,
     ),

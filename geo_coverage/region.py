@@ -149,9 +149,13 @@ def parse_region(value: str | None, setting: str = REGION_SETTING) -> Region:
     return region_of_provinces(codes)
 
 
-# The levels maps, downloads and the OGC API serve; boundaries are also built for districts.
-LEVELS = ("province", "regency")
-BOUNDARY_LEVELS = (*LEVELS, "district")
+# The levels maps, downloads and the OGC API serve, and boundaries are built for.
+LEVELS = ("province", "regency", "district")
+BOUNDARY_LEVELS = LEVELS
+# The levels figures are stored and computed at; a district shows its regency's rates.
+FIGURE_LEVELS = ("province", "regency")
+# The levels the place search finds (the districts are many and found by their regency).
+SEARCH_LEVELS = ("province", "regency")
 # The steps figures are summed through, from the regency rows up to the whole region.
 ROLLUP_LEVELS = ("regency", "province", "region")
 CODE_PATTERNS = {

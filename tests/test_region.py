@@ -19,8 +19,10 @@ PACKAGE = REPO_ROOT / "geo_coverage"
 def test_the_region_as_the_regional_office_defines_it():
     assert SULAWESI_MALUKU.provinces == ("71", "72", "73", "74", "75", "76", "81", "82")
     assert region.DEFAULT_REGION is SULAWESI_MALUKU and SULAWESI_MALUKU.slug == "sulama"
-    assert region.LEVELS == ("province", "regency")
-    assert region.BOUNDARY_LEVELS == ("province", "regency", "district")
+    assert region.LEVELS == region.BOUNDARY_LEVELS == ("province", "regency", "district")
+    # figures are stored for provinces and regencies; districts show their regency's rates
+    assert region.FIGURE_LEVELS == ("province", "regency")
+    assert set(region.SEARCH_LEVELS) < set(region.LEVELS)
     assert region.SEGMENTS == ("wage", "informal", "construction", "migrant")
     assert region.SEGMENT_CHOICES[0] == region.ALL_SEGMENTS == "all"
     assert set(region.POTENTIAL_OPTIONAL) < set(region.SEGMENTS)
@@ -43,7 +45,7 @@ def test_codes(kode, level, province, inside):
 @pytest.mark.parametrize(
     ("check", "value", "name", "valid"),
     [
-        (region.check_level, "district", "level", "province, regency"),
+        (region.check_level, "village", "level", "province, regency, district"),
         (SULAWESI_MALUKU.check_province, "31", "province", "71, 72, 73, 74, 75, 76, 81, 82"),
         (parse_region("76,75").check_province, "73", "province", "75, 76"),
         (region.check_segment, "BPU", "segment", "all, wage, informal, construction, migrant"),

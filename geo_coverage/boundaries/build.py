@@ -168,8 +168,8 @@ def _union_by_province(codes: list[str], geoms: np.ndarray, provinces: list[str]
 
 def _display(layers: Mapping[str, Layer]) -> tuple[dict, dict[str, gpd.GeoDataFrame], dict]:
     """The display geometry: the overview of the region (regencies and provinces simplified
-    for its extent), each province's detail (regencies and districts), the detail regencies
-    and provinces as GeoDataFrames (display.gpkg), and their figures.
+    for its extent), each province's detail (regencies and districts), the detail regencies,
+    provinces and districts as GeoDataFrames (display.gpkg), and their figures.
 
     Returns ({file name: TopoJSON bytes}, frames, figures)."""
     reg, prov, dis = layers["regency"], layers["province"], layers["district"]
@@ -188,6 +188,9 @@ def _display(layers: Mapping[str, Layer]) -> tuple[dict, dict[str, gpd.GeoDataFr
             {"kode": prov.codes, "nama": prov.names},
             geometry=list(_union_by_province(reg.codes, detail, prov.codes)),
             crs="EPSG:4326",
+        ),
+        "districts": gpd.GeoDataFrame(
+            {"kode": dis.codes, "nama": dis.names}, geometry=list(districts), crs="EPSG:4326"
         ),
     }
     overview_provinces = _union_by_province(reg.codes, overview, prov.codes)

@@ -6,9 +6,13 @@ import json
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo_coverage.errors import GeoCoverageError
 from geo_coverage.region import BOUNDARY_LEVELS, LAYER_NAMES
+
+if TYPE_CHECKING:
+    pass
 
 REPORT_NAME = "build_report.json"
 FAILED_REPORT_NAME = "build_report.failed.json"

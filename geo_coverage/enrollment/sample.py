@@ -33,7 +33,7 @@ from geo_coverage.enrollment.segments import SEGMENTS, allocate, fit_segments, s
 from geo_coverage.enrollment.series import ProvinceSeries, province_points
 from geo_coverage.enrollment.store import PROVENANCE_COLUMNS
 from geo_coverage.enrollment.table import COLUMNS
-from geo_coverage.region import LEVELS, REGION_CODE, province_of
+from geo_coverage.region import FIGURE_LEVELS, REGION_CODE, province_of
 from geo_coverage.sources.reference import Reference
 
 LOGGER = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def sample_periods(figures: Sequence[Figure]) -> list[str]:
     counts = Counter(
         f.period
         for f in figures
-        if f.level in LEVELS
+        if f.level in FIGURE_LEVELS
         and f.segment == "all"
         and f.quantity in ("members", "potential", "coverage")
         and f.qualifier in ("exact", "rounded")

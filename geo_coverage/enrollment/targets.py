@@ -18,7 +18,7 @@ from geo_coverage.enrollment.decoding import decode_whole
 from geo_coverage.enrollment.table import AreaInfo, Problem, ValidationReport
 from geo_coverage.errors import GeoCoverageError
 from geo_coverage.package_files import data_dir
-from geo_coverage.region import LEVELS, PROVINCES, province_of
+from geo_coverage.region import FIGURE_LEVELS, PROVINCES, province_of
 
 LOGGER = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def _check_kode(kode: str, areas: Mapping[str, AreaInfo]) -> str | None:
     """What is wrong with the code of a target, or None for a province or regency of the region."""
     if kode == "":
         return "kode is blank"
-    if kode in areas and areas[kode].level in LEVELS:
+    if kode in areas and areas[kode].level in FIGURE_LEVELS:
         return None
     if kode in areas:
         return f"'{kode}' ({areas[kode].nama}) is not a province or regency/city"

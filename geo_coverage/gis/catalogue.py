@@ -1,7 +1,7 @@
 """The OGC API's collections: which exist for the stored periods, what each holds, its title;
 no Flask.
 
-For each level (provinces, regencies):
+For each level (provinces, regencies, districts; districts have no history of their own):
 - `regencies`: one feature per area, one period and segment at a time (default the latest
   period, all segments; `period`, `segment`, `datetime` or an equality in `filter` choose);
 - `regencies_history`: one feature per area, period and segment (with `all`), every period;
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from geo_coverage.errors import NotFound
 from geo_coverage.i18n import API_LANG, format_period, text
-from geo_coverage.region import LAYER_NAMES, LEVELS, SEGMENT_CHOICES
+from geo_coverage.region import FIGURE_LEVELS, LAYER_NAMES, LEVELS, SEGMENT_CHOICES
 
 LOGGER = logging.getLogger(__name__)
 
@@ -61,6 +61,8 @@ class Collection:
     def description(self, lang: str, areas: int) -> str:
         """Its description in a language: what a feature is, and the illustrative data."""
         what = text(f"ogc.{self.kind}.description", lang, count=areas, layer=self.layer)
+        if self.level not in FIGURE_LEVELS:
+            what += " " + text(f"ogc.{self.layer}.note", lang)
         return f"{what} {text('ogc.illustrative', lang)}"
 
     def feature_count(self, areas: int, periods: int) -> int:
@@ -74,12 +76,12 @@ def fixed_id(level: str, period: str, segment: str) -> str:
 
 
 def collections(periods: Sequence[str]) -> list[Collection]:
-    """Every collection, in the order listed: the two snapshots, the two histories, then one
-    per level, period (newest first) and segment."""
+    """Every collection, in the order listed: the snapshots, the histories, then one per level,
+    period (newest first) and segment."""
     out = [Collection(LAYER_NAMES[level], level, SNAPSHOT) for level in LEVELS]
     out += [
         Collection(f"{LAYER_NAMES[level]}{ID_SEPARATOR}{HISTORY_SUFFIX}", level, HISTORY)
-        for level in LEVELS
+        for level in FIGURE_LEVELS  # a district's history is its regency's
     ]
     out += [
         Collection(fixed_id(level, period, segment), level, FIXED, period, segment)

@@ -25,7 +25,7 @@ from geo_coverage.gis.params import Query
 from geo_coverage.i18n import API_LANG, text
 from geo_coverage.metrics import dataset
 from geo_coverage.metrics.registry import EXPORTED, PROPERTIES
-from geo_coverage.region import CODE_EXAMPLES, LEVELS, SEGMENT_CHOICES, Region
+from geo_coverage.region import CODE_EXAMPLES, FIGURE_LEVELS, LEVELS, SEGMENT_CHOICES, Region
 
 LOGGER = logging.getLogger(__name__)
 
@@ -115,8 +115,11 @@ def facts(settings: Settings) -> params.Facts:
     """The stored periods, the size of the largest collection (the most `limit` allows) and
     the region."""
     known = dataset.periods(settings)
-    areas = max(len(features.shapes(settings, level).codes) for level in LEVELS)
-    largest = areas * max(1, len(known)) * len(SEGMENT_CHOICES)
+    history = max(len(features.shapes(settings, level).codes) for level in FIGURE_LEVELS)
+    largest = max(
+        history * max(1, len(known)) * len(SEGMENT_CHOICES),
+        *(len(features.shapes(settings, level).codes) for level in LEVELS),
+    )
     return params.facts_of(known, min(largest, settings.max_features), settings.region)
 
 

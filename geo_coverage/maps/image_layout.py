@@ -76,9 +76,12 @@ class Page:
 
 
 def legend_rows(view: MapView) -> tuple[Row, ...]:
-    """The legend: its title, the breaks note, a swatch per class (and no data), why areas
-    have no data, and what the bold outline marks."""
+    """The legend: its title, whose figures the areas carry when not their own (districts),
+    the breaks note, a swatch per class (and no data), why areas have no data, and what the
+    bold outline marks."""
     rows = [Row("heading", view.legend_title)]
+    if view.figures_note:
+        rows.append(Row("note", view.figures_note))
     rows += [Row("note", note) for note in view.notes]
     rows += [
         Row("swatch", f"{e.label} ({e.count})", color=e.color, hatched=e.hatched)

@@ -121,9 +121,12 @@ class ViewState:
     outline: str = OUTLINES[0]
 
     def with_(self, **changes) -> ViewState:
-        """A copy with some fields changed; choosing a province means the regency level."""
+        """A copy with some fields changed; choosing a province means its regencies, unless
+        its districts are asked for."""
         state = replace(self, **changes)
-        return replace(state, level="regency") if state.province else state
+        if state.province and state.level == "province":
+            return replace(state, level="regency")
+        return state
 
     def file_stem(self) -> str:
         """The start of a download's name, saying what the map shows:
@@ -251,7 +254,7 @@ def parse_view(
 
     Messages are in the language the request asks for (Indonesian when lang itself is bad);
     the period defaults to the latest of `periods`; a province (one of `provinces`, the
-    region's) implies the regency level.
+    region's) shows its regencies, or its districts with level=district.
     Contradictions are refused: a segment with a metric about another segment, a baseline
     for a metric that compares nothing, an outline rule beside a threshold.
     """

@@ -31,6 +31,7 @@ from geo_coverage.maps import classify
 from geo_coverage.maps.evidence import AreaEvidence, area_evidence
 from geo_coverage.maps.state import COMPARED_METRICS, WORST_SHARE, ViewState, sources_query
 from geo_coverage.metrics import dataset
+from geo_coverage.metrics.compute import REGENCY_RATES
 from geo_coverage.metrics.registry import (
     FIELD,
     MAP_METRICS,
@@ -44,14 +45,14 @@ from geo_coverage.metrics.registry import (
 from geo_coverage.region import (
     ALL_SEGMENTS,
     LAYER_NAMES,
-    LEVELS,
     REGENCY_PREFIX,
+    SEARCH_LEVELS,
     SEGMENTS,
 )
 
 LOGGER = logging.getLogger(__name__)
 
-TOP_PRIORITIES = {"regency": 10, "province": 3}
+TOP_PRIORITIES = {"regency": 10, "province": 3, "district": 0}  # districts have no ranks
 NAMED_PRIORITIES = 3  # the top-ranked areas that carry their name on the map
 MAP_COLORS = {
     "sea": classify.SEA,
@@ -148,6 +149,8 @@ class MapView:
         key = "banner.modelled.province" if self.state.level == "province" else "banner.modelled"
         return text(key, self.state.lang, modelled=modelled, total=len(self.areas))
 
+    figures_note: str | None = None  # whose figures the areas carry when not their own
+
     @property
     def low_title(self) -> str:
         """The heading of the outlined areas' list: the worst fifth, below target or below the
@@ -187,6 +190,7 @@ class MapView:
             "sources_query": sources_query(self.state),
             "rank_rule": self.rank_rule,
             "priority_why": self.priority_why,
+            "figures_note": self.figures_note,
             "legend": {
                 "title": self.legend_title,
                 "notes": list(self.notes),
@@ -353,6 +357,7 @@ def _queries(state: ViewState, provinces: tuple[str, ...]) -> dict:
         "region": state.query(province=None),
         "lang": state.query(lang=other),
         "provinces": {p: state.query(province=p) for p in provinces},
+        "districts": state.query(level="district"),
     }
 
 
@@ -397,7 +402,7 @@ def fixed_cuts(
     """The default breaks of a metric: around the target, a ladder from the target (gap 0),
     or, for a change, quantiles of the areas shown rounded to the metric's decimals, so that
     the areas of one province spread over classes whenever their shown values differ."""
-    start = spec.start[0] if state.level == "regency" else spec.start[1]
+    start = spec.start[1] if state.level == "province" else spec.start[0]
     if spec.kind == "pct":
         return classify.fixed_cuts_around(target, state.k)
     if spec.kind == "count":
@@ -507,6 +512,8 @@ def _nodata_reason(state: ViewState, context: Context, missing: int) -> str | No
         )
     if state.metric in COMPARED_METRICS and context.base is None:
         return text("nodata.no_earlier", lang, period=period)
+    if state.level == "district" and map_metric(state.metric).key not in REGENCY_RATES:
+        return text("nodata.district_counts", lang)
     return text("nodata.missing", lang) if missing else None
 
 
@@ -639,7 +646,15 @@ def build_view(
         priority_why=_priority_why(frame, rank_column, lang),
         cuts=classes.cuts,
         provinces=provinces,
+        figures_note=_figures_note(frame, lang),
     )
+
+
+def _figures_note(frame: pd.DataFrame, lang: str) -> str | None:
+    """What the view says when its areas carry another level's figures (districts: their
+    regency's rates, since no district figures are stored)."""
+    borrowed = (frame["figure_level"] != frame["level"]).fillna(False)
+    return text("district_note", lang) if bool(borrowed.any()) else None
 
 
 def _title(state: ViewState, frame: pd.DataFrame, base_label: str | None = None) -> str:
@@ -734,7 +749,7 @@ def load_context(settings: Settings, state: ViewState) -> Context:
 def places(settings: Settings) -> list[dict]:
     """Every province and regency by name, for the place search: kode, name, province."""
     found = []
-    for level in LEVELS:
+    for level in SEARCH_LEVELS:
         frame = dataset.load_metrics(settings, level)
         for row in frame.loc[:, ["kode", "nama", "prov_kode", "prov_nama"]].itertuples():
             found.append(

@@ -28,6 +28,8 @@ Definitions (for one area, one period; sums over the area's regency rows):
 - coverage_pct_low, coverage_pct_high: the likely range of a modelled coverage (see
   metrics.uncertainty); null for published coverage and for a single segment.
 - data_source: see `data_source_rule` (metrics.labels).
+- districts (`district_metrics`): no figures are stored per district, so each district carries
+  its regency's rates and data_source, no counts and no ranks, with figure_level 'regency'.
 """
 
 from __future__ import annotations
@@ -319,6 +321,7 @@ def compute_metrics(
         ).round(2)
     result["coverage_pct"] = result["_covr"]
     result["segment"] = segment or "all"
+    result["figure_level"] = level
     shortfall = _shortfall(result["_all_m"], result["_all_p"], result["target_pct"])
     result["target_shortfall_pct"] = 100 * shortfall
     result["_score"] = priority_scores(
@@ -342,3 +345,50 @@ def compute_metrics(
     result[list(BAND_COLUMNS)] = bands
     result = result.loc[:, list(COLUMNS)].astype(DTYPES)
     return result.sort_values(["period", "kode"]).reset_index(drop=True)
+
+
+# What a district carries of its regency's figures: the rates (which do not depend on the
+# area's size) and their label; counts and ranks would need district figures.
+REGENCY_RATES = tuple(
+    f.key for f in FIELDS if f.unit in ("percent", "points") or f.key == "data_source"
+)
+
+
+def without_figures(frame: pd.DataFrame, segment: str, district: bool = False) -> pd.DataFrame:
+    """Areas (area_frame or district_frame) with null figures, as a store without rows gives
+    them; districts would carry their regency's figures."""
+    out = frame.assign(segment=segment, figure_level="regency" if district else frame["level"])
+    return out.reindex(columns=list(COLUMNS)).astype(DTYPES)
+
+
+def district_frame(districts: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """The districts (kode, nama) with their province's code and name, in code order."""
+    provinces = areas[areas["level"] == "province"]
+    names = dict(zip(provinces["kode"], provinces["nama"], strict=True))
+    frame = districts.loc[:, ["kode", "nama"]].copy()
+    frame["prov_kode"] = _province(frame["kode"].astype("string"))
+    frame["prov_nama"] = frame["prov_kode"].map(names)
+    frame["level"] = "district"
+    return (
+        frame.sort_values("kode")
+        .reset_index(drop=True)
+        .astype({c: "string" for c in ("kode", "nama", "prov_kode", "prov_nama", "level")})
+    )
+
+
+def district_metrics(regency: pd.DataFrame, districts: pd.DataFrame) -> pd.DataFrame:
+    """Each district (district_frame) with its regency's rates for every period and segment of
+    `regency` (its metrics): no figures are stored per district, and the public data holds no
+    district weight to divide a regency's counts by, so counts and ranks stay empty and
+    figure_level says 'regency'."""
+    frame = districts.assign(_regency=districts["kode"].str.rsplit(".", n=1).str[0])
+    rates = regency.loc[:, ["kode", "period", "segment", *REGENCY_RATES]].rename(
+        columns={"kode": "_regency"}
+    )
+    unmatched = sorted(set(frame["_regency"]) - set(rates["_regency"]))
+    if unmatched:
+        LOGGER.warning(f"districts of regencies without metrics rows: {unmatched[:10]}")
+    out = frame.merge(rates, on="_regency", how="inner")
+    out["figure_level"] = "regency"
+    out = out.reindex(columns=list(COLUMNS)).astype(DTYPES)
+    return out.sort_values(["period", "kode"]).reset_index(drop=True)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from geo_coverage.boundaries.shape_source import check_region as check_shapes_region
+from geo_coverage.boundaries.shape_source import shape_source
 from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
 from geo_coverage.enrollment.areas import check_region
@@ -23,9 +25,11 @@ from geo_coverage.metrics.compute import (
     area_frame,
     compute_metrics,
     coverage_change,
+    district_frame,
+    district_metrics,
+    without_figures,
 )
 from geo_coverage.metrics.compute import segment_gaps as compute_segment_gaps
-from geo_coverage.metrics.registry import COLUMNS, DTYPES
 from geo_coverage.region import (
     ALL_SEGMENTS,
     SEGMENTS,
@@ -179,6 +183,43 @@ def _compute(entry: _Cached, level: str, period: str | None, segment: str | None
     return parts[ALL_PERIODS if period is None else period]
 
 
+def _districts(settings: Settings, entry: _Cached) -> pd.DataFrame:
+    """The built districts as areas (kode, nama, prov_kode, prov_nama, level): the reference
+    tables hold none, so they come from the shapes (read once per build)."""
+    source = shape_source(settings)
+    key = ("district-areas", source.build_key())
+    found = entry.results.get(key)
+    if found is None:
+        check_shapes_region(source, settings.region)
+        layer = source.read_layer("district", simplified=True)
+        districts = pd.DataFrame({c: layer[c].astype("string") for c in ("kode", "nama")})
+        found = {ALL_PERIODS: district_frame(districts, entry.snapshot.areas)}
+        with _LOCK:
+            entry.results[key] = found
+    return found[ALL_PERIODS]
+
+
+def _level(
+    settings: Settings, entry: _Cached, level: str, period: str | None, segment: str | None
+) -> pd.DataFrame:
+    """The metrics of any level: districts carry their regency's rates (district_metrics)."""
+    if level != "district":
+        return _compute(entry, level, period, segment)
+    districts = _districts(settings, entry)
+    key = ("district", segment, shape_source(settings).build_key())
+    parts = entry.results.get(key)
+    if parts is None:
+        frame = district_metrics(_compute(entry, "regency", None, segment), districts)
+        parts = {ALL_PERIODS: frame}
+        parts |= {
+            str(p): part.reset_index(drop=True)
+            for p, part in frame.groupby("period", sort=False, observed=True)
+        }
+        with _LOCK:
+            entry.results[key] = parts
+    return parts[ALL_PERIODS if period is None else period]
+
+
 def load_metrics(
     settings: Settings, level: str, period: str | None = None, segment: str | None = None
 ) -> pd.DataFrame:
@@ -186,15 +227,18 @@ def load_metrics(
     entry = _cached(settings)
     period, segment = _check(entry, level, period, segment)
     if period is None:
-        return _without_data(entry, level, segment)
-    return _compute(entry, level, period, segment).copy()
+        return _without_data(settings, entry, level, segment)
+    return _level(settings, entry, level, period, segment).copy()
 
 
-def _without_data(entry: _Cached, level: str, segment: str | None) -> pd.DataFrame:
+def _without_data(
+    settings: Settings, entry: _Cached, level: str, segment: str | None
+) -> pd.DataFrame:
     """Every area of the level with null figures, for a store that holds no rows."""
+    if level == "district":
+        return without_figures(_districts(settings, entry), segment or ALL_SEGMENTS, True)
     frame = area_frame(entry.snapshot.areas, level, entry.region)
-    frame["segment"] = segment or ALL_SEGMENTS
-    return frame.reindex(columns=list(COLUMNS)).astype(DTYPES)
+    return without_figures(frame, segment or ALL_SEGMENTS)
 
 
 def load_all_metrics(settings: Settings, level: str, segment: str | None = None) -> pd.DataFrame:
@@ -202,8 +246,8 @@ def load_all_metrics(settings: Settings, level: str, segment: str | None = None)
     entry = _cached(settings)
     _, segment = _check(entry, level, None, segment)
     if not entry.periods:
-        return _without_data(entry, level, segment).iloc[:0]
-    return _compute(entry, level, None, segment).copy()
+        return _without_data(settings, entry, level, segment).iloc[:0]
+    return _level(settings, entry, level, None, segment).copy()
 
 
 def _plain(value):
@@ -220,7 +264,7 @@ def region_metrics(
     entry = _cached(settings)
     period, segment = _check(entry, None, period, segment)
     if period is None:
-        frame = _without_data(entry, "region", segment)
+        frame = _without_data(settings, entry, "region", segment)
     else:
         frame = _compute(entry, "region", period, segment)
     return {c: _plain(v) for c, v in frame.iloc[0].items()}

@@ -156,7 +156,7 @@ FIELDS: tuple[Field, ...] = (
         "text",
         _key(
             f"Kemendagri code as text: `{CODE_EXAMPLES['province']}` province, "
-            f"`{CODE_EXAMPLES['regency']}` regency/city"
+            f"`{CODE_EXAMPLES['regency']}` regency/city, `{CODE_EXAMPLES['district']}` district"
         ),
         shapefile="kode",
     ),
@@ -187,9 +187,12 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "level",
         Text("Tingkat", "Level"),
-        Text("tingkat wilayah: province atau regency", "area level: province or regency"),
+        Text(
+            "tingkat wilayah: province, regency atau district",
+            "area level: province, regency or district",
+        ),
         "text",
-        _key("`province` or `regency` (`region` for the whole region)"),
+        _key("`province`, `regency` or `district` (`region` for the whole region)"),
     ),
     Field(
         "period",
@@ -561,6 +564,24 @@ FIELDS: tuple[Field, ...] = (
         "text",
         Aggregation("label", "`published`, `modelled` or `mixed`, by the data_source rule"),
         shapefile="data_src",
+    ),
+    Field(
+        "figure_level",
+        Text("Tingkat angka", "Figures of"),
+        Text(
+            "tingkat wilayah asal angka: wilayah itu sendiri, atau regency bila kecamatan "
+            "membawa persentase kabupaten/kotanya (belum ada angka per kecamatan)",
+            "the level the figures belong to: the area's own, or regency where a district "
+            "carries its regency's rates (no district figures)",
+        ),
+        "text",
+        Aggregation(
+            "label",
+            "the area's own level, or `regency` for a district: no figures are stored per "
+            "district, so a district carries its regency's percentages (coverage, target, "
+            "change, bands) and data_source, and no counts or ranks",
+        ),
+        shapefile="fig_level",
     ),
 )
 

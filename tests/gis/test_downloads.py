@@ -75,6 +75,42 @@ def test_geojson_download_follows_rfc7946(client, latest, assert_rfc7946):
     assert len(with_figures) > 90
 
 
+@pytest.mark.parametrize("simplified", ["0", "1"])
+def test_district_downloads_carry_their_regencys_rates_labelled(
+    client, latest, assert_rfc7946, simplified
+):
+    resp = client.get(f"/download/district.geojson?simplified={simplified}")
+    suffix = "_simplified" if simplified == "1" else ""
+    assert _attachment(resp) == f"sulama_district_{latest}{suffix}.geojson"
+    doc = assert_rfc7946(resp.data)
+    props = {f["id"]: f["properties"] for f in doc["features"]}
+    assert len(props) == 1265
+    assert {p["figure_level"] for p in props.values()} == {"regency"}
+    assert all(
+        p["active_members"] is None and p["priority_rank_region"] is None for p in props.values()
+    )
+    regencies = {
+        f["id"]: f["properties"]
+        for f in json.loads(client.get("/download/regency.geojson").data)["features"]
+    }
+    for kode, p in props.items():
+        regency = regencies[kode.rsplit(".", 1)[0]]
+        assert (p["coverage_pct"], p["data_source"]) == (
+            regency["coverage_pct"],
+            regency["data_source"],
+        ), kode
+    assert props["73.71.01"]["nama"] == "Mariso" and props["73.71.01"]["prov_kode"] == "73"
+
+
+def test_district_csv_lists_every_district(client, latest):
+    resp = client.get("/download/district.csv")
+    assert _attachment(resp) == f"sulama_district_{latest}.csv"
+    rows = list(csv.DictReader(io.StringIO(resp.data.decode("utf-8-sig"))))
+    assert len(rows) == 1265 and list(rows[0]) == list(PROPERTIES)
+    assert {r["figure_level"] for r in rows} == {"regency"}
+    assert {r["potential_workers"] for r in rows} == {""}
+
+
 def test_period_segment_and_simplified_are_honoured(client, served_settings, assert_rfc7946):
     first = dataset.periods(served_settings)[0]
     resp = client.get(f"/download/province.geojson?period={first}&segment=informal&simplified=1")
@@ -151,7 +187,7 @@ def test_etag_follows_the_data_version(served_settings, tmp_path):
 @pytest.mark.parametrize(
     ("url", "parameter", "valid"),
     [
-        ("/download/district.geojson", "district", "province, regency"),
+        ("/download/village.geojson", "village", "province, regency, district"),
         ("/download/regency.kml", "kml", "geojson, gpkg, shp.zip, csv, csv.zip, xlsx, qml, sld"),
         ("/download/regency.geojson?period=1999-01", "1999-01", "2025-"),
         ("/download/regency.geojson?segment=fishers", "fishers", "informal"),

@@ -56,6 +56,7 @@ def frame() -> gpd.GeoDataFrame:
             "priority_rank_region": pd.array([1, None, 2], dtype="Int64"),
             "priority_rank_province": pd.array([1, None, 1], dtype="Int64"),
             "data_source": ["published", "modelled", "-mixed"],
+            "figure_level": ["regency"] * 3,
             "change_pp": [1.0, 2.0, 3.0],  # not exported
         },
         geometry=geoms,

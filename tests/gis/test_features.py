@@ -80,7 +80,7 @@ def test_join_reports_codes_that_did_not_match(served_settings):
 @pytest.mark.parametrize(
     ("level", "period", "segment", "parameter"),
     [
-        ("district", None, None, "level"),
+        ("village", None, None, "level"),
         ("regency", "2019-01", None, "period"),
         ("regency", None, "farmers", "segment"),
         ("regency", "all", "farmers", "segment"),

@@ -60,6 +60,7 @@ def test_oapif_lists_both_collections(server):
     output = ogrinfo(f"OAPIF:{base}/ogc")
     assert re.search(r"^1: provinces \(title: .+\) \(Multi Polygon\)$", output, re.MULTILINE)
     assert re.search(r"^2: regencies \(title: .+\) \(Multi Polygon\)$", output, re.MULTILINE)
+    assert re.search(r"^3: districts \(title: .+\) \(Multi Polygon\)$", output, re.MULTILINE)
 
 
 def test_oapif_reads_every_regency_in_pages_of_ten(server):
@@ -195,6 +196,15 @@ def _download(base: str, url: str, path) -> None:
             None,
             PROPERTIES,
             "Multi Polygon",
+        ),
+        ("/download/district.gpkg", "d.gpkg", "districts", 1265, PROPERTIES, "Multi Polygon"),
+        (
+            "/download/district.shp.zip",
+            "d.shp.zip",
+            None,
+            1265,
+            tuple(SHAPEFILE_FIELDS.values()),
+            "Polygon",
         ),
         (
             "/download/province.geojson?simplified=1",

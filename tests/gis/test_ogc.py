@@ -189,8 +189,14 @@ def test_service_doc_lists_the_parameters(client):
 def test_collections_one_per_period_and_segment_with_titles_extents_and_links(client, known):
     doc = client.get("/ogc/collections").json
     ids = [c["id"] for c in doc["collections"]]
-    assert ids[:4] == ["provinces", "regencies", "provinces_history", "regencies_history"]
-    assert len(ids) == 4 + len(LEVELS) * len(known) * len(SEGMENT_CHOICES)
+    assert ids[:5] == [
+        "provinces",
+        "regencies",
+        "districts",
+        "provinces_history",
+        "regencies_history",
+    ]  # a district's history is its regency's
+    assert len(ids) == 5 + len(LEVELS) * len(known) * len(SEGMENT_CHOICES)
     assert "regencies_2024-08_informal" in ids and f"provinces_{known[0]}_all" in ids
     english = {c["id"]: c for c in client.get("/ogc/collections?lang=en").json["collections"]}
     for native in doc["collections"]:
@@ -419,7 +425,7 @@ def test_item_by_code(client, assert_rfc7946):
 @pytest.mark.parametrize(
     "url",
     [
-        "/ogc/collections/districts",
+        "/ogc/collections/villages",
         "/ogc/collections/kab/items",
         "/ogc/collections/regencies_1999-01_all",
         "/ogc/collections/regencies/items/99.99",
@@ -533,3 +539,29 @@ def test_a_collection_title_names_period_and_segment():
     with pytest.raises(Exception, match=re.escape("{layer}_{period}_{segment}")) as info:
         catalogue.find("regencies_2024-09_wage", ["2024-08"])
     assert "regencies_history" in str(info.value)
+
+
+def test_districts_collection_serves_every_district_with_its_regencys_rates(client, assert_rfc7946):
+    one = client.get("/ogc/collections/districts?lang=en").json
+    assert one["id"] == "districts" and "1265 " in one["description"]
+    assert "regency's rates" in one["description"]
+    page = client.get("/ogc/collections/districts/items?limit=1000&offset=1000").json
+    assert page["numberMatched"] == 1265 and page["numberReturned"] == 265
+    sulsel = client.get("/ogc/collections/districts/items?prov_kode=73&limit=1000").json
+    assert sulsel["numberMatched"] == 313
+    assert {f["properties"]["prov_kode"] for f in sulsel["features"]} == {"73"}
+    resp = client.get("/ogc/collections/districts/items/73.71.01")
+    feature = assert_rfc7946(resp.data)
+    regency = client.get("/ogc/collections/regencies/items/73.71").json["properties"]
+    props = feature["properties"]
+    assert (props["nama"], props["figure_level"], props["active_members"]) == (
+        "Mariso",
+        "regency",
+        None,
+    )
+    assert (props["coverage_pct"], props["data_source"]) == (
+        regency["coverage_pct"],
+        regency["data_source"],
+    )
+    assert regency["figure_level"] == "regency" and regency["active_members"] > 0
+    assert client.get("/ogc/collections/districts/items/73.71").status_code == 404

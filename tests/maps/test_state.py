@@ -43,10 +43,20 @@ def test_a_province_means_its_regencies():
     assert "province" not in back and back["period"] == "2025-12"
 
 
+def test_a_province_shows_its_districts_when_asked_and_keeps_them():
+    state = parse_view({"level": "district", "province": "73"}, PERIODS, PROVINCES)
+    assert (state.level, state.province) == ("district", "73")
+    assert dict(parse_qsl(state.query()))["level"] == "district"
+    other = dict(parse_qsl(state.query(province="74")))
+    assert (other["level"], other["province"]) == ("district", "74")
+    region_wide = parse_view({"level": "district"}, PERIODS, PROVINCES)
+    assert (region_wide.level, region_wide.province) == ("district", None)
+
+
 @pytest.mark.parametrize(
     ("name", "value", "valid"),
     [
-        ("level", "district", "province, regency"),
+        ("level", "village", "province, regency, district"),
         ("metric", "ucj", "coverage, informal_coverage, wage_coverage, gap"),
         ("segment", "farmers", "all, wage, informal, construction, migrant"),
         ("period", "2030-01", "2021-12, 2024-08, 2025-06, 2025-12"),

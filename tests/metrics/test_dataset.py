@@ -44,6 +44,7 @@ CONTRACT_COLUMNS = [
     "priority_rank_region",
     "priority_rank_province",
     "data_source",
+    "figure_level",
 ]
 
 
@@ -83,6 +84,36 @@ def test_load_metrics_shape_and_types(sample_store_template, reference, level, c
     assert frame["prov_nama"].tolist() == [names[k.split(".")[0]] for k in frame["kode"]]
 
 
+def test_districts_carry_their_regencys_rates_and_no_counts(served_settings):
+    for period, segment in ((None, None), ("2024-08", "informal")):
+        districts = dataset.load_metrics(served_settings, "district", period, segment)
+        regencies = dataset.load_metrics(served_settings, "regency", period, segment)
+        assert list(districts.columns) == CONTRACT_COLUMNS
+        assert len(districts) == 1265 and districts["kode"].is_unique
+        assert set(districts["level"]) == {"district"}
+        assert set(districts["figure_level"]) == {"regency"}
+        assert set(regencies["figure_level"]) == {"regency"}
+        # every regency has districts, and each district carries exactly its regency's rates
+        regency_of = districts["kode"].str.rsplit(".", n=1).str[0]
+        assert set(regency_of) == set(regencies["kode"])
+        joined = districts.assign(_r=regency_of).merge(
+            regencies, left_on="_r", right_on="kode", suffixes=("", "_reg")
+        )
+        for column in ("coverage_pct", "informal_coverage_pct", "target_pct", "change_pp",
+                       "coverage_pct_low", "data_source", "period", "segment"):  # fmt: skip
+            left, right = joined[column], joined[f"{column}_reg"]
+            assert (left.isna() == right.isna()).all(), column
+            assert (left[left.notna()] == right[right.notna()]).all(), column
+        assert joined["coverage_pct"].notna().sum() > 1000
+        # counts are never divided among districts, and districts are not ranked
+        for column in ("potential_workers", "active_members", "gap_to_target",
+                       "uncovered_informal", "priority_score", "priority_rank_region",
+                       "priority_rank_province"):  # fmt: skip
+            assert districts[column].isna().all(), column
+        assert districts.loc[districts["kode"] == "73.71.01", "nama"].item() == "Mariso"
+        assert set(districts.loc[regency_of == "73.71", "prov_nama"]) == {"Sulawesi Selatan"}
+
+
 def test_segment_and_period_selection(sample_store_template):
     s = sample_store_template
     wage = dataset.load_metrics(s, "province", "2021-12", "wage").set_index("kode")
@@ -102,7 +133,7 @@ def test_segment_and_period_selection(sample_store_template):
 @pytest.mark.parametrize(
     ("kwargs", "words"),
     [
-        ({"level": "district"}, "'level': 'district'. Valid values: province, regency"),
+        ({"level": "village"}, "'level': 'village'. Valid values: province, regency, district"),
         (
             {"level": "province", "period": "2020-01"},
             "'period': '2020-01'. Valid values: " + ", ".join(PERIODS),

@@ -108,8 +108,8 @@ export function initControls(navigate) {
   });
   form.addEventListener("change", (event) => {
     const field = event.target;
-    if (field.name === "province" && field.value) {
-      form.elements.level.value = "regency"; // a province shows its regencies
+    if (field.name === "province" && field.value && form.elements.level.value === "province") {
+      form.elements.level.value = "regency"; // a province shows its regencies (or districts)
     } else if (field.name === "level" && field.value === "province") {
       form.elements.province.value = ""; // provinces are not drilled into
     }
@@ -205,6 +205,7 @@ export function syncControls(view) {
   back.href = `?${view.queries.region}`;
   back.hidden = !view.province;
   document.getElementById("drill-hint").hidden = !!view.province;
+  document.getElementById("district-hint").hidden = !(view.province && view.level === "regency");
   document.getElementById("embed-code").value = embedCode(view);
   syncDownloads(view.downloads);
   document.title = view.title;
@@ -214,4 +215,7 @@ export function syncControls(view) {
   );
   document.getElementById("view-title").textContent = view.title;
   document.getElementById("source-line").textContent = view.source;
+  const figuresNote = document.getElementById("figures-note");
+  figuresNote.textContent = view.figures_note || "";
+  figuresNote.hidden = !view.figures_note;
 }

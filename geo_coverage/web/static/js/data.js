@@ -33,10 +33,21 @@ function loadGeometry() {
   return loadTopology(config.geometry);
 }
 
+/** The districts of every province (their details), with the overview's province lines. */
+async function loadAllDistricts() {
+  const parts = await Promise.all(
+    [loadGeometry(), ...Object.values(config.detail).map(loadTopology)],
+  );
+  return { provinces: parts[0].provinces, districts: parts.slice(1).flatMap((p) => p.districts) };
+}
+
 /** The shapes a view is drawn from: inside a province its detail ({regencies, districts}),
-    otherwise the overview. */
+    region-wide districts from every province's detail, otherwise the overview. */
 export function shapesOf(view) {
-  return view.province ? loadTopology(config.detail[view.province]) : loadGeometry();
+  if (view.province) {
+    return loadTopology(config.detail[view.province]);
+  }
+  return view.level === "district" ? loadAllDistricts() : loadGeometry();
 }
 
 let latest = null; // the newest view request: {query, show, controller}

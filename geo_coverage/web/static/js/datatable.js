@@ -14,7 +14,7 @@ let act = null; // what Enter or a click on a row does: (kode) => void
 
 function columns(view) {
   const names = [strings.area];
-  if (view.level === "regency" && !view.province) {
+  if (view.level !== "province" && !view.province) {
     names.push(strings.province);
   }
   return [...names, ...view.table.columns];
@@ -23,7 +23,7 @@ function columns(view) {
 function cells(view, kode) {
   const area = view.areas[kode];
   const out = [[area.name, area.name]];
-  if (view.level === "regency" && !view.province) {
+  if (view.level !== "province" && !view.province) {
     out.push([area.province_name, area.province_name]);
   }
   return [...out, ...area.table.map(([text, number]) => [text, number])];

@@ -152,6 +152,19 @@ export function drawAreas(view, shapes, onClick, padding = [0, 0]) {
   drawLabels();
 }
 
+/** Bring into view the areas whose codes start with `prefix` (a regency's districts). */
+export function zoomToCodes(prefix) {
+  const bounds = L.latLngBounds([]);
+  for (const [kode, layer] of Object.entries(layers)) {
+    if (kode.startsWith(prefix)) {
+      bounds.extend(layer.getBounds());
+    }
+  }
+  if (bounds.isValid()) {
+    map.fitBounds(bounds, { maxZoom: 11 });
+  }
+}
+
 /** Marker positions pushed apart until no two overlap: [x, y] layer points. */
 function spread(points) {
   const moved = points.map((p) => [p.x, p.y]);

@@ -12,7 +12,7 @@ import { initControls, syncControls } from "./controls.js";
 import { loadView, shapesOf } from "./data.js";
 import { drawDataTable, initDataTable, resetOrder } from "./datatable.js";
 import { status } from "./dom.js";
-import { createMap, drawAreas, drawProvinceLines } from "./draw.js";
+import { createMap, drawAreas, drawProvinceLines, zoomToCodes } from "./draw.js";
 import { initEmbedHeight } from "./embed.js";
 import { areaSummary } from "./info.js";
 import { addLegend, drawLegend, legendRoom } from "./legend.js";
@@ -27,6 +27,7 @@ import {
   onSelect,
   onWidthChange,
   select,
+  selectedKode,
   showView,
   strings,
 } from "./state.js";
@@ -74,14 +75,17 @@ function navigate(query, push) {
   }).catch((error) => status(error.message || strings.load_failed));
 }
 
-/** Region-wide, a click opens the area's province; inside a province (or at province level on
-    a keyboard) it selects the area. */
+/** Region-wide, a click opens the area's province; inside a province it selects the area, and
+    a click on the regency already selected opens its districts. */
 function onAreaClick(kode, from = "map") {
   if (!browsing) {
     return;
   }
   const view = currentView();
-  if (view.province || (from !== "map" && view.level === "regency")) {
+  const again = from === "map" && selectedKode() === kode;
+  if (view.province && view.level === "regency" && again) {
+    navigate(view.queries.districts, true).then(() => zoomToCodes(`${kode}.`));
+  } else if (view.province || (from !== "map" && view.level !== "province")) {
     select(kode, { zoom: from !== "map", from });
   } else {
     const province = view.level === "province" ? kode : view.areas[kode].province;
@@ -89,17 +93,22 @@ function onAreaClick(kode, from = "map") {
   }
 }
 
-/** Go to a place found by the search: a province opens, a regency is selected in its province. */
+/** Go to a place found by the search: a province opens, a regency is selected in its province
+    (or, on the district map, its districts are brought into view). */
 function goTo(place) {
   const view = currentView();
   if (place.level === "province") {
     navigate(view.queries.provinces[place.kode], true);
   } else if (view.level === "regency" && view.areas[place.kode]) {
     select(place.kode, { zoom: true, from: "search" });
+  } else if (view.level === "district" && view.province === place.province) {
+    zoomToCodes(`${place.kode}.`);
   } else {
     navigate(view.queries.provinces[place.province], true).then(() => {
       if (currentView().areas[place.kode]) {
         select(place.kode, { zoom: true, from: "search" });
+      } else if (currentView().level === "district") {
+        zoomToCodes(`${place.kode}.`);
       }
     });
   }
