@@ -85,9 +85,12 @@ def examples(known: list[str]) -> dict[str, str]:
         "target_pct": "60",
         "gap_to_target": "0",
         "uncovered_informal": "100",
-        "priority_rank": "1",
+        "target_shortfall_pct": "10",
+        "priority_score": "1000",
         "priority_rank_region": "1",
+        "priority_rank_province": "1",
         "data_source": "modelled",
+        "figure_level": "regency",
     }
 
 
@@ -337,8 +340,10 @@ def test_property_filters_and_their_combinations(client, known):
     feature = client.get(f"{ITEMS}?kode=73.71&period={known[0]}&segment=migrant").json
     properties = feature["features"][0]["properties"]
     assert (properties["period"], properties["segment"]) == (known[0], "migrant")
-    ranked = client.get(f"{ITEMS}?priority_rank=1&skipGeometry=true").json["features"]
-    assert ranked and all(f["properties"]["priority_rank"] == 1 for f in ranked)
+    first = client.get(f"{ITEMS}?priority_rank_region=1&skipGeometry=true").json["features"]
+    assert len(first) == 1 and first[0]["properties"]["priority_rank_region"] == 1
+    firsts = client.get(f"{ITEMS}?priority_rank_province=1&skipGeometry=true").json["features"]
+    assert len({f["properties"]["prov_kode"] for f in firsts}) == len(firsts) > 1
 
 
 @pytest.mark.parametrize(
