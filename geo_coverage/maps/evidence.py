@@ -161,11 +161,15 @@ def area_evidence(
     """The published figures of an area around the period shown (nearest first, at most
     SHOWN_PER_AREA), and a note when its shown figure is modelled and differs from them or
     when nothing was published around that period. `shown` holds the area's metrics row."""
+    modelled = data_source is not None and data_source != PUBLISHED
+    if evidence.empty:  # most areas: nothing published about them at all
+        none_near = text("figure.none_near", lang, months=WINDOW_MONTHS) if modelled else None
+        return AreaEvidence((), none_near, 0)
     near = around(evidence, kode, period)
     total = int((evidence["kode"] == kode).sum())
     figures = tuple(figure(r, lang) for r in near.head(SHOWN_PER_AREA).itertuples(index=False))
     note = None
-    if data_source is not None and data_source != PUBLISHED:
+    if modelled:
         note = _differs(near, shown, period, segment, lang)
         if near.empty:
             note = text("figure.none_near", lang, months=WINDOW_MONTHS)

@@ -70,11 +70,17 @@ def test_ogc_links_are_absolute_below_the_prefix(client, path):
     for feature in doc.get("features", []):
         links += feature.get("links", [])
     assert links, path
+    followed = set()
     for link in links:
         parts = urlsplit(link["href"])
         assert f"{parts.scheme}://{parts.netloc}" == HOST and parts.path.startswith(PREFIX), link
         target = parts.path.removeprefix(PREFIX) + (f"?{parts.query}" if parts.query else "")
-        assert _get(client, target).status_code == 200, link
+        # one link of each kind is followed: the collections of other periods and segments
+        # differ only in those (a few hundred files otherwise)
+        kind = re.sub(r"\d{4}-\d{2}|(wage|informal|construction|migrant)\b", "", target)
+        if kind not in followed:
+            followed.add(kind)
+            assert _get(client, target).status_code == 200, link
 
 
 def test_the_openapi_server_is_below_the_prefix(client):
