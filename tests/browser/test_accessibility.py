@@ -20,6 +20,12 @@ SEVERE = ("critical", "serious")
 LANGS = ("id", "en")
 
 
+def _is_page(answer) -> bool:
+    """An HTML page, not a file to download (the offline map is tested in test_offline_map)."""
+    downloaded = answer.headers.get("Content-Disposition", "").startswith("attachment")
+    return answer.status_code == 200 and answer.mimetype == "text/html" and not downloaded
+
+
 def html_pages(app) -> list[str]:
     """Every URL of the app that answers HTML, with each language it speaks."""
     client = app.test_client()
@@ -32,12 +38,12 @@ def html_pages(app) -> list[str]:
         for extra in ({}, {"f": "html"}):
             tried = [f"{path}?{urlencode(extra | {'lang': lang})}" for lang in LANGS]
             answers = [client.get(url, headers={"Accept": "text/html"}) for url in tried]
-            if all(a.status_code == 200 and a.mimetype == "text/html" for a in answers):
+            if all(_is_page(a) for a in answers):
                 found += tried
                 break
             plain = f"{path}?{urlencode(extra)}" if extra else path
             answer = client.get(plain, headers={"Accept": "text/html"})
-            if answer.status_code == 200 and answer.mimetype == "text/html":
+            if _is_page(answer):
                 found.append(plain)
                 break
     found += [f"/no-such-page?lang={lang}" for lang in LANGS]  # the error page
