@@ -3,10 +3,10 @@ carry their regency's figures."""
 
 import html
 import io
-import json
 import re
 
 import pytest
+from map_pages import map_config
 from matplotlib.image import imread
 
 from geo_coverage import create_app
@@ -27,21 +27,12 @@ def client(served_settings):
     return app.test_client()
 
 
-def _config(page: str) -> dict:
-    """The view data inlined in a map page."""
-    found = re.search(
-        r'<script id="map-config" type="application/json">(.*?)</script>', page, re.DOTALL
-    )
-    assert found, "no inline map config"
-    return json.loads(found.group(1))
-
-
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_a_provinces_districts_are_drawn_with_the_note_saying_whose_figures(client, lang):
     resp = client.get(f"/?level=district&province=73&lang={lang}")
     assert resp.status_code == 200
     page = resp.get_data(as_text=True)
-    data = _config(page)["data"]
+    data = map_config(page)["data"]
     assert (data["level"], data["layer"], data["province"]) == ("district", "districts", "73")
     assert len(data["areas"]) == 313 and all(k.startswith("73.") for k in data["areas"])
     note = text("district_note", lang)
@@ -87,7 +78,7 @@ def test_region_wide_districts_and_the_png(client):
 
 def test_the_embed_of_a_provinces_districts_says_whose_figures(client):
     page = client.get("/embed?level=district&province=76").get_data(as_text=True)
-    data = _config(page)["data"]
+    data = map_config(page)["data"]
     assert data["level"] == "district" and len(data["areas"]) == 69
     assert all(k.startswith("76.") for k in data["areas"])
     assert 'id="figures-note"' in page and "/download/district.csv" in data["data_link"]

@@ -14,6 +14,7 @@ import pytest
 from branca.utilities import color_brewer
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from map_pages import map_config
 from matplotlib.image import imread
 
 from geo_coverage import create_app
@@ -40,15 +41,6 @@ def client(hostile_settings):
     return app.test_client()
 
 
-def _config(page: str) -> dict:
-    """The view data inlined in a map page."""
-    found = re.search(
-        r'<script id="map-config" type="application/json">(.*?)</script>', page, re.DOTALL
-    )
-    assert found, "no inline map config"
-    return json.loads(found.group(1))
-
-
 def _expected_fill(settings, kode: str) -> str:
     """The colour of an area's coverage in the default view, worked out from the metrics."""
     metrics = dataset.load_metrics(settings, "regency")
@@ -67,7 +59,7 @@ def test_browse_page(client, hostile_settings):
     assert resp.headers["Cache-Control"] == "public, max-age=60"
     page = gzip.decompress(resp.data).decode()
     assert '<html lang="id">' in page and "Salin kode sematan" in page and "Unduh PNG" in page
-    config = _config(page)
+    config = map_config(page)
     assert config["mode"] == "browse" and config["tiles"] is None
     assert len(config["data"]["areas"]) == 102
     for kode in ("73.71", "71.01", "82.72"):
@@ -93,7 +85,7 @@ def test_revalidation_renders_nothing(client, monkeypatch):
 def test_stored_text_is_escaped(client):
     page = client.get("/").get_data(as_text=True)
     assert "<img" not in page
-    assert _config(page)["data"]["areas"]["73.71"]["name"].startswith("Kota Makassar <img src=x")
+    assert map_config(page)["data"]["areas"]["73.71"]["name"].startswith("Kota Makassar <img src=x")
     drilled = client.get("/?province=73").get_data(as_text=True)
     assert "<b>" not in drilled and "Sulawesi Selatan &lt;b&gt;&amp;amp;&lt;/b&gt;" in drilled
     png = client.get("/map.png?province=73")  # the title holds '$x^{$', broken mathtext
@@ -119,7 +111,7 @@ def test_embed_is_framable_and_carries_its_notes(client):
     assert 'id="illustrative-note"' not in page  # no second notice at the foot
     assert 'id="source-line"' in page and 'id="map-period"' in page
     assert 'class="panel"' not in page and "priority-table" not in page
-    assert _config(page)["mode"] == "embed"
+    assert map_config(page)["mode"] == "embed"
 
 
 def test_embed_framing_follows_the_setting(hostile_settings):
@@ -304,7 +296,7 @@ def test_geometry(client, hostile_settings):
     topology = json.loads(gzip.decompress(resp.data))
     assert len(topology["objects"]["regencies"]["geometries"]) == 102
     assert resp.headers["Cache-Control"] == "public, max-age=60"
-    page = _config(client.get("/embed").get_data(as_text=True))
+    page = map_config(client.get("/embed").get_data(as_text=True))
     versioned = client.get(page["geometry"], headers=GZIP)
     assert versioned.headers["Cache-Control"] == "public, max-age=31536000"
     assert (
@@ -316,7 +308,7 @@ def test_geometry(client, hostile_settings):
 
 
 def test_province_detail_geometry(client, hostile_settings):
-    page = _config(client.get("/embed").get_data(as_text=True))
+    page = map_config(client.get("/embed").get_data(as_text=True))
     assert sorted(page["detail"]) == ["71", "72", "73", "74", "75", "76", "81", "82"]
     resp = client.get(page["detail"]["73"], headers=GZIP)
     assert resp.status_code == 200 and resp.headers["Content-Encoding"] == "gzip"

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl
 
 import pyogrio
 import pytest
+from map_pages import map_config
 
 from geo_coverage import create_app
 from geo_coverage.maps import image, image_layout
@@ -30,13 +31,6 @@ def client(served_settings):
         {"instance": served_settings.instance, "shapes": served_settings.shapes, "tiles": "none"}
     )
     return app.test_client()
-
-
-def _config(page: str) -> dict:
-    """The view data inlined in a map page."""
-    found = re.search(r'<script id="map-config" type="application/json">(.*?)</script>', page, re.S)
-    assert found, "no inline map config"
-    return json.loads(found.group(1))["data"]
 
 
 def _csv_rows(client, query: str = "") -> list[dict]:
@@ -63,7 +57,7 @@ def _page_top(view: dict, lang: str) -> list[tuple[str, int, str]]:
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_the_region_wide_top_10_of_the_csv_is_the_pages_list(client, lang):
-    view = _config(client.get(f"/?lang={lang}").get_data(as_text=True))
+    view = map_config(client.get(f"/?lang={lang}").get_data(as_text=True))["data"]
     rows = _csv_rows(client)
     assert {r["period"] for r in rows} == {view["state"]["period"]}
     ranks = [int(r["priority_rank_region"]) for r in rows if r["priority_rank_region"]]
@@ -81,7 +75,7 @@ def test_the_region_wide_top_10_of_the_csv_is_the_pages_list(client, lang):
 
 
 def test_a_provinces_list_is_its_csv_rank_in_the_province(client):
-    view = _config(client.get("/?province=73").get_data(as_text=True))
+    view = map_config(client.get("/?province=73").get_data(as_text=True))["data"]
     rows = [r for r in _csv_rows(client) if r["prov_kode"] == "73"]
     ranked = _ranked(rows, "priority_rank_province")
     assert [int(r["priority_rank_province"]) for r in ranked] == list(range(1, len(rows) + 1))
@@ -96,10 +90,10 @@ def test_a_provinces_list_is_its_csv_rank_in_the_province(client):
 
 def test_the_page_explains_the_score_and_says_which_rank_it_shows(client):
     page = client.get("/").get_data(as_text=True)
-    view = _config(page)
+    view = map_config(page)["data"]
     assert 'id="priority-how"' in page and "skor = pekerja informal (BPU)" in page
     assert view["rank_rule"].startswith("# = peringkat se-wilayah")
-    drilled = _config(client.get("/?province=73&lang=en").get_data(as_text=True))
+    drilled = map_config(client.get("/?province=73&lang=en").get_data(as_text=True))["data"]
     assert drilled["rank_rule"].startswith("# = rank in Sulawesi Selatan")
     labels = drilled["fields"]
     for key in PRIORITY:  # the score and both ranks, each under its own name
@@ -118,9 +112,8 @@ def test_a_first_ranked_area_at_its_target_is_explained(client, served_settings)
             first = _ranked(inside, "priority_rank_province")[:1]
             if not first or float(first[0]["target_shortfall_pct"] or 1) > 0:
                 continue
-            view = _config(
-                client.get(f"/?period={period}&province={province}").get_data(as_text=True)
-            )
+            page = client.get(f"/?period={period}&province={province}").get_data(as_text=True)
+            view = map_config(page)["data"]
             assert view["priority_why"] and first[0]["nama"] in view["priority_why"]
             checked += 1
     assert checked > 0  # the sample has such a case (data/README.md names one)
@@ -174,7 +167,7 @@ def test_every_download_and_the_ogc_api_carry_the_same_priority(client, tmp_path
 def test_the_png_lists_the_pages_priorities_with_their_scores(client, served_settings, query):
     """The image's list (drawn right of the map) is the page's top of the ranked list, with
     the score as shown, which rank it is, and why a first at its target is first."""
-    view = _config(client.get("/" + query).get_data(as_text=True))
+    view = map_config(client.get("/" + query).get_data(as_text=True))["data"]
     args = dict(parse_qsl(query.lstrip("?")))
     state = parse_view(args, dataset.periods(served_settings), served_settings.region.provinces)
     shown = map_view.load_view(served_settings, state)
