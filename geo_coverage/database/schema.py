@@ -79,7 +79,7 @@ areas = Table(
     Column("prov_kode", Text, nullable=False),
     Column("level", Text, nullable=False),
     Column("population", BigInteger),
-    CheckConstraint("level IN ('province', 'regency')", name="areas_level"),
+    CheckConstraint("level IN ('province', 'regency', 'district')", name="areas_level"),
 )
 
 target_versions = Table(

@@ -1,7 +1,9 @@
-"""The areas table of the store: the region's provinces and regencies, as validation reads it."""
+"""The areas table of the store: the region's provinces, regencies and districts, as validation
+reads it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -25,8 +27,9 @@ def area_infos(areas: pd.DataFrame) -> dict[str, AreaInfo]:
     }
 
 
-def areas_frame(reference: Reference) -> pd.DataFrame:
-    """The official provinces and regencies of the region as the store's areas table."""
+def areas_frame(reference: Reference, districts: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The official provinces and regencies of the region, and its districts (kode to name, no
+    population: the reference tables hold none), as the store's areas table."""
     records = [
         {
             "kode": a.kode,
@@ -37,7 +40,17 @@ def areas_frame(reference: Reference) -> pd.DataFrame:
         }
         for a in reference.provinces() + reference.regencies()
     ]
-    return pd.DataFrame.from_records(records)
+    records += [
+        {
+            "kode": kode,
+            "nama": nama,
+            "prov_kode": kode.split(".")[0],
+            "level": "district",
+            "population": None,
+        }
+        for kode, nama in (districts or {}).items()
+    ]
+    return pd.DataFrame.from_records(records).astype({"population": "Int64"})
 
 
 def stored_region(backend: Store) -> str:

@@ -1,5 +1,5 @@
-"""The store build: reference tables (areas, evidence, uncertainty), the shipped targets and the
-sample.
+"""The store build: reference tables (areas with the districts, evidence, uncertainty), the
+shipped targets and the sample.
 
 Idempotent like the shapes build: a digest of the inputs and of the code is kept in the store,
 and a build with the same digest does nothing. The modelled sample is stored as its own
@@ -29,6 +29,7 @@ from geo_coverage.enrollment.validation import read_table
 from geo_coverage.errors import BuildError
 from geo_coverage.package_files import package_digest
 from geo_coverage.region import SAMPLE_REGION, Region
+from geo_coverage.sources.districts import district_files, load_districts
 from geo_coverage.sources.evidence import EVIDENCE_CSV, read_evidence
 from geo_coverage.sources.pinned import fetch_all, pinned_files
 from geo_coverage.sources.reference import PENDUDUK_KEY, load_reference
@@ -43,7 +44,8 @@ def store_key(region: Region) -> str:
     """A digest of everything the store build depends on: the region, inputs, data files and
     code."""
     digest = hashlib.sha256(f"{store.SCHEMA_VERSION}|{region.key}".encode())
-    digest.update("".join(p.sha256 for p in pinned_files() if p.key == PENDUDUK_KEY).encode())
+    inputs = {PENDUDUK_KEY, *district_files(region)}
+    digest.update("".join(p.sha256 for p in pinned_files() if p.key in inputs).encode())
     for path in (EVIDENCE_CSV, TARGETS_CSV):
         digest.update(path.read_bytes())
     digest.update(package_digest("sources", "enrollment", "region.py").encode())
@@ -64,7 +66,7 @@ def build_sample_store(
         progress(f"enrollment store {backend.location} is up to date; nothing to do")
         return False
     paths = paths if paths is not None else fetch_all(settings, progress)
-    areas = areas_frame(load_reference(paths, region))
+    areas = areas_frame(load_reference(paths, region), load_districts(paths, region))
     reference = load_reference(paths, SAMPLE_REGION)
     evidence = read_evidence(EVIDENCE_CSV, known_codes=set(areas_frame(reference)["kode"]))
     progress(f"modelling the sample enrollment data from {len(evidence)} published figures")

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
-from geo_coverage.enrollment.hints import code_hint, invisible_note, quoted
+from geo_coverage.enrollment.hints import code_hint, district_hint, invisible_note, quoted
 from geo_coverage.enrollment.table import DATA_SOURCES, MAX_COUNT, AreaInfo
 from geo_coverage.region import (
     PERIOD_YEARS,
@@ -22,6 +22,7 @@ from geo_coverage.region import (
 )
 
 FUTURE_MONTHS = 12
+ROW_LEVELS = ("regency", "district")  # the levels an enrollment row may be of
 FIRST_YEAR, LAST_YEAR = PERIOD_YEARS
 
 _CODE = re.compile(r"\d{2}(\.\d{2}){0,2}")
@@ -53,36 +54,53 @@ def parse_count(text: str) -> tuple[int | None, str | None]:
 
 
 def check_kode(kode: str, areas: Mapping[str, AreaInfo]) -> str | None:
-    """What is wrong with a regency/city code, or None if it is one of the region (the areas
-    are the region's provinces and regencies)."""
+    """What is wrong with a regency/city or district code, or None if it is one of the region
+    (the areas are the region's provinces, regencies and districts)."""
     if kode == "":
         return "kode is blank"
     area = areas.get(kode)
     if area is not None:
-        if area.level == "regency":
+        if area.level in ROW_LEVELS:
             return None
         return (
             f"'{kode}' is the {area.level} code of {area.nama}; rows must be regencies or "
-            "cities (kode like 73.71); province figures are sums of their regencies"
+            "cities (kode like 73.71) or their districts (73.71.01); province figures are sums "
+            "of their regencies"
         )
     if not _CODE.fullmatch(kode):
         hint = code_hint(kode, areas) or invisible_note(kode)
-        return f"{quoted(kode)} is not a Kemendagri code like 73.71{hint}"
+        return f"{quoted(kode)} is not a Kemendagri code like 73.71 or 73.71.01{hint}"
     provinces = sorted(k for k, a in areas.items() if a.level == "province")
     if province_of(kode) not in provinces:
         named = PROVINCES.get(province_of(kode))
         where = f"a code of {named}, " if named else ""
         return f"'{kode}' is {where}not in the region (province codes {', '.join(provinces)})"
     if level_of(kode) == "district":
-        return (
-            f"'{kode}' is a district (kecamatan) code; rows must be regencies or cities "
-            f"(kode like {kode.rsplit('.', 1)[0]})"
-        )
+        return unknown_district(kode, areas)
     if level_of(kode) == "province":
         return f"unknown province code '{kode}'"
     province = areas.get(province_of(kode))
     where = f" of {province.nama}" if province else ""
     return f"unknown regency/city code '{kode}'{where}"
+
+
+def unknown_district(kode: str, areas: Mapping[str, AreaInfo]) -> str:
+    """The message for a district code the region does not have, with a near miss named."""
+    regency_code = kode.rsplit(".", 1)[0]
+    regency = areas.get(regency_code)
+    if regency is None or regency.level != "regency":
+        province = areas.get(province_of(kode))
+        where = f" of {province.nama}" if province else ""
+        return (
+            f"unknown district (kecamatan) code '{kode}': there is no regency/city "
+            f"{regency_code}{where}"
+        )
+    own = sorted(k for k, a in areas.items() if a.level == "district" and k[:6] == kode[:6])
+    near = district_hint(kode, own, areas)
+    span = f"; its districts are {own[0]} to {own[-1]}" if own else ""
+    return (
+        f"unknown district (kecamatan) code '{kode}' of {regency.nama} ({regency_code}){span}{near}"
+    )
 
 
 def months_after(period: str, today: date) -> int:

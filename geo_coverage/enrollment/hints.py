@@ -61,10 +61,11 @@ def without_invisible(text: str) -> str:
 
 
 def code_hint(kode: str, areas: Mapping[str, AreaInfo]) -> str:
-    """A hint for a malformed regency code that is probably a known one, or ''.
+    """A hint for a malformed regency or district code that is probably a known one, or ''.
 
     Catches a code typed without its dots (7101 for 71.01; 730101 for the district 73.01.01),
-    a decimal comma (73,71), a dropped trailing zero (73.1 for 73.10) and invisible characters.
+    a decimal comma (73,71), a dropped trailing zero (73.1 for 73.10), a dropped leading zero
+    (73.71.1 for 73.71.01) and invisible characters.
     """
     plain = without_invisible(kode)
     if plain != kode and plain in areas:
@@ -84,14 +85,36 @@ def code_hint(kode: str, areas: Mapping[str, AreaInfo]) -> str:
                 "the code into a number; format the column as text)"
             )
     if re.fullmatch(r"\d{6}", plain) and f"{plain[:2]}.{plain[2:4]}" in areas:
-        regency = f"{plain[:2]}.{plain[2:4]}"
+        regency, district = f"{plain[:2]}.{plain[2:4]}", f"{plain[:2]}.{plain[2:4]}.{plain[4:]}"
+        if district in areas:
+            return (
+                f" (did you mean {district}, {areas[district].nama}, a district (kecamatan) of "
+                f"{areas[regency].nama}? a spreadsheet may have turned the code into a number; "
+                "format the column as text)"
+            )
         return (
-            f" (did you mean {regency}.{plain[4:]}? that would be a district (kecamatan) of "
-            f"{areas[regency].nama}; rows must be regencies or cities, like {regency})"
+            f" (did you mean {district}? {areas[regency].nama} has no such district "
+            "(kecamatan); a spreadsheet may have turned the code into a number)"
+        )
+    if re.fullmatch(r"\d{2}\.\d{2}\.\d", plain) and plain[:-1] + "0" + plain[-1] in areas:
+        fixed = plain[:-1] + "0" + plain[-1]
+        return (
+            f" (did you mean {fixed}, {areas[fixed].nama}? district codes have two digits "
+            "after the last dot; format the column as text)"
         )
     if re.fullmatch(r"\d{2}\.\d", plain) and plain + "0" in areas:
         return (
             f" (did a spreadsheet drop the trailing zero? {plain}0 is "
             f"{areas[plain + '0'].nama}; format the column as text)"
         )
+    return ""
+
+
+def district_hint(kode: str, siblings: list[str], areas: Mapping[str, AreaInfo]) -> str:
+    """A hint for an unknown district code that differs from one of its regency's districts
+    (`siblings`) by two digits swapped, or ''."""
+    last = kode.rsplit(".", 1)[-1]
+    swapped = f"{kode.rsplit('.', 1)[0]}.{last[::-1]}"
+    if len(last) == 2 and swapped != kode and swapped in siblings:
+        return f" (did you mean {swapped}, {areas[swapped].nama}? the digits look swapped)"
     return ""

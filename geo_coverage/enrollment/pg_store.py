@@ -30,6 +30,7 @@ from geo_coverage.enrollment.store import (
     EVIDENCE_COLUMNS,
     FRAMES,
     PROVENANCE_COLUMNS,
+    REGENCY_CODE_CHARS,
     ROW_COLUMNS,
     UNCERTAINTY_COLUMNS,
     DataVersion,
@@ -37,6 +38,7 @@ from geo_coverage.enrollment.store import (
     Version,
     new_tag,
     plain_value,
+    replaced_by_rollup,
     utc_now,
     version_from_row,
 )
@@ -565,6 +567,7 @@ class PostgresDraft:
         self._conn, self.id, self._active, self._kind = conn, version, active, kind
         self._chunk: list[tuple] = []
         self._touched: set[tuple[str, str]] = set()
+        self._summed: set[tuple[str, str, str]] = set()  # regencies given by their districts
         self.rows_written = 0
         self.created: Version | None = None
 
@@ -572,6 +575,8 @@ class PostgresDraft:
         """Add one row (values in ROW_COLUMNS order); written with the next full chunk."""
         self._chunk.append(row)
         self._touched.add((row[0], row[1]))
+        if len(row[0]) > REGENCY_CODE_CHARS:
+            self._summed.add((row[0][:REGENCY_CODE_CHARS], row[1], row[2]))
         if len(self._chunk) >= CHUNK_ROWS:
             self._flush()
 
@@ -608,6 +613,9 @@ class PostgresDraft:
                 "ON CONFLICT DO NOTHING",
                 (self.id, self._active),
             )
+            for statement, rows in replaced_by_rollup(self.id, self._summed, "%s"):
+                for params in rows:
+                    conn.exec_driver_sql(statement, params)
         if provenance is not None:
             _copy(
                 conn,

@@ -43,11 +43,13 @@ Sink = Callable[[Row], None]
 
 
 class SeenKeys:
-    """The first row of every (kode, period, segment) seen, in one array of a few MB."""
+    """The first row of every (kode, period, segment) seen: regencies in one array of a few MB,
+    districts (rarer, and many more codes) in a dict of the rows given."""
 
     def __init__(self, areas: Mapping[str, AreaInfo]):
         regencies = sorted(k for k, a in areas.items() if a.level == "regency")
         self._codes = {k: i * _MONTHS for i, k in enumerate(regencies)}
+        self.districts: dict[tuple[str, str, str], int] = {}  # (kode, period, segment): row
         self._segments = {s: i for i, s in enumerate(SEGMENTS)}
         self._months: dict[str, int] = {}
         self._first = array("q", bytes(8 * len(regencies) * _MONTHS * len(SEGMENTS)))
@@ -71,15 +73,20 @@ class SeenKeys:
         """The row where the combination was first seen, or 0."""
         return self._first[slot]
 
+    def row_of(self, kode: str, period: str, segment: str) -> int:
+        """The row of a regency's (kode, period, segment), or 0."""
+        slot = self.slot(kode, period, segment)
+        return 0 if slot is None else self._first[slot]
+
     def mark(self, slot: int, period: str, line: int) -> None:
         """Remember the row of a combination."""
         self._first[slot] = line
         self.periods.add(period)
 
     def covered(self, period: str) -> set[str]:
-        """The regencies with any row in a period."""
+        """The regencies with any row in a period (their own or their districts')."""
         width = len(SEGMENTS)
-        covered = set()
+        covered = {kode[:5] for kode, at, _segment in self.districts if at == period}
         for kode in self._codes:
             start = self.slot(kode, period, SEGMENTS[0])
             if start is not None and any(self._first[start : start + width]):
@@ -259,8 +266,12 @@ class RowChecker:
         if record is None:
             return
         kode, period, segment = record[:3]
-        slot = self.keys.slot(kode, period, segment)
-        first = 0 if slot is None else self.keys.first(slot)
+        district = (kode, period, segment) if len(kode) > 5 else None
+        slot = None if district else self.keys.slot(kode, period, segment)
+        if district:
+            first = self.keys.districts.get(district, 0)
+        else:
+            first = 0 if slot is None else self.keys.first(slot)
         if first:
             self.errors.add(
                 Problem(
@@ -273,7 +284,10 @@ class RowChecker:
                 )
             )
             return
-        if slot is not None:
+        if district:
+            self.keys.districts[district] = line
+            self.keys.periods.add(period)
+        elif slot is not None:
             self.keys.mark(slot, period, line)
         self.count += 1
         self.sources[record[6]] = self.sources.get(record[6], 0) + 1

@@ -37,9 +37,10 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "3"  # 2: evidence, provenance, uncertainty; 3: versioned targets
+SCHEMA_VERSION = "4"  # 2: evidence, provenance, uncertainty; 3: versioned targets; 4: districts
 _MORE = re.compile(r"… and ([\d,]+) more warnings")
 CHUNK_ROWS = 5000
+REGENCY_CODE_CHARS = 5  # '73.71'; a district's code starts with its regency's ('73.71.01')
 GPKG_APPLICATION_ID = 0x47504B47  # 'GPKG'
 GPKG_USER_VERSION = 10400
 
@@ -100,7 +101,7 @@ CREATE TABLE IF NOT EXISTS activations (
   previous INTEGER REFERENCES versions(id));
 CREATE TABLE IF NOT EXISTS areas (
   kode TEXT PRIMARY KEY, nama TEXT NOT NULL, prov_kode TEXT NOT NULL,
-  level TEXT NOT NULL CHECK (level IN ('province', 'regency')), population INTEGER);
+  level TEXT NOT NULL CHECK (level IN ('province', 'regency', 'district')), population INTEGER);
 CREATE TABLE IF NOT EXISTS target_versions (
   id INTEGER PRIMARY KEY,
   created_at TEXT NOT NULL,
@@ -146,7 +147,7 @@ CREATE VIEW IF NOT EXISTS enrollment_active AS
 INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) VALUES
   ('enrollment_active', 'attributes', 'enrollment_active', 'enrollment rows of the active version'),
   ('versions', 'attributes', 'versions', 'every stored version (imports and the sample)'),
-  ('areas', 'attributes', 'areas', 'official provinces and regencies of the region'),
+  ('areas', 'attributes', 'areas', 'official provinces, regencies and districts of the region'),
   ('targets', 'attributes', 'targets',
    'coverage targets per province or regency and year (active version)'),
   ('evidence', 'attributes', 'evidence', 'published figures with their sources'),
@@ -229,6 +230,11 @@ def initialise(path: Path) -> None:
             "SELECT 1 FROM sqlite_master WHERE name = 'targets' AND type = 'table'"
         ).fetchone():
             conn.execute("DROP TABLE targets")
+        # stores made before districts were areas refuse them; the build writes the areas again
+        if conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'areas' AND sql NOT LIKE '%district%'"
+        ).fetchone():
+            conn.execute("DROP TABLE areas")
         for statement in _statements(_GPKG + _SCHEMA):
             conn.execute(statement)
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
@@ -435,6 +441,7 @@ class Draft:
         self._conn, self.id, self._active, self._kind = conn, version, active, kind
         self._chunk: list[tuple] = []
         self._touched: set[tuple[str, str]] = set()  # (kode, period): at most areas × periods
+        self._summed: set[tuple[str, str, str]] = set()  # regencies given by their districts
         self.rows_written = 0
         self.created: Version | None = None
 
@@ -442,6 +449,8 @@ class Draft:
         """Add one row (values in ROW_COLUMNS order); written with the next full chunk."""
         self._chunk.append(row)
         self._touched.add((row[0], row[1]))
+        if len(row[0]) > REGENCY_CODE_CHARS:
+            self._summed.add((row[0][:REGENCY_CODE_CHARS], row[1], row[2]))
         if len(self._chunk) >= CHUNK_ROWS:
             self._flush()
 
@@ -473,6 +482,8 @@ class Draft:
                 "WHERE version = ?",
                 (self.id, self._active),
             )
+            for statement, rows in replaced_by_rollup(self.id, self._summed, "?"):
+                conn.executemany(statement, rows)
         if provenance is not None:
             _write_provenance(conn, self.id, provenance)
         elif self._active is not None and not replace_all:
@@ -489,6 +500,28 @@ class Draft:
         row = conn.execute("SELECT * FROM versions WHERE id = ?", (self.id,)).fetchone()
         self.created = version_from_row(row)
         return self.created
+
+
+def replaced_by_rollup(
+    version: int, summed: set[tuple[str, str, str]], mark: str
+) -> list[tuple[str, list[tuple]]]:
+    """The statements (with their parameter rows; `mark` is the driver's placeholder) that
+    remove from a new version the copied rows a file's rows replace beyond their own key: a
+    regency's row where the file gives its districts (`summed`: regency, period, segment), and
+    its districts' rows where the file gives the regency's own row (enrollment.rollup)."""
+    regency_rows = (
+        f"DELETE FROM enrollment WHERE version = {mark} AND kode = {mark} AND period = {mark} "
+        f"AND segment = {mark}",
+        [(version, *key) for key in sorted(summed)],
+    )
+    district_rows = (
+        f"DELETE FROM enrollment WHERE version = {mark} AND length(kode) > "
+        f"{REGENCY_CODE_CHARS} AND EXISTS (SELECT 1 FROM enrollment r WHERE r.version = "
+        f"enrollment.version AND r.kode = substr(enrollment.kode, 1, {REGENCY_CODE_CHARS}) "
+        "AND r.period = enrollment.period AND r.segment = enrollment.segment)",
+        [(version,)],
+    )
+    return [regency_rows, district_rows] if summed else [district_rows]
 
 
 @contextmanager

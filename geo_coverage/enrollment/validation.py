@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from geo_coverage.enrollment.decoding import HEAD_BYTES, TextLines, detect
+from geo_coverage.enrollment.rollup import rollup_problems
 from geo_coverage.enrollment.rows import (
     MAX_CELL_CHARS,
     RowChecker,
@@ -162,7 +163,8 @@ def read_stream(
 ) -> ValidationReport:
     """Read and validate an enrollment table from a byte stream; report every problem.
 
-    `areas` holds the official provinces and regencies of the region; `existing` the
+    `areas` holds the official provinces, regencies and districts of the region; district
+    rows must sum to their regency (enrollment.rollup); `existing` the
     (kode, period) pairs already active, so a warning can name regencies still missing.
     Valid rows go to `sink` (kode, period, segment, potential_workers, active_members,
     source, data_source) while no error has been found; without a sink they are kept in
@@ -199,6 +201,8 @@ def read_stream(
             )
         elif not reading.count and not errors.total:
             errors.add(Problem(1, None, "the file has a header but no data rows"))
+        for problem in rollup_problems(reading.keys.districts, reading.keys.row_of, areas):
+            errors.add(problem)
         if not errors.total:
             for warning in _missing_regencies(reading.keys, areas, existing):
                 warnings.add(warning)

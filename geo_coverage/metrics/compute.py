@@ -28,8 +28,12 @@ Definitions (for one area, one period; sums over the area's regency rows):
 - coverage_pct_low, coverage_pct_high: the likely range of a modelled coverage (see
   metrics.uncertainty); null for published coverage and for a single segment.
 - data_source: see `data_source_rule` (metrics.labels).
-- districts (`district_metrics`): no figures are stored per district, so each district carries
-  its regency's rates and data_source, no counts and no ranks, with figure_level 'regency'.
+- districts (`district_metrics`): a district with imported rows of its own (for every selected
+  segment of its regency in the period) gets its own figures, computed like a regency's, with
+  figure_level 'district' (ranks among the districts with figures of their own); any other
+  district carries its regency's rates and data_source, no counts and no ranks, with
+  figure_level 'regency'. A regency's counts are its own row or the sum of its districts'
+  rows (enrollment.rollup), so every level above sums districts first.
 """
 
 from __future__ import annotations
@@ -76,6 +80,27 @@ def _pct2(num: pd.Series, den: pd.Series) -> pd.Series:
 def _province(kode: pd.Series) -> pd.Series:
     """The province part of area codes ('73.71' -> '73')."""
     return kode.str.split(".", n=1).str[0]
+
+
+REGENCY_CODE_CHARS = 5  # '73.71'; a district's code starts with its regency's ('73.71.01')
+
+
+def regency_codes(kode: pd.Series) -> pd.Series:
+    """The regency of each row's code: a district's code cut to its regency's."""
+    return kode.astype("string").str.slice(0, REGENCY_CODE_CHARS)
+
+
+def own_district_rows(rows: pd.DataFrame, segment: str | None) -> pd.DataFrame:
+    """The district rows of the selected segments (all if None) whose regency has no row of its
+    own in the same period among them: the rows a district's own figures are summed from."""
+    sel = rows if segment is None else rows[rows["segment"] == segment]
+    district = sel["kode"].str.len() > REGENCY_CODE_CHARS
+    regency = regency_codes(sel["kode"])
+    own = set(zip(regency[~district], sel.loc[~district, "period"], strict=True))
+    if not own:
+        return sel[district]
+    keys = pd.Series(list(zip(regency, sel["period"], strict=True)), index=sel.index)
+    return sel[district & ~keys.isin(own)]
 
 
 def _sums(rows: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -225,10 +250,12 @@ def compute_metrics(
     uncertainty: pd.DataFrame | None = None,
     region: Region = DEFAULT_REGION,
 ) -> pd.DataFrame:
-    """Every metric for each area of a level ('regency', 'province' or 'region') and period.
+    """Every metric for each area of a level ('district', 'regency', 'province' or 'region')
+    and period.
 
-    rows: regency rows (kode, period, segment, potential_workers, active_members,
-    data_source); areas: kode, nama, prov_kode, level; targets: prov_kode, year, target_pct;
+    rows: regency and district rows (kode, period, segment, potential_workers, active_members,
+    data_source), a regency's districts summed into it; for 'district', only the districts
+    with rows of their own (own_district_rows) get figures; areas: kode, nama, prov_kode, level; targets: prov_kode, year, target_pct;
     provenance: the store's records of what is published (kode, period, segment, members,
     potential, coverage, coverage_low, coverage_high, model); uncertainty: the store's
     leave-one-out bands per model. Returns one row per area and period (areas without data
@@ -247,8 +274,15 @@ def compute_metrics(
         rows = rows[rows["period"].isin(needed)]
         all_periods = sorted(needed)
     rows = rows.loc[:, ["kode", "period", "segment", *_COUNTS, "data_source"]].copy()
+    if level == "district":
+        rows = own_district_rows(rows, segment)
+    else:
+        rows["kode"] = regency_codes(rows["kode"])
+    rows["_regency"] = regency_codes(rows["kode"])
     rows["prov_kode"] = _province(rows["kode"])
-    key = {"regency": "kode", "province": "prov_kode", "region": "_region"}[level]
+    key = {"district": "kode", "regency": "kode", "province": "prov_kode", "region": "_region"}[
+        level
+    ]
     rows["_region"] = region.code
     sel = rows if segment is None else rows[rows["segment"] == segment]
 
@@ -264,19 +298,22 @@ def compute_metrics(
         )
         out = out.merge(part, on=["kode", "period"], how="left")
 
-    unit = "kode" if level == "regency" else "prov_kode"
+    unit = "kode" if level in ("regency", "district") else "prov_kode"
     units = _sums(sel, unit)
     units["_prov"] = _province(units[unit])
+    units["_regency"] = regency_codes(units[unit])
     tt = target_table(targets, sorted(set(units["_prov"])), all_periods)
     units = units.merge(
         tt.rename(columns={"prov_kode": "_prov"}), on=["_prov", "period"], how="left"
     )
-    if level == "regency":
-        units = with_regency_targets(units, targets)
+    if level in ("regency", "district"):  # a district's target is its regency's
+        units = with_regency_targets(units, targets, key="_regency")
     units["_tw"] = _target_scaled(units["target_pct"], units["potential_workers"])
     units["_tp"] = units["potential_workers"].where(units["_tw"].notna())
     units["_region"] = region.code
-    ukey = {"regency": "kode", "province": "prov_kode", "region": "_region"}[level]
+    ukey = {"district": "kode", "regency": "kode", "province": "prov_kode", "region": "_region"}[
+        level
+    ]
     tw = (
         units.groupby([ukey, "period"], as_index=False, observed=True)[["_tw", "_tp"]]
         .sum(min_count=1)
@@ -303,16 +340,24 @@ def compute_metrics(
     out = out.merge(prev, on=["kode", "_prev"], how="left")
     out["change_pp"] = (out["_covr"] - out["_covr_prev"]).round(2)
 
-    labels = data_source_labels(sel, provenance, level, segment, region.code)
+    label_level = "regency" if level == "district" else level  # a district's rows, labelled alike
+    labels = data_source_labels(sel, provenance, label_level, segment, region.code)
     out = out.merge(labels, on=["kode", "period"], how="left")
 
     frame = area_frame(areas, level, region)
     grid = frame.merge(pd.DataFrame({"period": pd.array(wanted, dtype="string")}), how="cross")
+    if level == "district":
+        frame = frame[frame["kode"].isin(set(rows["kode"]))].reset_index(drop=True)
+        grid = frame.merge(
+            pd.DataFrame({"period": pd.array(wanted, dtype="string")}), how="cross"
+        ).merge(out.loc[:, ["kode", "period"]], on=["kode", "period"])
     if level != "region":
         prov_tt = target_table(targets, sorted(set(frame["prov_kode"])), wanted)
         grid = grid.merge(prov_tt, on=["prov_kode", "period"], how="left")
-        if level == "regency":
-            grid = with_regency_targets(grid, targets)
+        if level in ("regency", "district"):
+            grid = with_regency_targets(
+                grid.assign(_regency=regency_codes(grid["kode"])), targets, key="_regency"
+            ).drop(columns="_regency")
     result = grid.merge(out, on=["kode", "period"], how="left")
     if level == "region":
         # _tw is target basis points × potential, so _tw ÷ _tp is the target in basis points
@@ -332,7 +377,7 @@ def compute_metrics(
     result["priority_score"] = result["_score"]
     result["priority_rank_region"] = _ranks(result, "_score", None)
     result["priority_rank_province"] = (
-        _ranks(result, "_score", "prov_kode") if level == "regency" else pd.NA
+        _ranks(result, "_score", "prov_kode") if level in ("regency", "district") else pd.NA
     )
     for col, decimals in _ROUNDED.items():
         result[col] = result[col].astype("Float64").round(decimals)
@@ -376,11 +421,14 @@ def district_frame(districts: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame
     )
 
 
-def district_metrics(regency: pd.DataFrame, districts: pd.DataFrame) -> pd.DataFrame:
-    """Each district (district_frame) with its regency's rates for every period and segment of
-    `regency` (its metrics): no figures are stored per district, and the public data holds no
-    district weight to divide a regency's counts by, so counts and ranks stay empty and
-    figure_level says 'regency'."""
+def district_metrics(
+    regency: pd.DataFrame, districts: pd.DataFrame, own: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Each district (district_frame) for every period and segment of `regency` (its metrics):
+    a district with figures of its own in `own` (compute_metrics at level 'district') keeps
+    them, with figure_level 'district'; any other carries its regency's rates, with no counts
+    and no ranks (the public data holds no district weight to divide a regency's counts by)
+    and figure_level 'regency'."""
     frame = districts.assign(_regency=districts["kode"].str.rsplit(".", n=1).str[0])
     rates = regency.loc[:, ["kode", "period", "segment", *REGENCY_RATES]].rename(
         columns={"kode": "_regency"}
@@ -391,4 +439,15 @@ def district_metrics(regency: pd.DataFrame, districts: pd.DataFrame) -> pd.DataF
     out = frame.merge(rates, on="_regency", how="inner")
     out["figure_level"] = "regency"
     out = out.reindex(columns=list(COLUMNS)).astype(DTYPES)
+    if own is not None and not own.empty:
+        own = own[own["kode"].isin(set(districts["kode"]))]
+        names = districts.loc[:, ["kode", "nama", "prov_nama"]]
+        own = own.drop(columns=["nama", "prov_nama"]).merge(names, on="kode", how="left")
+        own = own.assign(level="district", figure_level="district")
+        keys = pd.MultiIndex.from_frame(own.loc[:, ["kode", "period"]])
+        carried = pd.MultiIndex.from_frame(out.loc[:, ["kode", "period"]])
+        out = pd.concat(
+            [out[~carried.isin(keys)], own.reindex(columns=list(COLUMNS)).astype(DTYPES)],
+            ignore_index=True,
+        )
     return out.sort_values(["period", "kode"]).reset_index(drop=True)

@@ -202,14 +202,19 @@ def _districts(settings: Settings, entry: _Cached) -> pd.DataFrame:
 def _level(
     settings: Settings, entry: _Cached, level: str, period: str | None, segment: str | None
 ) -> pd.DataFrame:
-    """The metrics of any level: districts carry their regency's rates (district_metrics)."""
+    """The metrics of any level: districts have figures of their own where rows were imported
+    for them, else carry their regency's rates (district_metrics)."""
     if level != "district":
         return _compute(entry, level, period, segment)
     districts = _districts(settings, entry)
     key = ("district", segment, shape_source(settings).build_key())
     parts = entry.results.get(key)
     if parts is None:
-        frame = district_metrics(_compute(entry, "regency", None, segment), districts)
+        frame = district_metrics(
+            _compute(entry, "regency", None, segment),
+            districts,
+            _compute(entry, "district", None, segment),
+        )
         parts = {ALL_PERIODS: frame}
         parts |= {
             str(p): part.reset_index(drop=True)
