@@ -69,9 +69,9 @@ def rollup_problems(
                     lines[0],
                     "kode",
                     (
-                        f"only {len(given)} of the {len(every)} districts of {regency} ({name}) "
-                        f"have rows for {period} {segment}; missing {len(missing)}: "
-                        f"{_listed(missing)}. A regency's figures are the sum of all its "
+                        f"valid rows for only {len(given)} of the {len(every)} districts of "
+                        f"{regency} ({name}) in {period} {segment}; missing {len(missing)}: "
+                        f"{_listed(missing)}; a regency's figures are the sum of all its "
                         "districts: give a row for every district, or only the regency's row"
                     ),
                 )

@@ -12,7 +12,7 @@ import pandas as pd
 from geo_coverage.enrollment import store
 from geo_coverage.enrollment.table import COLUMNS as ROW_COLUMNS
 from geo_coverage.enrollment.targets import DEFAULT_TARGET_PCT
-from geo_coverage.metrics.compute import compute_metrics
+from geo_coverage.metrics.compute import compute_metrics, regency_codes
 
 LOGGER = logging.getLogger(__name__)
 
@@ -70,11 +70,15 @@ def _counts(values: pd.Series) -> dict[str, int]:
 
 def merged_rows(active: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """The rows an import would leave active: the new rows and every active row they do not
-    replace (the store's copy-on-write rule)."""
-    key = ["kode", "period", "segment"]
+    replace (the store's copy-on-write rule: rows of a regency, period and segment the new rows
+    give, at regency or at district level, are all replaced)."""
+    key = ["_regency", "period", "segment"]
     new = new.loc[:, [c for c in ROW_COLUMNS if c in new.columns]]
-    kept = active.merge(new.loc[:, key], on=key, how="left", indicator=True)
-    kept = kept[kept["_merge"] == "left_only"].drop(columns="_merge")
+    given = new.assign(_regency=regency_codes(new["kode"])).loc[:, key].drop_duplicates()
+    kept = active.assign(_regency=regency_codes(active["kode"])).merge(
+        given, on=key, how="left", indicator=True
+    )
+    kept = kept[kept["_merge"] == "left_only"].drop(columns=["_merge", "_regency"])
     return pd.concat([kept, new.astype(active.dtypes.to_dict())], ignore_index=True)
 
 
@@ -93,7 +97,7 @@ def enrollment_changes(snapshot: store.Snapshot, new: pd.DataFrame) -> Enrollmen
         on=["kode", "period"],
         suffixes=("_before", "_after"),
     )
-    touched = set(zip(new["kode"], new["period"], strict=True))
+    touched = set(zip(regency_codes(new["kode"]), new["period"], strict=True))
     moves = tuple(
         Move(
             str(r.kode),
@@ -105,15 +109,14 @@ def enrollment_changes(snapshot: store.Snapshot, new: pd.DataFrame) -> Enrollmen
         for r in both.itertuples()
         if (r.kode, r.period) in touched
     )
-    known = set(zip(snapshot.rows["kode"], snapshot.rows["period"], strict=True))
+    known = set(zip(regency_codes(snapshot.rows["kode"]), snapshot.rows["period"], strict=True))
     missing = {
         p: tuple(
             sorted(both.loc[(both["period"] == p) & both["active_members_after"].isna(), "kode"])
         )
         for p in periods
     }
-    key = ["kode", "period", "segment"]
-    replaced = len(snapshot.rows.merge(new.loc[:, key], on=key))
+    replaced = len(snapshot.rows) + len(new) - len(after_rows)
     return EnrollmentChanges(
         rows=len(new),
         periods=tuple(periods),

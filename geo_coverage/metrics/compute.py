@@ -255,7 +255,8 @@ def compute_metrics(
 
     rows: regency and district rows (kode, period, segment, potential_workers, active_members,
     data_source), a regency's districts summed into it; for 'district', only the districts
-    with rows of their own (own_district_rows) get figures; areas: kode, nama, prov_kode, level; targets: prov_kode, year, target_pct;
+    with rows of their own (own_district_rows) get figures; areas: kode, nama, prov_kode,
+    level; targets: prov_kode, year, target_pct;
     provenance: the store's records of what is published (kode, period, segment, members,
     potential, coverage, coverage_low, coverage_high, model); uncertainty: the store's
     leave-one-out bands per model. Returns one row per area and period (areas without data
