@@ -107,6 +107,7 @@ class Area:
     table: tuple[tuple[str, float | None], ...] = ()  # data table cells: (text, number)
     data_source: str | None = None  # published, mixed or modelled; None without data
     evidence: AreaEvidence = AreaEvidence()  # published figures around the period shown
+    figures_of: str | None = None  # a district's: its own figures, or its regency's rates
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,7 @@ class MapView:
                     "label": short_name(a.nama),
                     "table": [list(cell) for cell in a.table],
                     "data_source": a.data_source,
+                    "figures_of": a.figures_of,
                     "evidence": {
                         "figures": [f.to_json() for f in a.evidence.figures],
                         "note": a.evidence.note,
@@ -587,6 +589,7 @@ def build_view(
                 table=(value, *parts[i]),
                 data_source=source,
                 evidence=evidence.get(row.kode, AreaEvidence()),
+                figures_of=_figures_of(row, lang),
             )
         )
     lows = outlined(frame, state, values, field_)
@@ -651,10 +654,22 @@ def build_view(
 
 
 def _figures_note(frame: pd.DataFrame, lang: str) -> str | None:
-    """What the view says when its areas carry another level's figures (districts: their
-    regency's rates, since no district figures are stored)."""
+    """What the view says when some of its areas carry another level's figures (districts
+    without figures of their own: their regency's rates), and how many have their own."""
     borrowed = (frame["figure_level"] != frame["level"]).fillna(False)
-    return text("district_note", lang) if bool(borrowed.any()) else None
+    if not bool(borrowed.any()):
+        return None
+    own = int((~borrowed).sum())
+    if own == 0:
+        return text("district_note", lang)
+    return text("district_note.partial", lang, own=own, total=len(frame))
+
+
+def _figures_of(row, lang: str) -> str | None:
+    """Whose figures a district shows, as its tooltip says it; None for other levels."""
+    if row.level != "district" or not isinstance(row.figure_level, str):
+        return None
+    return text(f"figures_of.{row.figure_level}", lang)
 
 
 def _title(state: ViewState, frame: pd.DataFrame, base_label: str | None = None) -> str:

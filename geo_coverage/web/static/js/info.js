@@ -59,6 +59,9 @@ export function areaInfo(kode, { links = false } = {}) {
   const box = el("div", "tip");
   box.appendChild(el("strong", null, area.name));
   box.appendChild(el("div", "tip-period", view.period));
+  if (area.figures_of) {
+    box.appendChild(el("div", "tip-note tip-figures-of", area.figures_of));
+  }
   const table = el("table");
   const rows = view.fields.map((label, i) => [label, area.values[i]]);
   if (view.base) {
