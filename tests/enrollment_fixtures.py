@@ -16,6 +16,7 @@ from postgres import BACKENDS, postgis_copy
 from geo_coverage.config import Settings
 from geo_coverage.enrollment.areas import area_infos, areas_frame
 from geo_coverage.enrollment.build import build_sample_store
+from geo_coverage.sources.districts import load_districts
 from geo_coverage.sources.pinned import fetch_all
 from geo_coverage.sources.reference import load_reference
 
@@ -28,9 +29,16 @@ def reference(mirror_dir):
 
 
 @pytest.fixture(scope="session")
-def area_index(reference):
-    """Provinces and regencies as enrollment validation needs them."""
-    return area_infos(areas_frame(reference))
+def districts(mirror_dir) -> dict[str, str]:
+    """The region's districts (kode to name), from the boundary dumps of the mirror."""
+    settings = Settings.from_env(environ={}, mirror=mirror_dir)
+    return load_districts(fetch_all(settings, quiet), settings.region)
+
+
+@pytest.fixture(scope="session")
+def area_index(reference, districts):
+    """Provinces, regencies and districts as enrollment validation needs them."""
+    return area_infos(areas_frame(reference, districts))
 
 
 @pytest.fixture(scope="session")

@@ -82,7 +82,7 @@ EXPECTED = {
     "long_cell.csv": [(2, "source", "2,000 characters long; values are at most 1,024")],
     "code_without_dot.csv": [
         (2, "kode", "did you mean 71.01, Kabupaten Bolaang Mongondow?"),
-        (3, "kode", "did you mean 73.01.01? that would be a district"),
+        (3, "kode", "did you mean 73.01.01, Benteng, a district (kecamatan) of Kabupaten Kep"),
         (4, "kode", "did you mean 73.71, Kota Makassar?"),
     ],
     "invisible_characters.csv": [
