@@ -524,14 +524,17 @@ FIELDS: tuple[Field, ...] = (
         Text("Peringkat prioritas se-wilayah", "Priority rank in the region"),
         Text(
             "peringkat skor prioritas di seluruh wilayah (kabupaten/kota di antara semua "
-            "kabupaten/kota, provinsi di antara provinsi), 1 = pertama",
+            "kabupaten/kota, provinsi di antara provinsi, kecamatan berangka sendiri di antara "
+            "kecamatan berangka sendiri), 1 = pertama",
             "rank of the priority score across the whole region (a regency among all "
-            "regencies, a province among the provinces), 1 = first",
+            "regencies, a province among the provinces, a district with figures of its own "
+            "among such districts), 1 = first",
         ),
         "rank",
         Aggregation(
             "rank",
-            "1 = highest priority_score among the level's areas of the whole region; ties by kode",
+            "1 = highest priority_score among the level's areas of the whole region (districts: "
+            "those with figures of their own); ties by kode",
         ),
         shapefile="prio_reg",
         tooltip=11,
@@ -540,16 +543,18 @@ FIELDS: tuple[Field, ...] = (
         "priority_rank_province",
         Text("Peringkat prioritas di provinsi", "Priority rank in the province"),
         Text(
-            "peringkat skor prioritas di antara kabupaten/kota provinsinya, 1 = pertama; "
-            "kosong untuk provinsi",
-            "rank of the priority score among the regencies of the same province, 1 = first; "
-            "null for provinces",
+            "peringkat skor prioritas di antara kabupaten/kota provinsinya (kecamatan: di "
+            "antara kecamatan berangka sendiri di provinsinya), 1 = pertama; kosong untuk "
+            "provinsi",
+            "rank of the priority score among the regencies of the same province (a district: "
+            "among the province's districts with figures of their own), 1 = first; null for "
+            "provinces",
         ),
         "rank",
         Aggregation(
             "rank",
-            "1 = highest priority_score among the regencies of the province; ties by kode; "
-            "null for provinces and the region",
+            "1 = highest priority_score among the regencies of the province (districts: those "
+            "with figures of their own); ties by kode; null for provinces and the region",
         ),
         shapefile="prio_prov",
         tooltip=12,
@@ -569,16 +574,19 @@ FIELDS: tuple[Field, ...] = (
         "figure_level",
         Text("Tingkat angka", "Figures of"),
         Text(
-            "tingkat wilayah asal angka: wilayah itu sendiri, atau regency bila kecamatan "
-            "membawa persentase kabupaten/kotanya (belum ada angka per kecamatan)",
-            "the level the figures belong to: the area's own, or regency where a district "
-            "carries its regency's rates (no district figures)",
+            "tingkat wilayah asal angka: wilayah itu sendiri (kecamatan dengan angka yang "
+            "diimpor per kecamatan), atau regency bila kecamatan membawa persentase "
+            "kabupaten/kotanya (tidak ada angka untuk kecamatan itu)",
+            "the level the figures belong to: the area's own (a district whose figures were "
+            "imported per district), or regency where a district carries its regency's rates "
+            "(no figures of its own)",
         ),
         "text",
         Aggregation(
             "label",
-            "the area's own level, or `regency` for a district: no figures are stored per "
-            "district, so a district carries its regency's percentages (coverage, target, "
+            "the area's own level; `district` for a district with rows of its own for every "
+            "selected segment of its regency and period (summed like a regency's), else "
+            "`regency`: the district carries its regency's percentages (coverage, target, "
             "change, bands) and data_source, and no counts or ranks",
         ),
         shapefile="fig_level",
