@@ -76,7 +76,9 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     frame = backend.read_evidence()
     if args.kode is not None:
         kode = args.kode.strip()
-        known = set(backend.read_areas()["kode"]) | {REGION_CODE, NATIONAL_CODE}
+        areas = backend.read_areas()
+        figured = areas[areas["level"] != "district"]  # no figure is published per district
+        known = set(figured["kode"]) | {REGION_CODE, NATIONAL_CODE}
         if kode not in known:
             raise GeoCoverageError(
                 f"unknown area code '{args.kode}' for --kode; use a province or regency code "

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 
+from geo_coverage.enrollment.store import REGENCY_CODE_CHARS
 from geo_coverage.enrollment.table import AreaInfo, Problem
 
 SHOWN_CODES = 10
@@ -18,7 +19,7 @@ SHOWN_CODES = 10
 
 def regency_of(kode: str) -> str:
     """The regency part of a district code ('73.71.01' -> '73.71')."""
-    return kode.rsplit(".", 1)[0]
+    return kode[:REGENCY_CODE_CHARS]
 
 
 def _listed(items: list, limit: int = SHOWN_CODES) -> str:

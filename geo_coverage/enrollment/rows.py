@@ -21,6 +21,8 @@ from geo_coverage.enrollment.cells import (
     parse_count,
 )
 from geo_coverage.enrollment.hints import quoted, visible, without_invisible
+from geo_coverage.enrollment.rollup import regency_of
+from geo_coverage.enrollment.store import REGENCY_CODE_CHARS
 from geo_coverage.enrollment.table import (
     COLUMNS,
     DEFAULT_DATA_SOURCE,
@@ -86,7 +88,7 @@ class SeenKeys:
     def covered(self, period: str) -> set[str]:
         """The regencies with any row in a period (their own or their districts')."""
         width = len(SEGMENTS)
-        covered = {kode[:5] for kode, at, _segment in self.districts if at == period}
+        covered = {regency_of(kode) for kode, at, _segment in self.districts if at == period}
         for kode in self._codes:
             start = self.slot(kode, period, SEGMENTS[0])
             if start is not None and any(self._first[start : start + width]):
@@ -266,7 +268,7 @@ class RowChecker:
         if record is None:
             return
         kode, period, segment = record[:3]
-        district = (kode, period, segment) if len(kode) > 5 else None
+        district = (kode, period, segment) if len(kode) > REGENCY_CODE_CHARS else None
         slot = None if district else self.keys.slot(kode, period, segment)
         if district:
             first = self.keys.districts.get(district, 0)

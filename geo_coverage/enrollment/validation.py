@@ -26,6 +26,7 @@ from geo_coverage.enrollment.rows import (
     check_header,
     too_long,
 )
+from geo_coverage.enrollment.store import REGENCY_CODE_CHARS
 from geo_coverage.enrollment.table import (
     COLUMNS,
     REQUIRED_COLUMNS,
@@ -68,7 +69,7 @@ def _missing_regencies(
     covered = {period: keys.covered(period) for period in keys.periods}
     for kode, period in existing:
         if period in covered:
-            covered[period].add(kode)
+            covered[period].add(kode[:REGENCY_CODE_CHARS])  # a district covers its regency
     warnings = []
     for period in sorted(covered):
         missing = sorted(regencies - covered[period])

@@ -43,6 +43,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from geo_coverage.enrollment.store import REGENCY_CODE_CHARS
 from geo_coverage.enrollment.targets import DEFAULT_TARGET_PCT
 from geo_coverage.metrics.labels import data_source_labels
 from geo_coverage.metrics.registry import COLUMNS, COUNT_COLUMNS, DTYPES, FIELDS
@@ -80,9 +81,6 @@ def _pct2(num: pd.Series, den: pd.Series) -> pd.Series:
 def _province(kode: pd.Series) -> pd.Series:
     """The province part of area codes ('73.71' -> '73')."""
     return kode.str.split(".", n=1).str[0]
-
-
-REGENCY_CODE_CHARS = 5  # '73.71'; a district's code starts with its regency's ('73.71.01')
 
 
 def regency_codes(kode: pd.Series) -> pd.Series:
@@ -275,11 +273,11 @@ def compute_metrics(
         rows = rows[rows["period"].isin(needed)]
         all_periods = sorted(needed)
     rows = rows.loc[:, ["kode", "period", "segment", *_COUNTS, "data_source"]].copy()
+    district_rows = rows["kode"].str.len() > REGENCY_CODE_CHARS
     if level == "district":
         rows = own_district_rows(rows, segment)
-    else:
+    elif district_rows.any():
         rows["kode"] = regency_codes(rows["kode"])
-    rows["_regency"] = regency_codes(rows["kode"])
     rows["prov_kode"] = _province(rows["kode"])
     key = {"district": "kode", "regency": "kode", "province": "prov_kode", "region": "_region"}[
         level
@@ -302,13 +300,16 @@ def compute_metrics(
     unit = "kode" if level in ("regency", "district") else "prov_kode"
     units = _sums(sel, unit)
     units["_prov"] = _province(units[unit])
-    units["_regency"] = regency_codes(units[unit])
     tt = target_table(targets, sorted(set(units["_prov"])), all_periods)
     units = units.merge(
         tt.rename(columns={"prov_kode": "_prov"}), on=["_prov", "period"], how="left"
     )
-    if level in ("regency", "district"):  # a district's target is its regency's
-        units = with_regency_targets(units, targets, key="_regency")
+    if level == "regency":
+        units = with_regency_targets(units, targets)
+    elif level == "district":  # a district's target is its regency's
+        units = with_regency_targets(
+            units.assign(_regency=regency_codes(units["kode"])), targets, key="_regency"
+        )
     units["_tw"] = _target_scaled(units["target_pct"], units["potential_workers"])
     units["_tp"] = units["potential_workers"].where(units["_tw"].notna())
     units["_region"] = region.code
@@ -355,7 +356,9 @@ def compute_metrics(
     if level != "region":
         prov_tt = target_table(targets, sorted(set(frame["prov_kode"])), wanted)
         grid = grid.merge(prov_tt, on=["prov_kode", "period"], how="left")
-        if level in ("regency", "district"):
+        if level == "regency":
+            grid = with_regency_targets(grid, targets)
+        elif level == "district":
             grid = with_regency_targets(
                 grid.assign(_regency=regency_codes(grid["kode"])), targets, key="_regency"
             ).drop(columns="_regency")

@@ -19,6 +19,7 @@ from geo_coverage.config import Settings
 from geo_coverage.enrollment import store
 from geo_coverage.enrollment.areas import check_region
 from geo_coverage.enrollment.backend import open_store
+from geo_coverage.enrollment.store import REGENCY_CODE_CHARS
 from geo_coverage.errors import invalid_choice
 from geo_coverage.i18n import API_LANG, text
 from geo_coverage.metrics.compute import (
@@ -210,10 +211,12 @@ def _level(
     key = ("district", segment, shape_source(settings).build_key())
     parts = entry.results.get(key)
     if parts is None:
+        rows = entry.snapshot.rows
+        imported = bool((rows["kode"].str.len() > REGENCY_CODE_CHARS).any())
         frame = district_metrics(
             _compute(entry, "regency", None, segment),
             districts,
-            _compute(entry, "district", None, segment),
+            _compute(entry, "district", None, segment) if imported else None,
         )
         parts = {ALL_PERIODS: frame}
         parts |= {

@@ -35,7 +35,10 @@ EXPECTED = {
     ],
     "wrong_level.csv": [
         (2, "kode", "province code of Sulawesi Selatan"),
-        (3, "kode", "district (kecamatan) code"),
+        # a district may have a row, but only with all its regency's districts, and never
+        # beside the regency's own row
+        (3, "kode", "valid rows for only 1 of the 15 districts of 73.71 (Kota Makassar)"),
+        (4, "kode", "has a row of its own for 2025-06 wage and rows for 1 of its districts"),
     ],
     "outside_region.csv": [(3, "kode", "not in the region (province codes 71, 72, 73, 74, 75, 76")],
     "dropped_trailing_zero.csv": [(2, "kode", "73.10 is Kabupaten Pangkajene dan Kepulauan")],
