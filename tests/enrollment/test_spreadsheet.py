@@ -128,3 +128,18 @@ def test_what_is_not_a_readable_workbook_is_named(data, message):
         data = out.getvalue()
     with pytest.raises(NotAWorkbook, match=message):
         read_xlsx(data, "x.xlsx", LIMIT)
+
+
+def test_district_rows_in_a_workbook_follow_the_same_rule(area_index):
+    parepare = sorted(k for k, a in area_index.items() if k.startswith("73.72."))
+    rows = [[kode, "2025-12", "wage", 10000 + i, 5000 + i, None] for i, kode in enumerate(parepare)]
+    sheet, report = _check(xlsx([ENROLLMENT_HEADER, *rows]), area_index)
+    assert report.ok and sorted(report.rows["kode"]) == parepare
+    sheet, report = _check(xlsx([ENROLLMENT_HEADER, *rows[:3]]), area_index)
+    (problem,) = report.errors
+    assert sheet.cell(problem) == "A2"
+    assert report.lines()[0] == (
+        "june.xlsx[data]:2:kode: valid rows for only 3 of the 4 districts of 73.72 (Kota "
+        f"Parepare) in 2025-12 wage; missing 1: {parepare[3]}; a regency's figures are the sum "
+        "of all its districts: give a row for every district, or only the regency's row"
+    )

@@ -86,3 +86,26 @@ def test_target_changes_compare_with_the_target_in_force():
         ("73.71", 62.93, 70.0),
         ("74", 60.0, 55.0),
     ]
+
+
+def test_district_rows_replace_their_regencys_row_in_the_preview(sample_store_template):
+    snap = open_store(sample_store_template).read_snapshot()
+    areas = snap.areas
+    codes = sorted(areas.loc[areas["kode"].str.startswith("73.72."), "kode"])
+    new = _rows(*((kode, "2025-12", "wage", 10000, 6000 + i) for i, kode in enumerate(codes)))
+    after = merged_rows(snap.rows, new)
+    wage = after[(after["period"] == "2025-12") & (after["segment"] == "wage")]
+    assert "73.72" not in set(wage["kode"]) and set(codes) <= set(wage["kode"])
+    found = enrollment_changes(snap, new)
+    assert found.replaced_rows == 1 and found.areas == len(codes) == 4
+    parepare = [m for m in found.moves if m.period == "2025-12"]
+    assert [m.kode for m in parepare] == ["73.72"]  # the regency the districts sum into
+    rest = snap.rows[(snap.rows["kode"] == "73.72") & (snap.rows["period"] == "2025-12")]
+    rest = rest[rest["segment"] != "wage"]
+    members = sum(6000 + i for i in range(4)) + int(rest["active_members"].sum())
+    potential = 40000 + int(rest["potential_workers"].fillna(0).sum())
+    assert parepare[0].after == round(100 * members / potential, 2)
+    # and a regency row replaces the districts' rows again
+    back = merged_rows(after, _rows(("73.72", "2025-12", "wage", 50000, 20000)))
+    wage = back[(back["period"] == "2025-12") & (back["segment"] == "wage")]
+    assert "73.72" in set(wage["kode"]) and not set(codes) & set(wage["kode"])
