@@ -30,7 +30,7 @@ def area_infos(areas: pd.DataFrame) -> dict[str, AreaInfo]:
 def areas_frame(reference: Reference, districts: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The official provinces and regencies of the region, and its districts (kode to name, no
     population: the reference tables hold none), as the store's areas table."""
-    records = [
+    records: list[dict[str, str | int | None]] = [
         {
             "kode": a.kode,
             "nama": a.nama,

@@ -49,6 +49,7 @@ def rollup_problems(
         name = areas[regency].nama if regency in areas else regency
         lines = sorted(given.values())
         own = regency_row(regency, period, segment)
+        rows = "rows" if len(lines) > 1 else "row"
         if own:
             problems.append(
                 Problem(
@@ -56,8 +57,7 @@ def rollup_problems(
                     "kode",
                     (
                         f"regency {regency} ({name}) has a row of its own for {period} {segment} "
-                        f"and rows for {len(given)} of its districts (row{'s' if len(lines) > 1 else ''} "
-                        f"{_listed(lines, 5)}); "
+                        f"and rows for {len(given)} of its districts ({rows} {_listed(lines, 5)}); "
                         "its figures are either its own row or the sum of its districts' rows: "
                         "remove one or the other"
                     ),
