@@ -22,6 +22,7 @@ from geo_coverage.web import (
     http,
     ogc_routes,
     pages,
+    replay,
     security,
     signed,
     sources,
@@ -56,3 +57,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(api_imports.bp)
     app.register_blueprint(signed.bp)
+    replay.register(app)  # last: in front of every other middleware

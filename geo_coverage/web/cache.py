@@ -114,6 +114,11 @@ class ResponseCache:
             flight.done.set()
         return entry
 
+    def put(self, key: Hashable, entry: Entry) -> None:
+        """Keep an entry, replacing the key's old one."""
+        with self._lock:
+            self._store(key, entry)
+
     def add_encoded(self, key: Hashable, encoding: str, data: bytes) -> None:
         """Keep a compressed form of a cached body (ignored when the body is not cached)."""
         with self._lock:

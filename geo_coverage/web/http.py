@@ -42,14 +42,17 @@ COMPRESSIBLE = (
 BROTLI_LEVEL = 5  # compressed once per body and kept, so a little more effort pays
 GZIP_LEVEL = 6
 RENDER_WAIT_S = 5  # how long a render waits in the queue for a slot before 503
+REPLAY_SHARE = 4  # the fast path's whole answers may hold a quarter of the cache's bytes
 
 
 @dataclass
 class AppState:
-    """What one app keeps in memory: the response cache, the render gate, small memos."""
+    """What one app keeps in memory: the response cache, the render gate, the fast path's
+    whole answers (web/replay.py), small memos."""
 
     cache: ResponseCache
     renders: Gate
+    replays: ResponseCache
     memo: dict = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -62,6 +65,7 @@ class AppState:
         from geo_coverage.metrics import dataset
 
         self.cache.clear()
+        self.replays.clear()
         with self.lock:
             self.memo.clear()
         for clear in (
@@ -179,9 +183,11 @@ def _body_tag(_request) -> str:
 def register(app: Flask) -> None:
     """Give the app its cache, its render gate and compression."""
     settings = app.config["SETTINGS"]
+    cache_bytes = settings.cache_mb * 1024 * 1024
     app.extensions[EXTENSION] = AppState(
-        ResponseCache(settings.cache_mb * 1024 * 1024),
+        ResponseCache(cache_bytes),
         Gate(settings.render_slots, queue=settings.render_slots, wait_s=RENDER_WAIT_S),
+        ResponseCache(cache_bytes // REPLAY_SHARE),
     )
     app.config.update(
         COMPRESS_REGISTER=False,

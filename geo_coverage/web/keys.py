@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from flask import current_app, g
 
 from geo_coverage.boundaries.shape_source import check_region, shape_source
+from geo_coverage.config import Settings
 from geo_coverage.package_files import code_modified
 from geo_coverage.web.assets import code_version
 
@@ -28,26 +29,28 @@ def _parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def versions() -> Versions:
-    """The versions for this request (read once, then kept in flask.g)."""
-    found = g.get("versions")
-    if found is not None:
-        return found
+def read_versions(settings: Settings) -> Versions:
+    """The versions of the data, shapes and code served now (no Flask: the fast path reads
+    them before the app sees a request)."""
     from geo_coverage.enrollment.backend import open_store  # pandas: loaded on first use
 
-    settings = current_app.config["SETTINGS"]
     shapes = shape_source(settings)
     check_region(shapes, settings.region)  # shapes of another region: a clear error
     data = open_store(settings).current_version()
-    key = shapes.build_key()
-    built = shapes.built_at()
-    g.versions = Versions(
+    return Versions(
         data.tag,
-        key,
+        shapes.build_key(),
         code_version(),
-        max(_parse_time(data.changed_at), built, code_modified()),
+        max(_parse_time(data.changed_at), shapes.built_at(), code_modified()),
     )
-    return g.versions
+
+
+def versions() -> Versions:
+    """The versions for this request (read once, then kept in flask.g)."""
+    found = g.get("versions")
+    if found is None:
+        found = g.versions = read_versions(current_app.config["SETTINGS"])
+    return found
 
 
 def key(kind: str, *query: str) -> tuple[str, ...]:
