@@ -667,7 +667,7 @@ def _figures_note(frame: pd.DataFrame, lang: str) -> str | None:
 
 def _figures_of(row, lang: str) -> str | None:
     """Whose figures a district shows, as its tooltip says it; None for other levels."""
-    if row.level != "district" or not isinstance(row.figure_level, str):
+    if row.level is pd.NA or row.level != "district" or not isinstance(row.figure_level, str):
         return None
     return text(f"figures_of.{row.figure_level}", lang)
 

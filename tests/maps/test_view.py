@@ -163,6 +163,7 @@ def test_priorities_tooltips_and_sources():
         "table": [["35.0 %", 35.0], ["35,000", 35000.0], ["100,000", 100000.0]],
         "data_source": "modelled",
         "evidence": {"figures": [], "note": None, "more": 0},
+        "figures_of": None,  # a regency: its own figures, no note
     }
     assert data["table"]["columns"] == ["Coverage (UCJ)", "Active members", "Potential workers"]
     assert data["priorities"][0] == {"kode": "74.01", "rank": 1, "latlng": [-4.0, 122.5]}
