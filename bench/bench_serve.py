@@ -5,12 +5,13 @@
 Starts `geo-coverage serve` (waitress, 8 threads), takes from it the answers of five routes
 (an OGC items page, a download, /embed, /api/map-data, /map.png; gzip where the app sends
 it), then serves those same bytes from two floors: a bare Flask app on the same waitress
-settings, and nginx with `gzip_static` when nginx is installed. Each route is loaded with wrk
-(or, without wrk, a Python load generator: threads with keep-alive http.client connections)
-for `--duration` seconds per round; prints req/s, p50 and p99 (median of the rounds) and the
-ratio of the app's req/s to the Flask floor's against the issue's goals. Then /embed at 64
-connections (p99 goal 250 ms). Every server runs in its own process on this machine (the
-load generator shares the cores). Results also go to bench/out/bench_serve.json.
+settings (geo_coverage.cli.server's), and nginx with `gzip_static` when nginx is installed.
+Each route is loaded with wrk (or, without wrk, a Python load generator: threads with
+keep-alive http.client connections) for `--duration` seconds per round; prints req/s, p50 and
+p99 (median of the rounds) and the ratio of the app's req/s to the Flask floor's against the
+issue's goals. Then /embed at 64 connections, the app's and the floor's (p99 goal 250 ms).
+Every server runs in its own process on this machine (the load generator shares the cores).
+Results also go to bench/out/bench_serve.json.
 """
 
 from __future__ import annotations
@@ -113,8 +114,10 @@ def write_answers(folder: Path, answers: dict[str, tuple[bytes, dict]]) -> None:
 def run_flask_floor(folder: Path, port: int) -> None:
     """Serve the precomputed answers from a bare Flask app on waitress (what the app could do
     at best with the same server): /<label>, the stored bytes and headers, nothing else."""
+    import waitress
     from flask import Flask, Response
-    from waitress import serve
+
+    from geo_coverage.cli import server
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a full queue is the point
 
@@ -132,7 +135,8 @@ def run_flask_floor(folder: Path, port: int) -> None:
         body, headers = answers[label]
         return Response(body, headers=headers)
 
-    serve(app, host="127.0.0.1", port=port, threads=THREADS, _quiet=True)
+    options = server.options(THREADS, server.CONNECTION_LIMIT, max_body_bytes=1024)
+    waitress.create_server(app, host="127.0.0.1", port=port, **options).run()
 
 
 NGINX_CONF = """\
@@ -342,11 +346,20 @@ def main() -> int:
                     f"{row['p50_ms']:8.2f} {row['p99_ms']:8.2f}{extra}"
                 )
         busy = measure(load, base + "/embed", EMBED_BUSY_CONNECTIONS, args.duration, args.rounds)
+        floor_busy = measure(
+            load,
+            f"http://127.0.0.1:{floor_port}/embed",
+            EMBED_BUSY_CONNECTIONS,
+            args.duration,
+            args.rounds,
+        )
         results["embed_busy"] = {"connections": EMBED_BUSY_CONNECTIONS, **busy}
+        results["embed_busy_flask"] = floor_busy
         print(
             f"\n/embed at {EMBED_BUSY_CONNECTIONS} connections: {busy['rps']:.1f} req/s, p99 "
             f"{busy['p99_ms']:.1f} ms (goal {EMBED_P99_GOAL_MS:.0f} ms, ratio "
-            f"{busy['p99_ms'] / EMBED_P99_GOAL_MS:.2f})"
+            f"{busy['p99_ms'] / EMBED_P99_GOAL_MS:.2f}); the Flask floor: "
+            f"{floor_busy['rps']:.1f} req/s, p99 {floor_busy['p99_ms']:.1f} ms"
         )
         print("/healthz under a PNG flood: python bench/bench_serving.py")
         OUT.mkdir(exist_ok=True)
