@@ -5,12 +5,14 @@
 Starts `geo-coverage serve` (waitress, 8 threads), takes from it the answers of five routes
 (an OGC items page, a download, /embed, /api/map-data, /map.png; gzip where the app sends
 it), then serves those same bytes from two floors: a bare Flask app on the same waitress
-settings, and nginx with `gzip_static` when nginx is installed. Each route is loaded with wrk
-(or, without wrk, a Python load generator: threads with keep-alive http.client connections)
-for `--duration` seconds per round; prints req/s, p50 and p99 (median of the rounds) and the
-ratio of the app's req/s to the Flask floor's against the issue's goals. Then /embed at 64
-connections (p99 goal 250 ms). Every server runs in its own process on this machine (the
-load generator shares the cores). Results also go to bench/out/bench_serve.json.
+settings (geo_coverage.cli.server's), and nginx with `gzip_static` when nginx is installed.
+Each route is loaded with wrk (or, without wrk, a Python load generator: threads with
+keep-alive http.client connections) for `--duration` seconds per round; prints req/s, p50 and
+p99 (median of the rounds) and the ratio of the app's req/s to the Flask floor's against the
+issue's goals. Then /embed at 64 connections, the app's and the floor's (p99 goal 250 ms),
+and /healthz every 10 ms while 32 clients ask for uncached PNG maps (p99 goal 100 ms).
+Every server runs in its own process on this machine (the load generator shares the cores).
+Results also go to bench/out/bench_serve.json.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import http.client
+import itertools
 import json
 import logging
 import os
@@ -31,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -47,6 +51,9 @@ TARGETS = (
 )
 EMBED_P99_GOAL_MS = 250.0
 EMBED_BUSY_CONNECTIONS = 64
+HEALTHZ_P99_GOAL_MS = 100.0
+PNG_CLIENTS = 32
+HEALTHZ_EVERY_S = 0.01
 _WRK_LATENCY = re.compile(r"^\s*(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 _WRK_RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
 _TO_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -113,8 +120,10 @@ def write_answers(folder: Path, answers: dict[str, tuple[bytes, dict]]) -> None:
 def run_flask_floor(folder: Path, port: int) -> None:
     """Serve the precomputed answers from a bare Flask app on waitress (what the app could do
     at best with the same server): /<label>, the stored bytes and headers, nothing else."""
+    import waitress
     from flask import Flask, Response
-    from waitress import serve
+
+    from geo_coverage.cli import server
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a full queue is the point
 
@@ -132,7 +141,8 @@ def run_flask_floor(folder: Path, port: int) -> None:
         body, headers = answers[label]
         return Response(body, headers=headers)
 
-    serve(app, host="127.0.0.1", port=port, threads=THREADS, _quiet=True)
+    options = server.options(THREADS, server.CONNECTION_LIMIT, max_body_bytes=1024)
+    waitress.create_server(app, host="127.0.0.1", port=port, **options).run()
 
 
 NGINX_CONF = """\
@@ -251,6 +261,59 @@ def quantile_ms(seconds: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
+def status_of(url: str) -> tuple[int, float]:
+    """The status of one GET (the body read and dropped) and its Retry-After in seconds."""
+    try:
+        with urllib.request.urlopen(url, timeout=60) as resp:
+            resp.read()
+            return resp.status, 0.0
+    except urllib.error.HTTPError as exc:
+        exc.read()
+        return exc.code, float(exc.headers.get("Retry-After") or 0)
+
+
+def png_flood(base: str, clients: int, seconds: float, polite: bool) -> dict:
+    """/healthz every 10 ms while `clients` threads ask, one after another, for PNG maps of
+    views never asked for before (each a new threshold, so none is cached). Polite clients
+    wait as a 503's Retry-After says; the others ask again at once."""
+    deadline = time.perf_counter() + seconds
+    numbers = itertools.count()
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def client() -> None:
+        while time.perf_counter() < deadline:
+            threshold = 10 + next(numbers) / 100
+            status, retry_after = status_of(
+                f"{base}/map.png?outline=threshold&threshold={threshold:.2f}"
+            )
+            with lock:
+                statuses.append(status)
+            if polite and retry_after:
+                time.sleep(min(retry_after, max(0.0, deadline - time.perf_counter())))
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    health: list[float] = []
+    while time.perf_counter() < deadline:
+        began = time.perf_counter()
+        assert status_of(f"{base}/healthz")[0] == 200
+        health.append(time.perf_counter() - began)
+        time.sleep(HEALTHZ_EVERY_S)
+    for t in threads:
+        t.join()
+    return {
+        "clients": clients,
+        "healthz_samples": len(health),
+        "healthz_p50_ms": round(quantile_ms(health, 0.5), 1),
+        "healthz_p99_ms": round(quantile_ms(health, 0.99), 1),
+        "healthz_max_ms": round(max(health) * 1000, 1),
+        "png_200": statuses.count(200),
+        "png_503": statuses.count(503),
+    }
+
+
 def measure(load, url: str, connections: int, seconds: float, rounds: int) -> dict:
     """The median of `rounds` runs: req/s, p50 ms, p99 ms."""
     runs = [load(url, connections, seconds) for _ in range(rounds)]
@@ -342,13 +405,32 @@ def main() -> int:
                     f"{row['p50_ms']:8.2f} {row['p99_ms']:8.2f}{extra}"
                 )
         busy = measure(load, base + "/embed", EMBED_BUSY_CONNECTIONS, args.duration, args.rounds)
+        floor_busy = measure(
+            load,
+            f"http://127.0.0.1:{floor_port}/embed",
+            EMBED_BUSY_CONNECTIONS,
+            args.duration,
+            args.rounds,
+        )
         results["embed_busy"] = {"connections": EMBED_BUSY_CONNECTIONS, **busy}
+        results["embed_busy_flask"] = floor_busy
         print(
             f"\n/embed at {EMBED_BUSY_CONNECTIONS} connections: {busy['rps']:.1f} req/s, p99 "
             f"{busy['p99_ms']:.1f} ms (goal {EMBED_P99_GOAL_MS:.0f} ms, ratio "
-            f"{busy['p99_ms'] / EMBED_P99_GOAL_MS:.2f})"
+            f"{busy['p99_ms'] / EMBED_P99_GOAL_MS:.2f}); the Flask floor: "
+            f"{floor_busy['rps']:.1f} req/s, p99 {floor_busy['p99_ms']:.1f} ms"
         )
-        print("/healthz under a PNG flood: python bench/bench_serving.py")
+        for polite in (True, False):
+            flood = png_flood(base, PNG_CLIENTS, args.duration * args.rounds, polite)
+            kind = "wait as Retry-After says" if polite else "ask again at once"
+            results[f"healthz_under_png_flood_{'polite' if polite else 'impolite'}"] = flood
+            print(
+                f"/healthz while {PNG_CLIENTS} clients ask for uncached PNG maps ({kind}): "
+                f"{flood['healthz_samples']} samples, p50 {flood['healthz_p50_ms']} ms, p99 "
+                f"{flood['healthz_p99_ms']} ms, worst {flood['healthz_max_ms']} ms (goal p99 "
+                f"{HEALTHZ_P99_GOAL_MS:.0f} ms); PNGs drawn {flood['png_200']}, turned away "
+                f"(503) {flood['png_503']}"
+            )
         OUT.mkdir(exist_ok=True)
         summary = {"load": "wrk" if use_wrk else "python", "connections": args.connections}
         (OUT / "bench_serve.json").write_text(json.dumps(summary | results, indent=2) + "\n")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,6 +50,15 @@ def _build_root(tmp_path_factory) -> Path:
     return root
 
 
+@contextmanager
+def _one_builder(root: Path) -> Iterator[None]:
+    """Hold the shared build folder alone: parallel test workers (`-n 2`) wait for the one
+    building it, then find it built."""
+    with open(root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 @pytest.fixture(scope="session")
 def built_settings(tmp_path_factory, mirror_dir) -> Settings:
     """Settings of a complete build (shapes) shared by read-only tests, rebuilt only when the
@@ -57,7 +69,8 @@ def built_settings(tmp_path_factory, mirror_dir) -> Settings:
     settings = Settings.from_env(
         environ={}, instance=root / "instance", shapes=root / "shapes", mirror=mirror_dir
     )
-    build_shapes(settings, progress=lambda _msg: None)
+    with _one_builder(root):
+        build_shapes(settings, progress=lambda _msg: None)
     return settings
 
 
@@ -84,7 +97,8 @@ def served_settings(built_settings) -> Settings:
     """built_settings with the sample enrollment store built too (a no-op when it is)."""
     from geo_coverage.enrollment.build import build_sample_store
 
-    build_sample_store(built_settings, progress=lambda _msg: None)
+    with _one_builder(built_settings.instance.parent):
+        build_sample_store(built_settings, progress=lambda _msg: None)
     return built_settings
 
 
@@ -174,9 +188,39 @@ def hostile_settings(served_settings, tmp_path_factory) -> Settings:
     return settings
 
 
-def pytest_collection_modifyitems(items) -> None:
-    """Tests under tests/browser/ carry the `browser` marker without having to say so."""
+# What `--quick` leaves out: every marker of a test that drives a real client, server or database.
+NOT_QUICK = ("browser", "gdal", "qgis", "postgis", "deploy", "slow")
+
+
+def pytest_addoption(parser) -> None:
+    """`--quick`: the inner loop's subset (see CONTRIBUTING.md)."""
+    parser.addoption(
+        "--quick",
+        action="store_true",
+        help=f"leave out the tests marked {', '.join(NOT_QUICK)}",
+    )
+
+
+def _uses_postgresql(item) -> bool:
+    """Whether a test needs the PostgreSQL server: by its fixtures, or by a `postgis` parameter
+    of a fixture parametrised over the store back ends."""
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params.values() if callspec is not None else ()
+    return "postgres_server" in item.fixturenames or "postgis" in params
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Tests under tests/browser/ carry the `browser` marker and tests on PostgreSQL the
+    `postgis` marker without having to say so; `--quick` leaves out the slow kinds."""
     browser = REPO_ROOT / "tests" / "browser"
     for item in items:
         if Path(item.fspath).is_relative_to(browser):
             item.add_marker(pytest.mark.browser)
+        if _uses_postgresql(item):
+            item.add_marker(pytest.mark.postgis)
+    if not config.getoption("--quick"):
+        return
+    left_out = [item for item in items if any(item.get_closest_marker(m) for m in NOT_QUICK)]
+    config.hook.pytest_deselected(items=left_out)
+    dropped = set(left_out)
+    items[:] = [item for item in items if item not in dropped]

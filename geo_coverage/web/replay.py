@@ -69,6 +69,9 @@ APP_ONLY = (
 )
 
 
+MAX_KEY_CHARS = 4096  # a longer URL and headers are answered, not kept: the key is not counted
+
+
 def _versions_key(versions: keys.Versions) -> tuple[str, str, str]:
     """What must be unchanged for an answer to be replayed."""
     return (versions.data, versions.build_key, versions.code)
@@ -112,7 +115,11 @@ class Replay:
 
         body = self.wsgi_app(environ, capture)
         versions = environ.get(MARK)
-        if versions is None or not _replayable(sent.get("headers", ())):
+        if (
+            versions is None
+            or sum(len(part or "") for part in key) > MAX_KEY_CHARS
+            or not _replayable(sent.get("headers", ()))
+        ):
             return body
         try:
             data = b"".join(body)

@@ -37,6 +37,7 @@ def test_normalise_code():
     assert normalise_code("737101") == "73.71.01"
 
 
+@pytest.mark.slow
 def test_own_regencies_build(built_settings, served_settings, office_file, tmp_path):
     path, _ = office_file
     own = OwnBoundaries(path, "KODE_KAB", "NAMA_KAB", "regency")

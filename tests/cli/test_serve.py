@@ -9,6 +9,8 @@ import urllib.request
 
 import pytest
 
+pytestmark = pytest.mark.slow  # starts real servers or processes
+
 
 def _free_port() -> int:
     with socket.socket() as s:

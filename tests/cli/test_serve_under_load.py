@@ -16,6 +16,8 @@ import urllib.request
 import pytest
 from test_serve import _copy_store, _free_port, _wait_for
 
+pytestmark = pytest.mark.slow  # starts real servers or processes
+
 SLOW_CONNECTIONS = 200
 PNG_FLOOD = 32
 PNG_VIEWS = [

@@ -221,6 +221,7 @@ def test_killed_import_leaves_the_store_unchanged(backend_settings, tmp_path):
     assert version.total_rows == len(state["rows"]) + 20 * len(codes) * 2
 
 
+@pytest.mark.slow
 def test_concurrent_reader_sees_only_complete_versions(backend_settings, tmp_path):
     settings = backend_settings
     codes = regencies(settings)

@@ -152,6 +152,7 @@ def test_openapi_document_is_valid_and_declares_what_is_accepted(openapi, known)
         assert {"200", "304", "400", "500"} <= set(operation["get"]["responses"])
 
 
+@pytest.mark.slow
 def test_every_declared_parameter_is_accepted_on_every_resource(client, openapi, known):
     declared = openapi["components"]["parameters"]
     values = examples(known)

@@ -12,6 +12,8 @@ from waitress.server import create_server
 
 from geo_coverage import create_app
 
+pytestmark = pytest.mark.slow  # starts real servers or processes
+
 DOC = REPO_ROOT / "docs" / "ogc-conformance.md"
 RESULTS = re.compile(r"<!-- results -->\n(.*?)<!-- end of results -->", re.DOTALL)
 

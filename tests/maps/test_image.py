@@ -162,6 +162,7 @@ def test_names_with_markup_and_dollars_are_drawn_as_written(hostile_settings):
     assert "<img" in texts  # matplotlib draws text, it runs nothing
 
 
+@pytest.mark.slow
 def test_png_svg_and_pdf_are_the_same_page(served_settings):
     view = _view(served_settings, {})
     source = map_view.source_line(served_settings, "id")
@@ -185,6 +186,7 @@ def _blocks(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("RGB").resize((160, 90), Image.BOX), dtype=float) / 255
 
 
+@pytest.mark.slow
 def test_the_pdf_opens_in_pdfium_with_searchable_text_and_draws_the_png(served_settings):
     view = _view(served_settings, {"metric": "gap", "lang": "en"})
     source = map_view.source_line(served_settings, "en")

@@ -265,6 +265,7 @@ def test_the_change_map_names_its_baseline_and_shows_before_and_after(served_set
     assert format_period(periods[-2], "id") in default.title  # the previous period, named
 
 
+@pytest.mark.slow
 def test_change_breaks_spread_a_province_over_classes(served_settings):
     periods = dataset.periods(served_settings)
     for base in periods[:-1]:

@@ -116,6 +116,7 @@ def rank_is_permutation(values: pd.Series) -> bool:
     return ranked == list(range(1, len(ranked) + 1))
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables(), st.sampled_from([None, "wage", "informal"]))
 def test_invariants(rows, segment):

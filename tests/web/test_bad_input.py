@@ -71,6 +71,7 @@ def _run(client, cases: list[Case], form: dict | None = None) -> list[str]:
     return failures
 
 
+@pytest.mark.slow
 def test_no_malformed_request_is_a_500_or_a_traceback(office_app, kept_log):
     cases = list(corpus(office_app))
     assert len(cases) > 1000
@@ -123,6 +124,7 @@ RAW_REQUESTS = (
 )
 
 
+@pytest.mark.slow
 def test_waitress_answers_the_corpus_without_a_500_or_a_traceback(office_app, kept_log):
     server = create_server(office_app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -151,6 +153,7 @@ def test_waitress_answers_the_corpus_without_a_500_or_a_traceback(office_app, ke
     _assert_clean_log(kept_log, len(cases) + len(RAW_REQUESTS))
 
 
+@pytest.mark.slow
 def test_junk_in_bulk_writes_a_bounded_log(office_app, kept_log):
     client = office_app.test_client()
     for i in range(1000):
@@ -189,6 +192,7 @@ def _blocks_kept(client, paths: list[str]) -> int:
     return sys.getallocatedblocks() - before
 
 
+@pytest.mark.slow
 def test_five_thousand_distinct_404s_leave_memory_bounded(served_settings):
     app = make_app(served_settings)
     client = app.test_client()

@@ -188,6 +188,7 @@ def test_the_cache_is_bounded_in_bytes(served_settings):
     assert len(cache) == 0 and cache.held_bytes == 0
 
 
+@pytest.mark.slow
 def test_missing_assets_are_not_remembered(app):
     client = app.test_client()
     assert client.get("/assets/map.css").status_code == 200
@@ -199,6 +200,7 @@ def test_missing_assets_are_not_remembered(app):
     assert len(_state(app).cache) == entries
 
 
+@pytest.mark.slow
 def test_png_rendering_is_bounded_and_healthz_stays_fast(served_settings, monkeypatch):
     app = _app(served_settings, render_slots=1)
     client = app.test_client()

@@ -208,6 +208,7 @@ def test_png_sizes(client, query, shape):
     assert resp.status_code == 200 and imread(io.BytesIO(resp.data)).shape[:2] == shape
 
 
+@pytest.mark.slow
 def test_svg_and_pdf_of_the_same_view(client):
     svg = client.get("/map.svg?metric=gap&lang=en", headers=GZIP)
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"

@@ -99,6 +99,15 @@ def test_requests_that_depend_on_who_or_what_the_client_has_go_to_flask(app, hea
     assert len(seen) == 3
 
 
+def test_long_urls_are_answered_but_not_kept(app):
+    flask_app, seen = app
+    client = flask_app.test_client()
+    url = "/api/map-data?metric=gap&" + "&".join("metric=gap" for _ in range(600))  # 6.6 KB
+    for _ in range(2):
+        assert client.get(url).status_code == 200
+    assert len(seen) == 2 and len(flask_app.extensions[EXTENSION].replays) == 0
+
+
 def test_a_request_with_a_cookie_goes_to_flask(app):
     flask_app, seen = app
     client = flask_app.test_client()

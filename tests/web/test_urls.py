@@ -59,6 +59,7 @@ def test_the_map_script_talks_to_routes_below_the_prefix(client):
         assert link.startswith(f"{PREFIX}/download/"), link
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "path",
     ["/ogc", "/ogc/collections", "/ogc/collections/regencies", "/ogc/collections/regencies/items",
