@@ -20,6 +20,8 @@ from geo_coverage.enrollment.build import build_sample_store
 from geo_coverage.enrollment.importer import validate_file
 from geo_coverage.errors import GeoCoverageError
 
+pytestmark = pytest.mark.slow  # builds other regions
+
 GZIP = {"Accept-Encoding": "gzip"}
 
 
@@ -157,7 +159,6 @@ def test_a_province_without_modelled_figures_is_served_without_data(tmp_path, mi
     assert download.headers["Content-Disposition"].endswith('prov-34_regency_none.csv"')
 
 
-@pytest.mark.slow
 def test_indonesia_builds_with_the_cli_and_passes_every_check(mirror_dir, monkeypatch):
     """The done-when of issue 14: GEO_COVERAGE_REGION=indonesia geo-coverage build --mirror DIR
     (kept in .test-cache/ like the shared build: rebuilt only when its inputs or code change)."""

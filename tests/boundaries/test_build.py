@@ -220,6 +220,7 @@ def test_a_point_in_each_former_district_gap_falls_in_one_district_of_its_regenc
     assert len(regency_of) > 0.99 * len(points)
 
 
+@pytest.mark.slow
 def test_districts_nest_in_their_regency_and_fill_it(layers, report):
     districts, regencies = layers["districts"], layers["regencies"]
     by_kode = dict(zip(regencies.kode, regencies.geometry, strict=True))

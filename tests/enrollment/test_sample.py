@@ -278,6 +278,7 @@ def test_a_changed_evidence_table_changes_the_data_version(
     assert stored["source"].str.startswith("Tribun Timur (13 Dec 2021)").any()
 
 
+@pytest.mark.slow
 def test_sample_never_overwrites_imported_data(enrollment_settings, tmp_path, monkeypatch):
     path = enrollment_settings.store_path
     file = tmp_path / "office.csv"

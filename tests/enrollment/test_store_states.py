@@ -145,6 +145,7 @@ def _rows(count: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.slow
 def test_a_full_disk_changes_nothing_and_says_so(sample_store_template, tmp_path):
     """A real full disk: the store on a tmpfs (in a private mount namespace) with 1.5 MB to
     spare and an import of 60,000 rows, which needs more; then a small import still works."""

@@ -68,6 +68,7 @@ def test_big_bodies_are_compressed_once(app):
     assert cache.get(tag).encoded["gzip"] is kept  # the same bytes object: not recompressed
 
 
+@pytest.mark.slow
 def test_revalidation_computes_nothing_even_with_a_cold_cache(app, monkeypatch):
     client = app.test_client()
     urls = (
@@ -173,6 +174,7 @@ def test_concurrent_cold_requests_compute_once(app, monkeypatch):
     assert stats.computed == 1 and stats.misses == 1 and stats.waited + stats.hits == 7
 
 
+@pytest.mark.slow
 def test_the_cache_is_bounded_in_bytes(served_settings):
     app = _app(served_settings, cache_mb=1)
     client = app.test_client()
@@ -241,6 +243,7 @@ def test_every_period_in_one_file_is_capped(served_settings):
     assert client.get("/download/province.gpkg?period=all").status_code == 200
 
 
+@pytest.mark.slow
 def test_ogc_pages_carry_no_timestamp_and_say_when_the_data_changed(app, served_settings):
     """A cached page is served long after it was made: it omits timeStamp (optional in OGC API
     – Features) rather than state a time it was not made at; Last-Modified says when the data

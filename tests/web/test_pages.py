@@ -263,6 +263,7 @@ def test_offline_map_file(client):
     assert cached.status_code == 304
 
 
+@pytest.mark.slow
 def test_the_images_and_the_offline_map_follow_their_renderers_versions(client, monkeypatch):
     from geo_coverage.maps import image, offline
 

@@ -49,6 +49,7 @@ def test_the_error_page_leads_back_to_the_map_in_its_language(client):
     assert f'<a href="{PREFIX}/">Kembali ke peta</a>' in indonesian
 
 
+@pytest.mark.slow
 def test_the_map_script_talks_to_routes_below_the_prefix(client):
     page = _get(client, "/").get_data(as_text=True)
     paths = re.search(r'"paths": (\{[^}]*\})', page)[1]
