@@ -22,7 +22,6 @@ import gzip
 import http.client
 import itertools
 import json
-import logging
 import os
 import re
 import shutil
@@ -124,8 +123,6 @@ def run_flask_floor(folder: Path, port: int) -> None:
     from flask import Flask, Response
 
     from geo_coverage.cli import server
-
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a full queue is the point
 
     app = Flask("floor")
     answers = {}

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import resource
+import threading
+import time
 
 LOGGER = logging.getLogger(__name__)
 
@@ -20,6 +22,41 @@ CLEANUP_INTERVAL_S = 5  # how often idle connections are looked for
 BACKLOG = 2048  # connections the kernel queues before waitress accepts them
 MAX_HEADER_BYTES = 64 * 1024  # a request's line and headers; more is refused with 431
 SPARE_FILES = 128  # file descriptors kept for the store, shapes, logs and the thread pool
+QUEUE_WARNING_EVERY_S = 60  # waitress's "Task queue depth" line, at most once a minute
+
+
+class OncePerInterval(logging.Filter):
+    """Let one record through per interval and count the others into the next one: waitress
+    warns about its queue on every request that has to wait, and writes the line while it
+    holds the lock its threads take work from, so under load the log itself would slow every
+    request and grow without bound."""
+
+    def __init__(self, interval_s: float):
+        super().__init__()
+        self.interval_s = interval_s
+        self._lock = threading.Lock()
+        self._next = 0.0
+        self._held = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Whether to write this record (with how many were left out since the last one)."""
+        now = time.monotonic()
+        with self._lock:
+            if now < self._next:
+                self._held += 1
+                return False
+            held, self._held, self._next = self._held, 0, now + self.interval_s
+        if held:
+            record.msg = f"{record.getMessage()} ({held:,} more such lines left out)"
+            record.args = None
+        return True
+
+
+def quiet_queue_warnings() -> None:
+    """Waitress's queue warnings at most once a minute (see OncePerInterval)."""
+    queue = logging.getLogger("waitress.queue")
+    if not any(isinstance(f, OncePerInterval) for f in queue.filters):
+        queue.addFilter(OncePerInterval(QUEUE_WARNING_EVERY_S))
 
 
 def open_files_allowed(wanted: int) -> int:
@@ -38,7 +75,8 @@ def open_files_allowed(wanted: int) -> int:
 
 def options(threads: int, connections: int, max_body_bytes: int) -> dict:
     """Keyword arguments for waitress.create_server: slow clients hold connections, not
-    threads; the connection limit fits the open-file limit."""
+    threads; the connection limit fits the open-file limit; queue warnings are kept few."""
+    quiet_queue_warnings()
     files = open_files_allowed(connections + SPARE_FILES)
     limit = min(connections, max(files - SPARE_FILES, 1))
     if limit < connections:
