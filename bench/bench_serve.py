@@ -349,7 +349,8 @@ def main() -> int:
         write_answers(work / "answers", answers)
         floor_port = free_port()
         floor = subprocess.Popen(
-            [sys.executable, __file__, "--floor", str(work / "answers"), "--port", str(floor_port)]
+            [sys.executable, __file__, "--floor", str(work / "answers"), "--port", str(floor_port)],
+            stderr=subprocess.DEVNULL,
         )
         servers.append(floor)
         wait_for(f"http://127.0.0.1:{floor_port}/{TARGETS[0][0]}", floor, 60)

@@ -32,6 +32,7 @@ ENVIRONMENT = {
     "frame_ancestors": "GEO_COVERAGE_FRAME_ANCESTORS",
     "cache_mb": "GEO_COVERAGE_CACHE_MB",
     "render_slots": "GEO_COVERAGE_RENDER_SLOTS",
+    "render_processes": "GEO_COVERAGE_RENDER_PROCESSES",
     "max_features": "GEO_COVERAGE_MAX_FEATURES",
     "private": "GEO_COVERAGE_PRIVATE",
     "max_upload_mb": "GEO_COVERAGE_MAX_UPLOAD_MB",
@@ -62,6 +63,7 @@ class Settings:
     frame_ancestors: str = "*"
     cache_mb: int = 256
     render_slots: int = 2
+    render_processes: bool | None = None  # draw in worker processes; None: only under `serve`
     max_features: int = 50_000
     private: bool = False
     max_upload_mb: float = 10.0
@@ -117,7 +119,7 @@ class Settings:
         for name, kind in NUMBERS.items():
             if name in values:
                 values[name] = _number(name, values[name], kind)
-        for name in ("private", "https"):
+        for name in ("private", "https", "render_processes"):
             if name in values:
                 values[name] = _flag(ENVIRONMENT[name], values[name])
         if "public_url" in values:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -164,12 +165,26 @@ def _prepare_store(settings: Settings) -> None:
         raise status.error()
 
 
+def _warm_drawing(app) -> None:
+    """Start the drawing workers with the server, each loading what it draws from."""
+    from geo_coverage.maps import image
+    from geo_coverage.web.http import EXTENSION
+
+    app.extensions[EXTENSION].draws.warm(image.prepare, app.config["SETTINGS"])
+
+
+def _stop(_signum: int, _frame) -> None:
+    """SIGTERM: end the server as Ctrl+C does (waitress finishes, the workers stop)."""
+    raise SystemExit(0)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the app with waitress, building first if nothing is built."""
     import waitress
 
     from geo_coverage import create_app
     from geo_coverage.web import FORM_OVERHEAD_BYTES
+    from geo_coverage.web.http import EXTENSION
 
     settings = _settings(args)
     _prepare_shapes(settings)
@@ -181,7 +196,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "GEO_COVERAGE_PRIVATE=1 but no account can sign in yet: add one with "
             "`geo-coverage user add NAME --role admin`"
         )
-    app = create_app({"mirror": settings.mirror})
+    # Drawing in worker processes unless GEO_COVERAGE_RENDER_PROCESSES says no.
+    app = create_app(
+        {"mirror": settings.mirror, "render_processes": settings.render_processes is not False}
+    )
+    _warm_drawing(app)
     try:
         httpd = waitress.create_server(
             app,
@@ -197,7 +216,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "choose another --port or stop what is using it"
         ) from exc
     LOGGER.info(f"serving on http://{args.host}:{args.port}/")
-    httpd.run()
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        httpd.run()  # returns on SIGTERM or Ctrl+C, once its threads are done
+    finally:
+        app.extensions[EXTENSION].draws.close()
     return 0
 
 

@@ -30,7 +30,7 @@ from geo_coverage.maps.classify import AREA_EDGE, HALO, NODATA_FILL, NODATA_HATC
 from geo_coverage.maps.image_text import MARKER_FILL, MARKER_INK, Writer, base_size
 from geo_coverage.maps.placement import Placed, place_markers
 from geo_coverage.maps.state import ImageSpec, ViewState
-from geo_coverage.maps.view import MapView
+from geo_coverage.maps.view import MapView, load_view, source_line
 
 LOGGER = logging.getLogger(__name__)
 
@@ -280,3 +280,16 @@ def render(view: MapView, settings: Settings, source: str, spec: ImageSpec) -> b
     ):
         drawing.fig.savefig(buffer, format=spec.format, dpi=spec.dpi, metadata=metadata)
     return buffer.getvalue()
+
+
+def render_view(settings: Settings, state: ViewState, spec: ImageSpec) -> bytes:
+    """Load a view and draw it: what a drawing worker process runs (web/render_workers.py)."""
+    return render(load_view(settings, state), settings, source_line(settings, state.lang), spec)
+
+
+def prepare(settings: Settings) -> None:
+    """Load what drawing needs (the libraries are imported with this module; the data here),
+    so that a new worker's first drawing does not wait for it."""
+    from geo_coverage.metrics import dataset
+
+    dataset.periods(settings)

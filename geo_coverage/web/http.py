@@ -24,6 +24,7 @@ from werkzeug.http import is_resource_modified
 from geo_coverage.web import assets
 from geo_coverage.web.cache import Entry, ResponseCache
 from geo_coverage.web.limits import Gate
+from geo_coverage.web.render_workers import RenderWorkers
 
 EXTENSION = "geo_coverage"
 ENCODINGS = ("br", "gzip")
@@ -47,11 +48,12 @@ REPLAY_SHARE = 4  # the fast path's whole answers may hold a quarter of the cach
 
 @dataclass
 class AppState:
-    """What one app keeps in memory: the response cache, the render gate, the fast path's
-    whole answers (web/replay.py), small memos."""
+    """What one app keeps in memory: the response cache, the render gate and the drawing
+    workers, the fast path's whole answers (web/replay.py), small memos."""
 
     cache: ResponseCache
     renders: Gate
+    draws: RenderWorkers
     replays: ResponseCache
     memo: dict = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -187,6 +189,7 @@ def register(app: Flask) -> None:
     app.extensions[EXTENSION] = AppState(
         ResponseCache(cache_bytes),
         Gate(settings.render_slots, queue=settings.render_slots, wait_s=RENDER_WAIT_S),
+        RenderWorkers(settings.render_slots if settings.render_processes else 0),
         ResponseCache(cache_bytes // REPLAY_SHARE),
     )
     app.config.update(

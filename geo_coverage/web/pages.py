@@ -314,15 +314,14 @@ def image_response(state: ViewState, image_format: str) -> Response:
     """A view drawn server-side as an image, a few at a time (see web/limits.py)."""
     from geo_coverage.maps import image
     from geo_coverage.maps.state import parse_image
-    from geo_coverage.maps.view import source_line
 
     settings = _settings()
     spec = parse_image(request.args, image_format, state.lang)
 
     def render() -> bytes:
-        with app_state().renders.hold(text("error.render_busy", state.lang)):
-            view = _load_view(state)
-            return image.render(view, settings, source_line(settings, state.lang), spec)
+        drawing = app_state()
+        with drawing.renders.hold(text("error.render_busy", state.lang)):
+            return drawing.draws.run(image.render_view, settings, state, spec)
 
     return _cached(
         _view_key(state, f"{spec.key()} {image.RENDERER}"),
