@@ -45,6 +45,19 @@ def read_versions(settings: Settings) -> Versions:
     )
 
 
+def version_tags(settings: Settings) -> tuple[str, str, str]:
+    """The data version, build key and code version served now, and nothing else: what the
+    fast path compares with those an answer was made with (fewer file checks than
+    read_versions; a region check passed with the same build key passes again)."""
+    from geo_coverage.enrollment.backend import open_store
+
+    return (
+        open_store(settings).current_version().tag,
+        shape_source(settings).build_key(),
+        code_version(),
+    )
+
+
 def versions() -> Versions:
     """The versions for this request (read once, then kept in flask.g)."""
     found = g.get("versions")

@@ -99,7 +99,7 @@ class Replay:
     def _versions_now(self) -> tuple[str, str, str] | None:
         """The versions served now, or None when they cannot be read (the app says why)."""
         try:
-            return _versions_key(keys.read_versions(self.settings))
+            return keys.version_tags(self.settings)
         except Exception:  # noqa: BLE001 - any failure here is the app's to report
             return None
 
