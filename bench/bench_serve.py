@@ -269,6 +269,19 @@ def status_of(url: str) -> tuple[int, float]:
         return exc.code, float(exc.headers.get("Retry-After") or 0)
 
 
+def warm_drawing(base: str, workers: int = 2) -> None:
+    """Draw a new map on each drawing worker at once, so no worker is still loading its data
+    (which takes a core for a few seconds after the server starts) while routes are measured."""
+    threads = [
+        threading.Thread(target=status_of, args=(f"{base}/map.png?threshold={5 + i}",))
+        for i in range(workers)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def png_flood(base: str, clients: int, seconds: float, polite: bool) -> dict:
     """/healthz every 10 ms while `clients` threads ask, one after another, for PNG maps of
     views never asked for before (each a new threshold, so none is cached). Polite clients
@@ -346,6 +359,7 @@ def main() -> int:
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/healthz", app)
         answers = {label: take(base, path) for label, path, _ in TARGETS}
+        warm_drawing(base)
         write_answers(work / "answers", answers)
         floor_port = free_port()
         floor = subprocess.Popen(
