@@ -270,8 +270,9 @@ def status_of(url: str) -> tuple[int, float]:
 
 
 def warm_drawing(base: str, workers: int = 2) -> None:
-    """Draw a new map on each drawing worker at once, so no worker is still loading its data
-    (which takes a core for a few seconds after the server starts) while routes are measured."""
+    """Draw a new map on each drawing worker at once, so the workers (started by the first
+    drawing, each loading its data on a core for a few seconds) are ready before routes are
+    measured."""
     threads = [
         threading.Thread(target=status_of, args=(f"{base}/map.png?threshold={5 + i}",))
         for i in range(workers)

@@ -165,14 +165,6 @@ def _prepare_store(settings: Settings) -> None:
         raise status.error()
 
 
-def _warm_drawing(app) -> None:
-    """Start the drawing workers with the server, each loading what it draws from."""
-    from geo_coverage.maps import image
-    from geo_coverage.web.http import EXTENSION
-
-    app.extensions[EXTENSION].draws.warm(image.prepare, app.config["SETTINGS"])
-
-
 def _stop(_signum: int, _frame) -> None:
     """SIGTERM: end the server as Ctrl+C does (waitress finishes, the workers stop)."""
     raise SystemExit(0)
@@ -200,7 +192,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(
         {"mirror": settings.mirror, "render_processes": settings.render_processes is not False}
     )
-    _warm_drawing(app)
     try:
         httpd = waitress.create_server(
             app,

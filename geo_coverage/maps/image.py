@@ -285,11 +285,3 @@ def render(view: MapView, settings: Settings, source: str, spec: ImageSpec) -> b
 def render_view(settings: Settings, state: ViewState, spec: ImageSpec) -> bytes:
     """Load a view and draw it: what a drawing worker process runs (web/render_workers.py)."""
     return render(load_view(settings, state), settings, source_line(settings, state.lang), spec)
-
-
-def prepare(settings: Settings) -> None:
-    """Load what drawing needs (the libraries are imported with this module; the data here),
-    so that a new worker's first drawing does not wait for it."""
-    from geo_coverage.metrics import dataset
-
-    dataset.periods(settings)

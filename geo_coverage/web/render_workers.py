@@ -3,10 +3,10 @@
 Drawing a map (matplotlib, shapely) is Python work that holds the GIL: two drawings in the
 server's own threads make every other request wait for the interpreter, and /healthz answered
 in hundreds of milliseconds under a flood of new maps. `geo-coverage serve` therefore draws in
-`render_slots` worker processes (spawned, each loading the data itself and keeping it between
-drawings); an app made otherwise (tests, the browser harness) draws in its own threads. A
-worker whose server is gone ends itself; a pool broken by a killed worker is made anew.
-No Flask here.
+`render_slots` worker processes (spawned on the first drawing, each loading the data itself
+and keeping it between drawings); an app made otherwise (tests, the browser harness) draws in
+its own threads. A worker whose server is gone ends itself; a pool broken by a killed worker
+is made anew. No Flask here.
 """
 
 from __future__ import annotations
@@ -59,14 +59,6 @@ class RenderWorkers:
             LOGGER.warning("a drawing worker ended unexpectedly; starting new workers")
             self._drop(pool)
             return self._get().submit(draw, *args).result()
-
-    def warm(self, prepare: Callable[..., object], *args) -> None:
-        """Start the workers now and let each run prepare(*args) (imports, the data), so the
-        first drawings do not wait for them."""
-        if self.processes:
-            pool = self._get()
-            for _ in range(self.processes):
-                pool.submit(prepare, *args)
 
     def close(self) -> None:
         """Stop the workers."""
