@@ -26,13 +26,12 @@ from geo_coverage.database import migrate
 from geo_coverage.database.engine import DatabaseUnavailable, connection, dispose, shown
 from geo_coverage.enrollment.backend import Store, actor
 from geo_coverage.enrollment.store import (
-    CHUNK_ROWS,
     EVIDENCE_COLUMNS,
     FRAMES,
     PROVENANCE_COLUMNS,
-    REGENCY_CODE_CHARS,
     ROW_COLUMNS,
     UNCERTAINTY_COLUMNS,
+    ChunkedDraft,
     DataVersion,
     Snapshot,
     Version,
@@ -560,37 +559,21 @@ class PostgresStore(Store):
         ).astype({"kode": "string", "year": "int64", "target_pct": "float64", "source": "string"})
 
 
-class PostgresDraft:
+class PostgresDraft(ChunkedDraft):
     """A version being written inside an open transaction: rows go in with COPY, in chunks."""
 
     def __init__(self, conn: Connection, version: int, active: int | None, kind: str):
-        self._conn, self.id, self._active, self._kind = conn, version, active, kind
-        self._chunk: list[tuple] = []
-        self._touched: set[tuple[str, str]] = set()
-        self._summed: set[tuple[str, str, str]] = set()  # regencies given by their districts
-        self.rows_written = 0
-        self.created: Version | None = None
+        super().__init__(version, active, kind)
+        self._conn = conn
 
-    def add(self, row: tuple) -> None:
-        """Add one row (values in ROW_COLUMNS order); written with the next full chunk."""
-        self._chunk.append(row)
-        self._touched.add((row[0], row[1]))
-        if len(row[0]) > REGENCY_CODE_CHARS:
-            self._summed.add((row[0][:REGENCY_CODE_CHARS], row[1], row[2]))
-        if len(self._chunk) >= CHUNK_ROWS:
-            self._flush()
-
-    def _flush(self) -> None:
-        """Write the rows added since the last chunk."""
-        if self._chunk:
-            _copy(
-                self._conn,
-                "enrollment",
-                ("version", *ROW_COLUMNS),
-                [(self.id, *(plain_value(v) for v in row)) for row in self._chunk],
-            )
-            self.rows_written += len(self._chunk)
-            self._chunk = []
+    def _write(self, rows: list[tuple]) -> None:
+        """COPY the rows in."""
+        _copy(
+            self._conn,
+            "enrollment",
+            ("version", *ROW_COLUMNS),
+            [(self.id, *(plain_value(v) for v in row)) for row in rows],
+        )
 
     def finish(
         self,

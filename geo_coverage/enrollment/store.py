@@ -434,11 +434,12 @@ def row_tuples(rows: pd.DataFrame) -> list[tuple]:
     ]
 
 
-class Draft:
-    """A version being written inside an open transaction: rows go in, in chunks."""
+class ChunkedDraft:
+    """What both stores' drafts share: rows are buffered and written in chunks, and the
+    (kode, period) pairs and the regencies given by their districts are noted as they come."""
 
-    def __init__(self, conn: sqlite3.Connection, version: int, active: int | None, kind: str):
-        self._conn, self.id, self._active, self._kind = conn, version, active, kind
+    def __init__(self, version: int, active: int | None, kind: str):
+        self.id, self._active, self._kind = version, active, kind
         self._chunk: list[tuple] = []
         self._touched: set[tuple[str, str]] = set()  # (kode, period): at most areas × periods
         self._summed: set[tuple[str, str, str]] = set()  # regencies given by their districts
@@ -457,9 +458,25 @@ class Draft:
     def _flush(self) -> None:
         """Write the rows added since the last chunk."""
         if self._chunk:
-            _write_chunk(self._conn, self.id, self._chunk)
+            self._write(self._chunk)
             self.rows_written += len(self._chunk)
             self._chunk = []
+
+    def _write(self, rows: list[tuple]) -> None:
+        """Write some rows of this version (each store its own way)."""
+        raise NotImplementedError
+
+
+class Draft(ChunkedDraft):
+    """A version being written inside an open transaction of the GeoPackage store."""
+
+    def __init__(self, conn: sqlite3.Connection, version: int, active: int | None, kind: str):
+        super().__init__(version, active, kind)
+        self._conn = conn
+
+    def _write(self, rows: list[tuple]) -> None:
+        """Insert the rows."""
+        _write_chunk(self._conn, self.id, rows)
 
     def finish(
         self,

@@ -135,8 +135,7 @@ def test_failure_inside_the_transaction_leaves_the_store_unchanged(
         if len(written) == 2:
             raise OSError("disk full (simulated after two chunks were written)")
 
-    for chunked in (store, pg_store):
-        monkeypatch.setattr(chunked, "CHUNK_ROWS", 50)
+    monkeypatch.setattr(store, "CHUNK_ROWS", 50)  # both stores' drafts chunk by it
     monkeypatch.setattr(module, name, fail_on_second_chunk)
     with pytest.raises(OSError, match="simulated"):
         import_file(enrollment_settings, file)
@@ -159,7 +158,7 @@ file, marker, instance, pause = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv
 url = sys.argv[5] or None
 module, name = (pg_store, "_copy") if url else (store, "_write_chunk")
 original = getattr(module, name)
-store.CHUNK_ROWS = pg_store.CHUNK_ROWS = 1000
+store.CHUNK_ROWS = 1000  # both stores' drafts chunk by it
 
 def slow(conn, *rest):
     original(conn, *rest)
