@@ -5,7 +5,8 @@ a fresh context at a given viewport, records what goes wrong and blocks the inte
 from __future__ import annotations
 
 import pytest
-from harness import PAINTED, Visit, block_non_local, chromium, is_local, serve
+from harness import PAINTED, Visit, block_non_local, chromium, is_local
+from live_server import serve
 
 from geo_coverage import create_app
 

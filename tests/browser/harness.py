@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
-
-from waitress.server import create_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -42,20 +38,6 @@ def wait_for(page, expression: str, arg: object = None, timeout_s: float = 30.0)
                 raise
         page.wait_for_timeout(50)
     raise AssertionError(f"not true within {timeout_s} s: {expression} ({arg!r})")
-
-
-@contextmanager
-def serve(app: Callable, threads: int = 4) -> Iterator[str]:
-    """Serve a WSGI app with waitress on a free local port; yields its base URL."""
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a browser's burst is normal
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=10)
 
 
 @contextmanager

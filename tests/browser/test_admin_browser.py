@@ -5,7 +5,8 @@ activate, see the map change, roll back."""
 from __future__ import annotations
 
 import pytest
-from harness import chromium, serve
+from harness import chromium
+from live_server import serve
 from office_helpers import ENROLLMENT_HEADER, PASSWORD, make_app, xlsx
 
 pytest_plugins = ["enrollment_fixtures", "office_fixtures"]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from harness import PAINTED, Visit, serve, wait_for
+from harness import PAINTED, Visit, wait_for
+from live_server import serve
 
 from geo_coverage.i18n import text
 from geo_coverage.metrics import dataset

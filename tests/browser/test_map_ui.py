@@ -8,7 +8,8 @@ import math
 import re
 
 import pytest
-from harness import PAINTED, serve, wait_for
+from harness import PAINTED, wait_for
+from live_server import serve
 
 from geo_coverage.i18n import format_period, text
 from geo_coverage.metrics import dataset

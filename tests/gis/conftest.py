@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from waitress.server import create_server
+from live_server import serve
 
 from geo_coverage import create_app
 
@@ -35,9 +35,5 @@ def live_server(served_settings):
     app = create_app({"instance": served_settings.instance, "shapes": served_settings.shapes})
     recorder = Recorder(app.wsgi_app)
     app.wsgi_app = recorder
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}", recorder
-    srv.close()
-    thread.join(timeout=10)
+    with serve(app) as url:
+        yield url, recorder

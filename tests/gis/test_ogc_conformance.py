@@ -3,12 +3,11 @@ requirement passes, docs/ogc-conformance.md records the same results, and the sc
 catch a server that breaks the requirements the GIS issue named."""
 
 import re
-import threading
 
 import ogc_conformance
 import pytest
+from live_server import serve
 from repo import REPO_ROOT
-from waitress.server import create_server
 
 from geo_coverage import create_app
 
@@ -64,14 +63,8 @@ class Breaker:
 def test_the_script_catches_a_server_that_breaks_them(served_settings):
     app = create_app({"instance": served_settings.instance, "shapes": served_settings.shapes})
     app.wsgi_app = Breaker(app.wsgi_app)
-    srv = create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    try:
-        found = ogc_conformance.run(f"http://127.0.0.1:{srv.effective_port}/ogc")
-    finally:
-        srv.close()
-        thread.join(timeout=10)
+    with serve(app, threads=2) as url:
+        found = ogc_conformance.run(f"{url}/ogc")
     failed = {r.key for r in found if not r.passed}
     assert failed == {
         "/req/core/http",

@@ -6,28 +6,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import threading
-from contextlib import contextmanager
 
 import pytest
+from live_server import serve
 from office_helpers import make_app
-from waitress.server import create_server
 
 pytestmark = pytest.mark.gdal
 pytest_plugins = ["enrollment_fixtures", "office_fixtures"]
-
-
-@contextmanager
-def serve(app):
-    """A waitress server on a free local port; yields its base URL."""
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=10)
 
 
 def _ogrinfo(*args: str) -> subprocess.CompletedProcess:

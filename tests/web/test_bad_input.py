@@ -8,12 +8,12 @@ import gc
 import logging
 import socket
 import sys
-import threading
+from urllib.parse import urlsplit
 
 import pytest
+from live_server import serve
 from malformed import Case, corpus
 from office_helpers import Browser, csrf_of, make_app
-from waitress.server import create_server
 
 from geo_coverage.web import bad_input
 
@@ -126,11 +126,8 @@ RAW_REQUESTS = (
 
 @pytest.mark.slow
 def test_waitress_answers_the_corpus_without_a_500_or_a_traceback(office_app, kept_log):
-    server = create_server(office_app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    port = server.effective_port
-    try:
+    with serve(office_app) as url:
+        port = urlsplit(url).port
         cases = list(corpus(office_app))
         failures = []
         for case in cases:
@@ -146,9 +143,6 @@ def test_waitress_answers_the_corpus_without_a_500_or_a_traceback(office_app, ke
             status = _raw(port, request)
             if status[9:10] == b"5":
                 failures.append(f"{status!r} {request[:80]!r}")
-    finally:
-        server.close()
-        thread.join(timeout=10)
     assert failures == []
     _assert_clean_log(kept_log, len(cases) + len(RAW_REQUESTS))
 

@@ -1,0 +1,31 @@
+"""A real waitress server of a WSGI app on a free loopback port, in a thread, stopped cleanly.
+
+Closing waitress's sockets from the test's thread races its loop, which may be inside
+`select` on them (EBADF in the server's thread, reported by pytest as a failure of whichever
+test runs then). The sockets are therefore closed by the loop itself, through its trigger;
+the loop ends when nothing is left to watch."""
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from waitress import wasyncore
+from waitress.server import create_server
+
+
+@contextmanager
+def serve(app: Callable, threads: int = 4) -> Iterator[str]:
+    """Serve `app` until the block ends; yields its base URL (http://127.0.0.1:PORT)."""
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a test's burst is normal
+    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=server.run, daemon=True, name="waitress-loop")
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        thread.join(timeout=10)
+        server.task_dispatcher.shutdown()
+        if thread.is_alive():
+            raise AssertionError("waitress's loop did not stop within 10 s")
