@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -38,6 +39,7 @@ ENVIRONMENT = {
     "max_upload_mb": "GEO_COVERAGE_MAX_UPLOAD_MB",
     "https": "GEO_COVERAGE_HTTPS",
     "public_url": "GEO_COVERAGE_PUBLIC_URL",
+    "trusted_proxy": "GEO_COVERAGE_TRUSTED_PROXY",
     "database_url": "GEO_COVERAGE_DATABASE_URL",
 }
 NUMBERS = {"cache_mb": int, "render_slots": int, "max_features": int}
@@ -69,6 +71,7 @@ class Settings:
     max_upload_mb: float = 10.0
     https: bool = False
     public_url: str = ""  # the URLs the service answers as, space-separated; "" for any host
+    trusted_proxy: str = ""  # the reverse proxy's address, whose X-Forwarded-For/-Proto count
     database_url: str | None = None
 
     @property
@@ -125,6 +128,8 @@ class Settings:
         if "public_url" in values:
             for url in str(values["public_url"]).replace(",", " ").split():
                 _public_url(url)
+        if values.get("trusted_proxy"):
+            values["trusted_proxy"] = _address(values["trusted_proxy"])
         if values.get("database_url"):
             values["database_url"] = _database_url(values["database_url"])
         if "max_upload_mb" in values:
@@ -168,6 +173,18 @@ def _megabytes(value: object) -> float:
     if not 0 < size <= 10_000:
         raise ConfigError(f"{ENVIRONMENT['max_upload_mb']}={value!r}: use megabytes, e.g. 10")
     return size
+
+
+def _address(value: object) -> str:
+    """One IPv4 or IPv6 address; a ConfigError names the variable otherwise."""
+    text = str(value).strip()
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise ConfigError(
+            f"{ENVIRONMENT['trusted_proxy']}={text!r}: give the one address the reverse proxy "
+            "connects from, e.g. 127.0.0.1"
+        ) from None
 
 
 _DATABASE_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")

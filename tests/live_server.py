@@ -15,10 +15,11 @@ from waitress.server import create_server
 
 
 @contextmanager
-def serve(app: Callable, threads: int = 4) -> Iterator[str]:
-    """Serve `app` until the block ends; yields its base URL (http://127.0.0.1:PORT)."""
+def serve(app: Callable, **options) -> Iterator[str]:
+    """Serve `app` (with waitress's `options`; 4 threads unless told) until the block ends;
+    yields its base URL (http://127.0.0.1:PORT)."""
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a test's burst is normal
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    server = create_server(app, host="127.0.0.1", port=0, **{"threads": 4, **options})
     thread = threading.Thread(target=server.run, daemon=True, name="waitress-loop")
     thread.start()
     try:

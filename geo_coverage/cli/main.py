@@ -198,7 +198,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             **server.options(
-                args.threads, args.connections, settings.max_upload_bytes + FORM_OVERHEAD_BYTES
+                args.threads,
+                args.connections,
+                settings.max_upload_bytes + FORM_OVERHEAD_BYTES,
+                settings.trusted_proxy,
             ),
         )
     except OSError as exc:

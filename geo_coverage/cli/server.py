@@ -73,9 +73,12 @@ def open_files_allowed(wanted: int) -> int:
     return wanted if soft == resource.RLIM_INFINITY else soft
 
 
-def options(threads: int, connections: int, max_body_bytes: int) -> dict:
+def options(threads: int, connections: int, max_body_bytes: int, trusted_proxy: str = "") -> dict:
     """Keyword arguments for waitress.create_server: slow clients hold connections, not
-    threads; the connection limit fits the open-file limit; queue warnings are kept few."""
+    threads; the connection limit fits the open-file limit; queue warnings are kept few.
+    Behind a reverse proxy at `trusted_proxy`, the client's address and scheme are the ones it
+    forwards (the last X-Forwarded-For hop, X-Forwarded-Proto); from anyone else those headers
+    are dropped, so a client cannot claim another address."""
     quiet_queue_warnings()
     files = open_files_allowed(connections + SPARE_FILES)
     limit = min(connections, max(files - SPARE_FILES, 1))
@@ -91,4 +94,14 @@ def options(threads: int, connections: int, max_body_bytes: int) -> dict:
         "max_request_header_size": MAX_HEADER_BYTES,
         # refuse an oversized upload from its Content-Length, before reading it
         "max_request_body_size": max_body_bytes,
+    } | (_behind(trusted_proxy) if trusted_proxy else {})
+
+
+def _behind(proxy: str) -> dict:
+    """waitress's settings for one trusted reverse proxy."""
+    return {
+        "trusted_proxy": proxy,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+        "clear_untrusted_proxy_headers": True,
     }

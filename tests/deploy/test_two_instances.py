@@ -2,11 +2,13 @@
 `geo-coverage serve` processes and nginx with the configuration the page shows (read from the
 page, only its ports and folder changed). An import through one instance is read through nginx
 and served by the other within a second; an instance is killed while requests go on and none
-fails; nginx answers the versioned assets and geometry from the precompressed files itself."""
+fails; nginx answers the versioned assets and geometry from the precompressed files itself;
+the instances see a client's own address through nginx, and nobody can claim another."""
 
 from __future__ import annotations
 
 import gzip
+import http.client
 import os
 import re
 import shutil
@@ -19,12 +21,13 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from postgres import free_port, postgis_copy
 from repo import REPO_ROOT
 
-from geo_coverage.accounts import tokens
+from geo_coverage.accounts import audit, tokens
 
 pytest_plugins = ["enrollment_fixtures"]
 pytestmark = [pytest.mark.deploy, pytest.mark.slow]
@@ -142,6 +145,31 @@ def nginx_main(root: Path, site: str) -> Path:
     return main
 
 
+def _fail_to_sign_in(port: int, source: str, name: str) -> None:
+    """Sign in as `name` with a wrong password, from the loopback address `source`, claiming
+    in X-Forwarded-For to be 203.0.113.7."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
+    try:
+        conn.request("GET", "/login")
+        resp = conn.getresponse()
+        page = resp.read().decode()
+        cookie = resp.getheader("Set-Cookie", "").split(";")[0]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert resp.status == 200 and cookie and token, (resp.status, page[:300])
+        form = urlencode({"csrf_token": token[1], "username": name, "password": "wrong"})
+        headers = {
+            "Cookie": cookie,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Forwarded-For": "203.0.113.7",
+        }
+        conn.request("POST", "/login", body=form, headers=headers)
+        resp = conn.getresponse()
+        resp.read()
+        assert resp.status == 401, resp.status
+    finally:
+        conn.close()
+
+
 def _hammer(base: str, paths: list[str], stop: threading.Event, outcomes: list) -> None:
     """GET the paths through nginx in turn until stopped, recording (time, path, status or
     error)."""
@@ -171,6 +199,7 @@ def test_two_instances_behind_nginx(
             "GEO_COVERAGE_SHAPES": str(tmp_path / "no-shapes"),
             "GEO_COVERAGE_MIRROR": str(settings.mirror),
             "GEO_COVERAGE_TILES": "none",
+            "GEO_COVERAGE_TRUSTED_PROXY": "127.0.0.1",  # nginx, as docs/deploy.md says
         }
         cli = [sys.executable, "-m", "geo_coverage.cli"]
         static = web_root / "static"
@@ -242,6 +271,16 @@ def test_two_instances_behind_nginx(
                 time.sleep(0.02)
             seen = {_get(front + MAP_DATA)[1]["ETag"] for _ in range(4)}  # both, in turn
             assert before not in seen and len(seen) == 1
+
+            # The instances see who signs in: the client through nginx, the peer otherwise.
+            _fail_to_sign_in(ports["nginx"], "127.0.0.2", "via-nginx")
+            _fail_to_sign_in(ports["b"], "127.0.0.3", "direct")
+            recorded = {
+                name: audit.entries(settings.database_url, actor=name, action="login_failed")
+                for name in ("via-nginx", "direct")
+            }
+            assert [e.address for e in recorded["via-nginx"]] == ["127.0.0.2"]
+            assert [e.address for e in recorded["direct"]] == ["127.0.0.3"]
 
             # Kill A while requests go on: not one fails.
             stop, outcomes = threading.Event(), []
