@@ -1,6 +1,7 @@
-"""Blank enrollment tables to fill in: every regency/city of the region with its name, each
-segment, a chosen period and empty number columns, as CSV or as an Excel workbook with a sheet
-explaining each column, drop-down lists for segment and period, and codes stored as text."""
+"""Blank enrollment tables to fill in: every regency/city of the region (or every district,
+named with its regency, of the region or of one province) with its name, each segment, a chosen
+period and empty number columns, as CSV or as an Excel workbook with a sheet explaining each
+column, drop-down lists for segment and period, and codes stored as text."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from geo_coverage.enrollment.rollup import regency_of
 from geo_coverage.enrollment.spreadsheet import DATA_SHEET
 from geo_coverage.i18n import LANGS, text
 from geo_coverage.region import SEGMENT_TERMS, SEGMENTS
@@ -33,24 +35,34 @@ REQUIRED = ("kode", "period", "segment", "potential_workers", "active_members")
 NOTES_SHEET = "keterangan"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 PERIOD_CHOICES = 13  # the chosen month and the twelve before it
+TEMPLATE_LEVELS = ("regency", "district")  # the levels figures are imported at
 
 
-def template_rows(areas: pd.DataFrame, period: str) -> list[list[str]]:
-    """One row per regency/city and segment, numbers left empty."""
-    regencies = areas[areas["level"] == "regency"].sort_values("kode")
-    return [
-        [kode, nama, period, segment, "", "", "", ""]
-        for kode, nama in zip(regencies["kode"], regencies["nama"], strict=True)
-        for segment in SEGMENTS
-    ]
+def template_rows(
+    areas: pd.DataFrame, period: str, level: str = "regency", province: str | None = None
+) -> list[list[str]]:
+    """One row per area of the level (in one province, if given) and segment, numbers left
+    empty; a district's name says its regency ('Lolak, Kabupaten Bolaang Mongondow'), since
+    district names repeat across regencies and a regency's figures need all its districts."""
+    chosen = areas[areas["level"] == level]
+    if province is not None:
+        chosen = chosen[chosen["prov_kode"] == province]
+    chosen = chosen.sort_values("kode")
+    names = dict(zip(areas["kode"], areas["nama"], strict=True))
+    rows: list[list[str]] = []
+    for kode, nama in zip(chosen["kode"], chosen["nama"], strict=True):
+        if level == "district":
+            nama = f"{nama}, {names.get(regency_of(kode), regency_of(kode))}"
+        rows.extend([kode, nama, period, segment, "", "", "", ""] for segment in SEGMENTS)
+    return rows
 
 
-def template_csv(areas: pd.DataFrame, period: str) -> bytes:
+def template_csv(rows: list[list[str]], period: str) -> bytes:
     """The blank table as CSV UTF-8 with a byte-order mark (as spreadsheets save it)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(template_rows(areas, period))
+    writer.writerows(rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -64,13 +76,12 @@ def previous_periods(period: str, n: int) -> list[str]:
     return out
 
 
-def template_xlsx(areas: pd.DataFrame, period: str) -> bytes:
+def template_xlsx(rows: list[list[str]], period: str) -> bytes:
     """The blank table as an Excel workbook: a 'data' sheet and an explanation sheet."""
     book = Workbook()
     sheet = book.active
     sheet.title = DATA_SHEET
     sheet.append(list(COLUMNS))
-    rows = template_rows(areas, period)
     for row in rows:
         sheet.append(row)
     last = len(rows) + 1
@@ -82,7 +93,7 @@ def template_xlsx(areas: pd.DataFrame, period: str) -> bytes:
             min_row=2, max_row=last, min_col=_col(letter), max_col=_col(letter)
         ):
             cell.number_format = "@"
-    for letter, width in zip("ABCDEFGH", (9, 34, 10, 14, 19, 16, 30, 13), strict=True):
+    for letter, width in zip("ABCDEFGH", (12, 48, 10, 14, 19, 16, 30, 13), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     checks = (

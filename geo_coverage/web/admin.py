@@ -19,6 +19,7 @@ from geo_coverage.i18n import format_number, format_pct, text
 from geo_coverage.maps import change_map
 from geo_coverage.metrics import changes
 from geo_coverage.metrics.dataset import import_history
+from geo_coverage.region import PROVINCES
 from geo_coverage.web import auth, signed
 from geo_coverage.web.api_imports import read_file
 
@@ -50,6 +51,7 @@ def _render(template: str, status: int = 200, **context):
             points=lambda value: format_number(value, lang, 2, signed=True),
             max_mb=_settings().max_upload_mb,
             link=lambda endpoint, **kw: _url(endpoint, **kw),
+            provinces=[(code, PROVINCES[code]) for code in _settings().region.provinces],
             **context,
         ),
         status,

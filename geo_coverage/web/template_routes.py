@@ -1,4 +1,5 @@
-"""/download/template.xlsx and .csv: a blank enrollment table to fill in for a chosen month."""
+"""/download/template.xlsx and .csv: a blank enrollment table to fill in for a chosen month, per
+regency or per district."""
 
 from __future__ import annotations
 
@@ -7,8 +8,13 @@ from datetime import datetime, timedelta, timezone
 from flask import Blueprint, Response, current_app, request
 
 from geo_coverage.enrollment.backend import open_store
-from geo_coverage.enrollment.template import template_csv, template_xlsx
-from geo_coverage.errors import BadRequest, NotFound
+from geo_coverage.enrollment.template import (
+    TEMPLATE_LEVELS,
+    template_csv,
+    template_rows,
+    template_xlsx,
+)
+from geo_coverage.errors import BadRequest, NotFound, invalid_choice
 from geo_coverage.region import period_problem
 
 bp = Blueprint("templates", __name__)
@@ -27,17 +33,32 @@ def last_month() -> str:
 
 @bp.get("/download/template.<ext>")
 def template(ext: str):
-    """The blank table for ?period=YYYY-MM (default last month) as Excel or CSV."""
+    """The blank table for ?period=YYYY-MM (default last month) as Excel or CSV, per regency or
+    (?level=district) per district, of the region or of one ?province=."""
     if ext not in FORMATS:
         raise NotFound(f"no template .{ext}; formats: {', '.join(FORMATS)}")
+    settings = current_app.config["SETTINGS"]
     period = request.args.get("period") or last_month()
     if problem := period_problem(period):
         raise BadRequest(problem, "period")
+    level = request.args.get("level") or "regency"
+    if level not in TEMPLATE_LEVELS:
+        raise invalid_choice("level", level, TEMPLATE_LEVELS)
+    province = request.args.get("province") or None
+    if province is not None:
+        settings.region.check_province(province)
     mimetype, make = FORMATS[ext]
-    areas = open_store(current_app.config["SETTINGS"]).read_areas()
-    resp = Response(make(areas, period), mimetype=mimetype)
-    resp.headers["Content-Disposition"] = (
-        f'attachment; filename="template_kepesertaan_{period}.{ext}"'
-    )
+    areas = open_store(settings).read_areas()
+    rows = template_rows(areas, period, level, province)
+    if not rows:  # a build from the office's own boundaries may have no district layer
+        where = f" in province {province}" if province else ""
+        raise NotFound(f"this build has no {level} areas{where} to list")
+    resp = Response(make(rows, period), mimetype=mimetype)
+    name = "_".join(
+        ["template_kepesertaan", period] + ([] if level == "regency" else [level])
+        + ([province] if province else [])
+    )  # fmt: skip
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}.{ext}"'
+
     resp.headers["Cache-Control"] = "public, max-age=300"
     return resp

@@ -308,6 +308,52 @@ def test_a_filled_template_validates(office_app, editor_token):
     assert client.get("/download/template.csv?period=2026-13").status_code == 400
 
 
+def test_a_province_district_template_filled_in_sums_into_its_regencies(office_app, editor_token):
+    client = office_app.test_client()
+    resp = client.get("/download/template.xlsx?period=2026-01&level=district&province=75")
+    assert resp.status_code == 200
+    assert "template_kepesertaan_2026-01_district_75.xlsx" in resp.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(resp.data))
+    rows = list(book["data"].iter_rows(min_row=2))
+    areas = open_store(office_app.config["SETTINGS"]).read_areas()
+    districts = areas[(areas["level"] == "district") & (areas["prov_kode"] == "75")]
+    assert len(rows) == 4 * len(districts) and len(districts) > 50
+    assert {r[0].value for r in rows} == set(districts["kode"])
+    named = {r[0].value: r[1].value for r in rows}
+    assert named["75.71.01"].endswith(", Kota Gorontalo")  # a district named with its regency
+    for row in rows:
+        row[4].value, row[5].value = 1000, 400
+    out = io.BytesIO()
+    book.save(out)
+    imported = client.post(
+        "/api/imports?activate=1", data=out.getvalue(), headers=_bearer(editor_token)
+    )
+    assert imported.status_code == 200, imported.json
+    table = client.get("/download/regency.csv?period=2026-01&segment=wage").data.decode("utf-8-sig")
+    header, *lines = table.strip().splitlines()
+    columns = header.split(",")
+    by_kode = {line.split(",")[0]: dict(zip(columns, line.split(","))) for line in lines}
+    in_kota = (districts["kode"].str[:5] == "75.71").sum()
+    assert float(by_kode["75.71"]["active_members"]) == 400 * in_kota
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [("level=province", "level"), ("level=district&province=31", "province")],
+)
+def test_a_template_of_a_level_or_province_it_cannot_have_is_a_400(office_app, query, named):
+    resp = office_app.test_client().get(f"/download/template.csv?{query}")
+    assert resp.status_code == 400 and named in resp.get_data(as_text=True)
+
+
+def test_the_imports_page_offers_a_district_template_per_province(browser):
+    browser.login("editor")
+    page = browser.client.get("/admin/imports").get_data(as_text=True)
+    links = re.findall(r'href="(/download/template\.xlsx\?[^"]*level=district[^"]*)"', page)
+    assert len(links) == 8 and any("province=73" in link for link in links)
+    assert browser.client.get(links[0].replace("&amp;", "&")).status_code == 200
+
+
 def test_signed_links_open_in_private_mode_until_they_expire(office_settings, accounts):
     app = make_app(office_settings, private=True)
     browser = Browser(app.test_client())
