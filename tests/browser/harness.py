@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from axe_playwright_python.sync_playwright import Axe
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -109,3 +111,16 @@ class Visit:
         point = self.page.evaluate(POINT_INSIDE, kode)
         assert point, f"{kode} is not visible"
         return point
+
+
+SEVERE = ("critical", "serious")  # the axe impacts a page must not have
+
+
+def severe(page) -> list[str]:
+    """The critical and serious violations axe finds on a page, one line each."""
+    results = Axe().run(page)
+    return [
+        f"{v['impact']} {v['id']}: {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in results.response["violations"]
+        if v["impact"] in SEVERE
+    ]

@@ -10,13 +10,11 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from harness import PAINTED
+from harness import PAINTED, severe
 
 from geo_coverage import create_app
 
 EXAMPLES = {"collection_id": "regencies", "feature_id": "73.71"}
-SEVERE = ("critical", "serious")
 LANGS = ("id", "en")
 
 
@@ -60,16 +58,6 @@ def pages(hostile_settings) -> list[str]:
         }
     )
     return html_pages(app)
-
-
-def severe(page) -> list[str]:
-    """The critical and serious violations axe finds on a page, one line each."""
-    results = Axe().run(page)
-    return [
-        f"{v['impact']} {v['id']}: {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-        for v in results.response["violations"]
-        if v["impact"] in SEVERE
-    ]
 
 
 def test_the_html_pages_are_found(pages):

@@ -1,13 +1,16 @@
 """The office's round in Debian's headless Chromium against a real waitress server in private
 mode: sign in, upload a bad Excel file and see its problems, upload a good one, preview,
-activate, see the map change, roll back."""
+activate, see the map change, roll back; the imports page passes axe and hands out a province's
+district template."""
 
 from __future__ import annotations
 
 import pytest
-from harness import chromium
+from harness import chromium, severe
 from live_server import serve
 from office_helpers import ENROLLMENT_HEADER, PASSWORD, make_app, xlsx
+
+from geo_coverage.web.template_routes import last_month
 
 pytest_plugins = ["enrollment_fixtures", "office_fixtures"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,6 +58,13 @@ def test_editor_takes_an_excel_file_to_the_live_map_and_back(office_url):
         before_fill, before_values = _fill(page, "73.71")
 
         page.goto(office_url + "/admin/imports")
+        assert severe(page) == []
+        template = page.locator('a[href*="level=district"][href*="province=73"]').first
+        with page.expect_download() as download:
+            template.click()
+        assert download.value.suggested_filename == (
+            f"template_kepesertaan_{last_month()}_district_73.xlsx"
+        )
         page.set_input_files(
             "input[name=file]",
             {

@@ -7,8 +7,7 @@ from __future__ import annotations
 import re
 import urllib.request
 
-from harness import wait_for
-from test_accessibility import severe
+from harness import severe, wait_for
 
 from geo_coverage.i18n import text
 

@@ -3,6 +3,7 @@ roll back; targets; the API with tokens; templates; signed links."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -330,9 +331,7 @@ def test_a_province_district_template_filled_in_sums_into_its_regencies(office_a
     )
     assert imported.status_code == 200, imported.json
     table = client.get("/download/regency.csv?period=2026-01&segment=wage").data.decode("utf-8-sig")
-    header, *lines = table.strip().splitlines()
-    columns = header.split(",")
-    by_kode = {line.split(",")[0]: dict(zip(columns, line.split(","))) for line in lines}
+    by_kode = {row["kode"]: row for row in csv.DictReader(io.StringIO(table))}
     in_kota = (districts["kode"].str[:5] == "75.71").sum()
     assert float(by_kode["75.71"]["active_members"]) == 400 * in_kota
 
