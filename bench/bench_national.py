@@ -5,14 +5,17 @@
 Runs `GEO_COVERAGE_REGION=indonesia geo-coverage build --mirror DIR` in a child process with a
 fresh temporary shapes/ and instance/, and prints its wall and CPU time and peak memory (the
 child's maximum resident set size) against the budgets, then, from its build report, the
-counts, repairs and file sizes of each layer and the display geometry. The machine's load
-average is printed too: on a shared machine the wall time includes waiting for a core.
+counts, repairs and file sizes of each layer and the display geometry, and last the size and
+drawing time of the offline map file (/download/map.html) of the whole region by regency and by
+province, and of the province with the most districts by district. The machine's load average
+is printed too: on a shared machine the wall time includes waiting for a core.
 Results also go to bench/out/bench_national.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import resource
@@ -55,6 +58,32 @@ def run_build(region: str, mirror: Path, root: Path) -> dict:
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "log_tail": done.stderr.strip().splitlines()[-12:],
     }
+
+
+def offline_maps(region: str, root: Path, province: str) -> list[dict]:
+    """Draw the offline map file of the region by regency and by province, and of `province`
+    by district, with the app over the fresh build: bytes, gzipped bytes and seconds each."""
+    os.environ["GEO_COVERAGE_REGION"] = region
+    from geo_coverage import create_app
+
+    app = create_app({"instance": root / "instance", "shapes": root / "shapes", "tiles": "none"})
+    client = app.test_client()
+    found = []
+    for query in ("level=regency", "level=province", f"level=district&province={province}"):
+        started = time.perf_counter()
+        answer = client.get(f"/download/map.html?{query}")
+        seconds = time.perf_counter() - started
+        if answer.status_code != 200:
+            raise SystemExit(f"/download/map.html?{query} answered {answer.status_code}")
+        found.append(
+            {
+                "query": query,
+                "bytes": len(answer.data),
+                "gzip_bytes": len(gzip.compress(answer.data)),
+                "seconds": round(seconds, 2),
+            }
+        )
+    return found
 
 
 def layer_figures(report: dict, shapes: Path) -> dict:
@@ -108,10 +137,11 @@ def main(argv: list[str] | None = None) -> int:
         sample_rows = (
             sum(1 for _ in (root / "instance" / "sample_enrollment.csv").open(encoding="utf-8")) - 1
         )
-    display = report["display"]
-    detail = display["detail"]["provinces"]
-    largest = display["detail"]["largest"]
-    most_districts = max(detail, key=lambda p: detail[p]["districts"])
+        display = report["display"]
+        detail = display["detail"]["provinces"]
+        largest = display["detail"]["largest"]
+        most_districts = max(detail, key=lambda p: detail[p]["districts"])
+        offline = offline_maps(args.region, root, most_districts)
     print(f"{report['region']['name']}: geo-coverage build from the mirror, in a child process")
     print(
         f"  wall time       {run['wall_s']:7.1f} s  (budget {BUDGET_SECONDS} s: "
@@ -154,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{detail[most_districts]['topojson_gzip_bytes'] / KB:.0f} KB gzipped"
     )
     print(f"  shapes/ in all  {sum(report['files_bytes'].values()) / MB:7.1f} MB")
+    for drawn in offline:
+        print(
+            f"  offline map     {drawn['bytes'] / MB:5.2f} MB, {drawn['gzip_bytes'] / KB:4.0f} KB "
+            f"gzipped, drawn in {drawn['seconds']:4.1f} s  (/download/map.html?{drawn['query']})"
+        )
     OUT.mkdir(exist_ok=True)
     (OUT / "bench_national.json").write_text(
         json.dumps(
@@ -164,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                 "display": display,
                 "files_bytes": report["files_bytes"],
                 "sample_rows": sample_rows,
+                "offline_maps": offline,
             },
             indent=1,
         ),
