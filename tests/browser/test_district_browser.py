@@ -1,15 +1,23 @@
 """Districts in Debian's headless Chromium: a province's districts drawn from its detail alone,
-the drill-down province → regency → district, and the note that districts carry their
-regency's figures."""
+the drill-down province → regency → district, the note that districts carry their regency's
+figures, and the tooltip saying whose figures a district shows once some have their own."""
 
 from __future__ import annotations
 
 import re
 import urllib.request
 
+from enrollment_helpers import HEADER
 from harness import severe, wait_for
+from live_server import serve
+from office_helpers import make_app
 
+from geo_coverage.enrollment.backend import open_store
+from geo_coverage.enrollment.importer import import_file
 from geo_coverage.i18n import text
+from geo_coverage.metrics import dataset
+
+pytest_plugins = ["enrollment_fixtures", "office_fixtures"]
 
 DISTRICT_PATHS = "document.querySelectorAll('#map path[data-kode]').length === {}"
 SETTLED = """async (kode) => {
@@ -101,4 +109,34 @@ def test_the_district_map_has_no_serious_accessibility_violation(visit):
     for lang in ("id", "en"):
         v = visit(f"/?level=district&province=73&lang={lang}", width=1440, height=900)
         assert severe(v.page) == []
+        v.assert_clean()
+
+
+def test_a_district_with_figures_of_its_own_says_so_beside_one_without(
+    visit, office_settings, tmp_path
+):
+    period = dataset.periods(office_settings)[-1]
+    areas = open_store(office_settings).read_areas()
+    makassar = sorted(areas.loc[areas["kode"].str.startswith("73.71."), "kode"])
+    lines = [
+        f"{kode},{period},wage,{9000 + 97 * i},{3000 + 41 * i},kacab"
+        for i, kode in enumerate(makassar)
+    ]
+    table = tmp_path / "kecamatan.csv"
+    table.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+    import_file(office_settings, table)
+    with serve(make_app(office_settings)) as url:
+        v = visit(f"{url}/?level=district&province=73&period={period}&segment=wage&lang=en")
+        page = v.page
+        note = text("district_note.partial", "en", own=len(makassar), total=v.paths())
+        assert page.locator("#figures-note").inner_text() == note
+        tooltip = page.locator(".leaflet-tooltip")
+        for kode, whose in (("73.71.01", "district"), ("73.72.01", "regency")):
+            page.mouse.move(*v.point_inside(kode))
+            wait_for(
+                page,
+                "t => document.querySelector('.leaflet-tooltip')?.innerText.includes(t)",
+                text(f"figures_of.{whose}", "en"),
+            )
+        assert "Mariso" not in tooltip.inner_text()  # the tooltip moved on to 73.72.01
         v.assert_clean()
