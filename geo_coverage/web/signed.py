@@ -1,4 +1,5 @@
-"""Signed links: an editor's link to one map view (embed page and PNG) that works without
+"""Signed links: an editor's link to one map view (embed page, and the view as a PNG, SVG or PDF
+image for slides and print) that works without
 sign-in, also in private mode, until the end of a chosen day (WITA) or until an editor revokes
 it. Signed with the instance's secret key (itsdangerous) and recorded in the accounts
 database; the page, its scripts and its geometry load under the link's own path, so nothing
@@ -31,6 +32,7 @@ OFFICE_TZ = timezone(timedelta(hours=8), "WITA")  # the regional office's time (
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 MAX_AGE_S = 300
+IMAGE_FORMATS = ("png", "svg", "pdf")
 
 
 class LinkExpired(GeoCoverageError):
@@ -50,7 +52,12 @@ class Link:
     query: str
     expires: str
     embed_url: str
-    png_url: str
+    image_urls: dict[str, str]  # by format: png, svg, pdf
+
+    @property
+    def png_url(self) -> str:
+        """The link's view as a PNG image."""
+        return self.image_urls["png"]
 
     @property
     def iframe(self) -> str:
@@ -109,7 +116,7 @@ def _link(record: links.LinkRecord) -> Link:
         record.query,
         record.expires,
         root + url_for("signed.embed", token=token),
-        root + url_for("signed.png", token=token),
+        {f: root + url_for("signed.image", token=token, ext=f) for f in IMAGE_FORMATS},
     )
 
 
@@ -200,10 +207,13 @@ def embed(token: str):
     return _short_lived(pages.embed_page(state, _asset_url(token), plain, geometry, token, detail))
 
 
-@bp.get("/<token>/map.png")
-def png(token: str):
-    """The link's view as a PNG image."""
-    return _short_lived(pages.image_response(_open(token), "png"))
+@bp.get("/<token>/map.<ext>")
+def image(token: str, ext: str):
+    """The link's view as a PNG, SVG or PDF image."""
+    state = _open(token)
+    if ext not in IMAGE_FORMATS:
+        raise NotFound(f"a signed link draws no .{ext}; formats: {', '.join(IMAGE_FORMATS)}")
+    return _short_lived(pages.image_response(state, ext))
 
 
 @bp.get("/<token>/geometry.topojson")

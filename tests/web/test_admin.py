@@ -374,6 +374,13 @@ def test_signed_links_open_in_private_mode_until_they_expire(office_settings, ac
     for url in re.findall(r'(?:src|href)="(/s/[^"]+)"', page.get_data(as_text=True)):
         assert outsider.get(url).status_code == 200, url
     assert outsider.get(embed.replace("/embed", "/map.png")).mimetype == "image/png"
+    for image, mimetype in (("svg", "image/svg+xml"), ("pdf", "application/pdf")):
+        url = re.search(rf'href="http://localhost([^"]+)" id="{image}-url"', made.text).group(1)
+        assert url == embed.replace("/embed", f"/map.{image}")
+        drawn = outsider.get(url)
+        assert drawn.status_code == 200 and drawn.mimetype == mimetype, url
+        assert drawn.headers["Cache-Control"] == "private, max-age=300"
+    assert outsider.get(embed.replace("/embed", "/map.gif")).status_code == 404
     assert outsider.get("/").status_code == 302  # the rest stays closed
     token = embed.split("/")[2]
     forged = outsider.get(f"/s/{token[:-3]}abc/embed")
@@ -393,6 +400,7 @@ def test_signed_links_open_in_private_mode_until_they_expire(office_settings, ac
     withdrawn = outsider.get(embed)
     assert withdrawn.status_code == 403 and "withdrawn" in withdrawn.get_data(as_text=True)
     assert outsider.get(embed.replace("/embed", "/map.png")).status_code == 403
+    assert outsider.get(embed.replace("/embed", "/map.pdf")).status_code == 403
     assert [e.action for e in audit.entries(office_settings.accounts_db)][:2] == [
         "link_revoke",
         "link_create",
