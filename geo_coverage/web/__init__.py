@@ -20,6 +20,7 @@ from geo_coverage.web import (
     health,
     hosts,
     http,
+    impatient,
     ogc_routes,
     pages,
     replay,
@@ -57,4 +58,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(api_imports.bp)
     app.register_blueprint(signed.bp)
+    impatient.register(app)  # in front of Flask: cheap refusals for clients told to wait
     replay.register(app)  # last: in front of every other middleware

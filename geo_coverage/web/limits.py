@@ -21,6 +21,11 @@ class Gate:
         self._waiting = 0
 
     @property
+    def full(self) -> bool:
+        """Whether a new holder would be turned away now: every slot held and the queue full."""
+        return self._waiting >= self.queue
+
+    @property
     def retry_after(self) -> int:
         """Whole seconds a client turned away should wait."""
         return max(1, math.ceil(self.wait_s))
