@@ -54,11 +54,8 @@ def template(ext: str):
         where = f" in province {province}" if province else ""
         raise NotFound(f"this build has no {level} areas{where} to list")
     resp = Response(make(rows, period), mimetype=mimetype)
-    name = "_".join(
-        ["template_kepesertaan", period] + ([] if level == "regency" else [level])
-        + ([province] if province else [])
-    )  # fmt: skip
+    scope = ([level] if level != "regency" else []) + ([province] if province else [])
+    name = "_".join(["template_kepesertaan", period, *scope])
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}.{ext}"'
-
     resp.headers["Cache-Control"] = "public, max-age=300"
     return resp

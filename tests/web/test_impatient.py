@@ -5,6 +5,7 @@ other addresses, other routes, and the same address once drawing is free are ans
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,7 +13,7 @@ import pytest
 
 from geo_coverage import create_app
 from geo_coverage.web import impatient
-from geo_coverage.web.http import EXTENSION
+from geo_coverage.web.http import EXTENSION, RENDER_WAIT_S
 
 IMPATIENT, OTHER = "198.51.100.7", "198.51.100.8"
 
@@ -27,28 +28,30 @@ def app(served_settings):
 
 @contextmanager
 def drawing_full(app) -> Iterator[None]:
-    """Every slot held and every waiting place taken, by other requests' drawings."""
+    """Every slot held and every waiting place taken, by other drawings that wait for a
+    release (threads holding the app's own gate)."""
     gate = app.extensions[EXTENSION].renders
-    held, release = threading.Event(), threading.Event()
+    gate.wait_s = 60.0  # the waiters below wait for the release, not for a timeout
+    release = threading.Event()
 
-    def hold() -> None:
+    def draw_elsewhere() -> None:
         with gate.hold("drawing elsewhere"):
-            held.set()
             release.wait()
 
-    holder = threading.Thread(target=hold)
-    holder.start()
-    held.wait()
-    with gate._lock:
-        gate._waiting += gate.queue  # as many as may wait, waiting
+    others = [threading.Thread(target=draw_elsewhere) for _ in range(gate.slots + gate.queue)]
+    for other in others:
+        other.start()
+    deadline = time.monotonic() + 10
+    while not gate.full and time.monotonic() < deadline:
+        time.sleep(0.01)
+    gate.wait_s = RENDER_WAIT_S  # what the requests under test are told
     try:
         assert gate.full
         yield
     finally:
-        with gate._lock:
-            gate._waiting -= gate.queue
         release.set()
-        holder.join()
+        for other in others:
+            other.join()
 
 
 def _get(client, path: str, address: str):
