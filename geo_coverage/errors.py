@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from geo_coverage.i18n import API_LANG, text
 
@@ -77,3 +78,44 @@ def invalid_choice(name: str, value: str, valid: Sequence[str], lang: str = API_
     """The 400 for a parameter that is not one of its valid values, listing them in lang."""
     message = text("invalid_param", lang, name=name, value=value, valid=", ".join(valid))
     return BadRequest(message, name)
+
+
+T = TypeVar("T")
+
+
+class QueryProblems:
+    """Checks a request's parameters one by one and reports every bad one at once: a check
+    that fails is noted and its fallback used, so the checks after it still run."""
+
+    def __init__(self) -> None:
+        self.problems: list[BadRequest] = []
+
+    def check(self, fallback: T, check: Callable[[], T]) -> T:
+        """check()'s value, or fallback when it raises BadRequest (which is noted)."""
+        try:
+            return check()
+        except BadRequest as exc:
+            self.add(exc)
+            return fallback
+
+    def each(self, check: Callable[[str], T], values: Iterable[str]) -> tuple[T, ...]:
+        """check(value) of every value that passes; the others' problems are noted."""
+        out = []
+        for value in values:
+            try:
+                out.append(check(value))
+            except BadRequest as exc:
+                self.add(exc)
+        return tuple(out)
+
+    def add(self, problem: BadRequest) -> None:
+        """Note a problem found without a check."""
+        self.problems.append(problem)
+
+    def raise_any(self) -> None:
+        """Raise the one problem, or one BadRequest listing them all; nothing when none."""
+        if len(self.problems) == 1:
+            raise self.problems[0]
+        if self.problems:
+            names = ", ".join(p.parameter for p in self.problems if p.parameter)
+            raise BadRequest("\n".join(str(p) for p in self.problems), names or None)

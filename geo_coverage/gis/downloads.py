@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 from geo_coverage.boundaries.shape_source import shape_source
 from geo_coverage.config import Settings
-from geo_coverage.errors import BadRequest, invalid_choice
+from geo_coverage.errors import BadRequest, QueryProblems, invalid_choice
 from geo_coverage.gis import exports, features, sheets
 from geo_coverage.gis.query import choice, single_values
 from geo_coverage.i18n import API_LANG, DEFAULT_LANG, LANGS, both, text
@@ -69,14 +70,20 @@ def parse_request(level: str, ext: str, args: Mapping[str, Sequence[str]]) -> Do
     if ext not in FORMATS and ext not in STYLES:
         raise invalid_choice("format", ext, (*FORMATS, *STYLES))
     params = single_values(args, COMMON_PARAMS + EXTRA_PARAMS.get(ext, ()), f".{ext}")
+    problems = QueryProblems()
     period = params.get("period")
     if period == features.ALL_PERIODS and ext != "gpkg":
-        raise BadRequest(text("error.period_all_gpkg_only", API_LANG), "period")
-    segment = check_segment(params.get("segment", ALL_SEGMENTS))
-    simplified = choice(params, "simplified", FLAGS, "0") == "1"
-    wkt = choice(params, "geometry", GEOMETRY_CHOICES, "none") == "wkt"
-    lang = choice(params, "lang", LANGS, DEFAULT_LANG)
-    return DownloadRequest(level, ext, period or None, segment, simplified, wkt, lang)
+        problems.add(BadRequest(text("error.period_all_gpkg_only", API_LANG), "period"))
+    segment = problems.check(
+        ALL_SEGMENTS, partial(check_segment, params.get("segment", ALL_SEGMENTS))
+    )
+    simplified = problems.check("0", partial(choice, params, "simplified", FLAGS, "0"))
+    geometry = problems.check("none", partial(choice, params, "geometry", GEOMETRY_CHOICES, "none"))
+    lang = problems.check(DEFAULT_LANG, partial(choice, params, "lang", LANGS, DEFAULT_LANG))
+    problems.raise_any()
+    return DownloadRequest(
+        level, ext, period or None, segment, simplified == "1", geometry == "wkt", lang
+    )
 
 
 def resolve(settings: Settings, req: DownloadRequest) -> DownloadRequest:

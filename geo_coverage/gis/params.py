@@ -16,8 +16,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
-from geo_coverage.errors import BadRequest, invalid_choice
+from geo_coverage.errors import BadRequest, QueryProblems, invalid_choice
 from geo_coverage.gis import cql
 from geo_coverage.i18n import API_LANG, DEFAULT_LANG, LANGS, text
 from geo_coverage.metrics.registry import EXPORTED, FIELD
@@ -359,43 +360,52 @@ def read(pairs: Sequence[tuple[str, str]], facts: Facts) -> Query:
     given: dict[str, list[str]] = {}
     for name, value in kept:
         given.setdefault(name, []).append(value)
-    one = {n: _single(n, v) for n, v in given.items() if n not in FILTERS and n != "limit"}
-    lang = one.get("lang", DEFAULT_LANG)
-    if lang not in LANGS:
-        raise invalid_choice("lang", lang, LANGS)
+    problems = QueryProblems()
+    one: dict[str, str] = {}
+    for name, values in given.items():
+        if name not in FILTERS and name != "limit":
+            one[name] = problems.check(values[0], partial(_single, name, values))
+
+    def choice(name: str, default: str, valid: Sequence[str]) -> str:
+        """The parameter's value if valid; its default (and a problem noted) otherwise."""
+        value = one.get(name, default)
+        if value not in valid:
+            problems.add(invalid_choice(name, value, valid))
+            return default
+        return value
+
+    lang = choice("lang", DEFAULT_LANG, LANGS)
     fmt = one.get("f")
     if fmt is not None and fmt not in FORMATS:
-        raise invalid_choice("f", fmt, FORMATS)
-    if one.get("filter-lang", FILTER_LANGS[0]) not in FILTER_LANGS:
-        raise invalid_choice("filter-lang", one["filter-lang"], FILTER_LANGS)
-    skip = one.get("skipGeometry", "false")
-    if skip not in TRUE_FALSE:
-        raise invalid_choice("skipGeometry", skip, TRUE_FALSE)
-    limits = [_integer(v, "limit", 1) for v in given.get("limit", [])]
+        problems.add(invalid_choice("f", fmt, FORMATS))
+        fmt = None
+    choice("filter-lang", FILTER_LANGS[0], FILTER_LANGS)
+    skip = choice("skipGeometry", "false", TRUE_FALSE)
+    limits = problems.each(partial(_integer, name="limit", low=1), given.get("limit", []))
+    offsets = problems.each(partial(_integer, name="offset", low=0), given.get("offset", [])[:1])
     equals: dict[str, frozenset] = {}
     for f in EXPORTED:
-        for value in given.get(f.key, []):
-            allowed = _property_values(f.key, value, facts)
+        checked = partial(_property_values, f.key, facts=facts)
+        for allowed in problems.each(checked, given.get(f.key, [])):
             equals[f.key] = equals[f.key] & allowed if f.key in equals else allowed
     queryables = {f.key: f.json_type for f in EXPORTED}
-    return Query(
+    names = partial(_names, name="properties", allowed=list(queryables))
+    query = Query(
         lang=lang,
         fmt=fmt,
         limit=min([facts.max_limit, *limits]) if limits else facts.max_limit,
-        offset=_integer(one["offset"], "offset", 0) if "offset" in one else 0,
-        boxes=tuple(parse_bbox(v) for v in given.get("bbox", [])),
-        times=tuple(parse_datetime(v) for v in given.get("datetime", [])),
+        offset=offsets[0] if offsets else 0,
+        boxes=problems.each(parse_bbox, given.get("bbox", [])),
+        times=problems.each(parse_datetime, given.get("datetime", [])),
         equals=equals,
-        filters=tuple(cql.parse(v, queryables) for v in given.get("filter", [])),
-        properties=(
-            _names(one["properties"], "properties", list(queryables))
-            if "properties" in one
-            else None
-        ),
+        filters=problems.each(partial(cql.parse, queryables=queryables), given.get("filter", [])),
+        properties=next(iter(problems.each(names, given.get("properties", [])[:1])), None),
         skip_geometry=skip == "true",
-        sortby=_sortby(one["sortby"]) if "sortby" in one else (),
+        sortby=next(iter(problems.each(_sortby, given.get("sortby", [])[:1])), ()),
         pairs=kept,
     )
+    problems.raise_any()
+    return query
 
 
 def facts_of(periods: Sequence[str], largest: int, region: Region) -> Facts:

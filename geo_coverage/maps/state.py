@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from geo_coverage.errors import BadRequest, invalid_choice
+from geo_coverage.errors import BadRequest, QueryProblems, invalid_choice
 from geo_coverage.i18n import DEFAULT_LANG, LANGS, format_period, text
 from geo_coverage.metrics.registry import MAP_METRICS, map_metric, metric_title
 from geo_coverage.region import ALL_SEGMENTS, LEVELS, SEGMENT_CHOICES
@@ -256,26 +256,34 @@ def parse_view(
     the period defaults to the latest of `periods`; a province (one of `provinces`, the
     region's) shows its regencies, or its districts with level=district.
     Contradictions are refused: a segment with a metric about another segment, a baseline
-    for a metric that compares nothing, an outline rule beside a threshold.
+    for a metric that compares nothing, an outline rule beside a threshold. Every bad
+    parameter is reported at once (a bad one counts as its default for the checks after it).
     """
     lang = _choice(args, "lang", LANGS, DEFAULT_LANG, DEFAULT_LANG)
-    period = _choice(args, "period", list(periods), periods[-1] if periods else None, lang)
-    k_text = _choice(args, "k", [str(k) for k in K_VALUES], str(ViewState.k), lang)
-    metric = _choice(args, "metric", METRICS, ViewState.metric, lang)
-    threshold = _threshold(args, lang)
+    problems = QueryProblems()
+    default_period = periods[-1] if periods else None
+
+    def choice(name: str, valid: Sequence[str], default):
+        return problems.check(default, lambda: _choice(args, name, valid, default, lang))
+
+    period = choice("period", list(periods), default_period)
+    k_text = choice("k", [str(k) for k in K_VALUES], str(ViewState.k))
+    metric = choice("metric", METRICS, ViewState.metric)
+    threshold = problems.check(None, lambda: _threshold(args, lang))
     state = ViewState(
-        level=_choice(args, "level", LEVELS, ViewState.level, lang),
+        level=choice("level", LEVELS, ViewState.level),
         metric=metric,
-        segment=_segment(args, metric, lang),
+        segment=problems.check(ALL_SEGMENTS, lambda: _segment(args, metric, lang)),
         period=period,
-        base=_base(args, metric, period, periods, lang),
-        scheme=_choice(args, "scheme", SCHEMES, ViewState.scheme, lang),
+        base=problems.check(None, lambda: _base(args, metric, period, periods, lang)),
+        scheme=choice("scheme", SCHEMES, ViewState.scheme),
         k=int(k_text),
-        outline=_outline(args, threshold, lang),
+        outline=problems.check(ViewState.outline, lambda: _outline(args, threshold, lang)),
         threshold=threshold,
-        province=_choice(args, "province", provinces, None, lang),
+        province=choice("province", provinces, None),
         lang=lang,
     )
+    problems.raise_any()
     return state.with_()
 
 

@@ -14,7 +14,7 @@ from geo_coverage.enrollment.template import (
     template_rows,
     template_xlsx,
 )
-from geo_coverage.errors import BadRequest, NotFound, invalid_choice
+from geo_coverage.errors import BadRequest, NotFound, QueryProblems, invalid_choice
 from geo_coverage.region import period_problem
 
 bp = Blueprint("templates", __name__)
@@ -38,15 +38,17 @@ def template(ext: str):
     if ext not in FORMATS:
         raise NotFound(f"no template .{ext}; formats: {', '.join(FORMATS)}")
     settings = current_app.config["SETTINGS"]
+    problems = QueryProblems()
     period = request.args.get("period") or last_month()
     if problem := period_problem(period):
-        raise BadRequest(problem, "period")
+        problems.add(BadRequest(problem, "period"))
     level = request.args.get("level") or "regency"
     if level not in TEMPLATE_LEVELS:
-        raise invalid_choice("level", level, TEMPLATE_LEVELS)
+        problems.add(invalid_choice("level", level, TEMPLATE_LEVELS))
     province = request.args.get("province") or None
     if province is not None:
-        settings.region.check_province(province)
+        problems.check(None, lambda: settings.region.check_province(province))
+    problems.raise_any()
     mimetype, make = FORMATS[ext]
     areas = open_store(settings).read_areas()
     rows = template_rows(areas, period, level, province)

@@ -208,6 +208,14 @@ def test_bad_requests_answer_400_naming_parameter_and_valid_values(client, url, 
     assert parameter in resp.json["description"] and valid in resp.json["description"]
 
 
+def test_every_bad_download_parameter_is_listed_in_one_400(client):
+    resp = client.get("/download/regency.csv?period=all&segment=fishers&simplified=2&lang=fr")
+    assert resp.status_code == 400
+    lines = resp.json["description"].splitlines()
+    assert len(lines) == 4, lines
+    assert all(word in resp.json["description"] for word in (".gpkg", "fishers", "'2'", "fr"))
+
+
 def test_download_links_lead_to_files(app, client, latest):
     with app.test_request_context("/"):
         links = download_links("province", latest, "wage", "en")

@@ -400,6 +400,17 @@ def test_bad_values_are_400_naming_parameter_and_valid_values(client, query, par
     assert parameter in resp.json["description"] and valid in resp.json["description"]
 
 
+def test_every_bad_parameter_is_listed_in_one_400(client):
+    query = "lang=fr&f=xml&limit=0&bbox=1,2&segment=fishers&sortby=colour&filter=kode%20LIKE"
+    resp = client.get(f"{ITEMS}?{query}")
+    assert resp.status_code == 400
+    lines = resp.json["description"].splitlines()
+    named = ("lang", "'f'", "limit", "bbox", "segment", "sortby", "filter")
+    assert len(lines) == len(named) and all(
+        any(name in line for line in lines) for name in named
+    ), lines
+
+
 def test_properties_skip_geometry_and_sortby(client):
     page = client.get(
         f"{ITEMS}?properties=coverage_pct,kode&skipGeometry=true&sortby=-coverage_pct,kode"

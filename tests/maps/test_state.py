@@ -73,6 +73,26 @@ def test_bad_values_name_the_parameter_and_the_valid_values(name, value, valid):
     assert f"'{name}'" in str(caught.value) and valid in str(caught.value)
 
 
+def test_every_bad_parameter_is_reported_at_once():
+    with pytest.raises(BadRequest) as caught:
+        parse_view(
+            {"level": "village", "k": "12", "threshold": "abc", "province": "31", "lang": "en"},
+            PERIODS,
+            PROVINCES,
+        )
+    message = str(caught.value)
+    assert caught.value.parameter == "k, threshold, level, province"
+    assert len(message.splitlines()) == 4 and all(
+        value in message for value in ("village", "'12'", "abc", "'31'")
+    )
+
+
+def test_a_bad_parameter_does_not_hide_a_contradiction_after_it():
+    with pytest.raises(BadRequest) as caught:
+        parse_view({"period": "2030-01", "outline": "worst", "threshold": "40"}, PERIODS, PROVINCES)
+    assert caught.value.parameter == "period, outline"
+
+
 def test_messages_follow_the_language():
     with pytest.raises(BadRequest, match="Nilai yang valid"):
         parse_view({"k": "x"}, PERIODS, PROVINCES)

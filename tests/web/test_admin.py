@@ -345,6 +345,15 @@ def test_a_template_of_a_level_or_province_it_cannot_have_is_a_400(office_app, q
     assert resp.status_code == 400 and named in resp.get_data(as_text=True)
 
 
+def test_a_template_request_lists_every_bad_parameter(office_app):
+    resp = office_app.test_client().get(
+        "/download/template.csv?period=2025-13&level=village&province=31"
+    )
+    message = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert all(value in message for value in ("2025-13", "village", "31"))
+
+
 def test_the_imports_page_offers_a_district_template_per_province(browser):
     browser.login("editor")
     page = browser.client.get("/admin/imports").get_data(as_text=True)
