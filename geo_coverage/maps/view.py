@@ -147,7 +147,7 @@ class MapView:
         modelled = sum(1 for a in self.areas if a.data_source not in (None, PUBLISHED))
         if not modelled:
             return None
-        key = "banner.modelled.province" if self.state.level == "province" else "banner.modelled"
+        key = f"banner.modelled.{self.state.level}"
         return text(key, self.state.lang, modelled=modelled, total=len(self.areas))
 
     figures_note: str | None = None  # whose figures the areas carry when not their own

@@ -45,7 +45,7 @@ def test_the_banner_is_first_at_the_top_of_the_browse_page(visit, hostile_settin
     v = visit(f"/?lang={lang}", *size)
     modelled, total = _modelled(hostile_settings)
     _assert_banner_on_top(
-        v.page, text("banner.modelled", lang, modelled=modelled, total=total), size
+        v.page, text("banner.modelled.regency", lang, modelled=modelled, total=total), size
     )
     if size == DESKTOP:  # it stays in view while the page scrolls to the data table
         v.page.locator("#data-section").scroll_into_view_if_needed()
@@ -70,7 +70,7 @@ def test_the_banner_is_first_at_the_top_of_the_embed(visit, hostile_settings, la
     metrics = dataset.load_metrics(hostile_settings, "regency")
     inside = metrics[metrics["prov_kode"] == "73"]
     modelled = int((inside["data_source"] != "published").sum())
-    expected = text("banner.modelled", lang, modelled=modelled, total=len(inside))
+    expected = text("banner.modelled.regency", lang, modelled=modelled, total=len(inside))
     _assert_banner_on_top(v.page, expected, size)
     title = v.page.locator("#map-title").evaluate(BOX)
     assert title[1] >= v.page.locator("#banner").evaluate(BOX)[3] - 0.5  # title below it

@@ -338,7 +338,7 @@ def test_the_source_line_gives_a_date_not_a_version_tag(served_settings):
 def test_the_banner_counts_the_areas_whose_figures_are_not_published():
     region = map_view.build_view(AREAS, ViewState(period="2025-12", lang="en"), ANCHORS)
     # 73.01 modelled and 74.01 mixed of four areas; 73.02 is published, 73.03 has no data
-    assert region.banner == text("banner.modelled", "en", modelled=2, total=4)
+    assert region.banner == text("banner.modelled.regency", "en", modelled=2, total=4)
     assert region.to_json("")["banner"] == region.banner
     drilled = map_view.build_view(AREAS, ViewState(period="2025-12", province="73"), ANCHORS)
     assert drilled.banner == "Angka ilustratif: 1 dari 3 kabupaten/kota dimodelkan"
@@ -362,7 +362,7 @@ def test_the_banner_on_real_data_counts_every_area_not_published(served_settings
         labels = metrics["data_source"]
         modelled = int((labels.notna() & (labels != "published")).sum())
         assert modelled > 0  # the sample is modelled almost everywhere
-        key = "banner.modelled.province" if state.level == "province" else "banner.modelled"
+        key = f"banner.modelled.{state.level}"
         assert view.banner == text(key, state.lang, modelled=modelled, total=len(metrics))
 
 

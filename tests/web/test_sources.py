@@ -101,6 +101,7 @@ def _modelled(settings, level: str, province: str | None = None) -> tuple[int, i
         ("/", "", "regency", None, "/sources"),
         ("/", "province=73", "regency", "73", "/sources?kode=73"),
         ("/", "level=province", "province", None, "/sources"),
+        ("/", "level=district&province=73", "district", "73", "/sources?kode=73"),
         ("/embed", "", "regency", None, "/sources"),
     ],
 )
@@ -111,7 +112,7 @@ def test_the_banner_counts_the_modelled_areas_first_on_the_page(
     page = client.get(f"{path}?{query}").get_data(as_text=True)
     modelled, total = _modelled(served_settings, level, province)
     assert modelled > 0
-    key = "banner.modelled.province" if level == "province" else "banner.modelled"
+    key = f"banner.modelled.{level}"
     banner = re.search(r'<p class="banner" id="banner">(.*?)</p>', page, re.S)
     assert banner, "no banner"
     words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", banner.group(1))).split())
