@@ -52,7 +52,7 @@ from geo_coverage.region import (
 
 LOGGER = logging.getLogger(__name__)
 
-TOP_PRIORITIES = {"regency": 10, "province": 3, "district": 0}  # districts have no ranks
+TOP_PRIORITIES = {"regency": 10, "province": 3, "district": 10}  # of the areas with ranks
 NAMED_PRIORITIES = 3  # the top-ranked areas that carry their name on the map
 MAP_COLORS = {
     "sea": classify.SEA,
@@ -287,11 +287,15 @@ def _rank_rule(state: ViewState, frame: pd.DataFrame, rank_column: str) -> str:
     count = int(frame[rank_column].notna().sum())
     if state.level == "province":
         return text("priority_rank_rule.provinces", lang, count=count)
+    district = state.level == "district"
+    if district and not count:  # districts carrying their regency's rates have no rank
+        return text("priority_rank_rule.district_none", lang)
+    prefix = "priority_rank_rule.district_" if district else "priority_rank_rule."
     if state.province:
         names = frame["prov_nama"].dropna()
         where = str(names.iloc[0]) if len(names) else state.province
-        return text("priority_rank_rule.province", lang, province=where, count=count)
-    return text("priority_rank_rule.region", lang, count=count)
+        return text(f"{prefix}province", lang, province=where, count=count)
+    return text(f"{prefix}region", lang, count=count)
 
 
 def _priority_why(frame: pd.DataFrame, rank_column: str, lang: str) -> str | None:

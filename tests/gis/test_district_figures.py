@@ -123,3 +123,14 @@ def test_the_district_view_says_whose_figures_each_district_shows(client, lang):
     assert areas["73.72.01"]["figures_of"] == text("figures_of.regency", lang)
     others = client.get(f"/api/map-data?level=district&province=74&lang={lang}").json
     assert others["figures_note"] == text("district_note", lang)
+
+
+def test_districts_with_figures_of_their_own_are_ranked_among_themselves(client):
+    data = client.get("/api/map-data?level=district&province=73&lang=en").json
+    assert data["rank_rule"] == text(
+        "priority_rank_rule.district_province", "en", province="Sulawesi Selatan", count=15
+    )
+    assert [p["rank"] for p in data["priorities"]] == list(range(1, 11))
+    assert all(p["kode"].startswith("73.71.") for p in data["priorities"])
+    region = client.get("/api/map-data?level=district").json
+    assert region["rank_rule"] == text("priority_rank_rule.district_region", "id", count=15)

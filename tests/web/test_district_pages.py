@@ -40,6 +40,7 @@ def test_a_provinces_districts_are_drawn_with_the_note_saying_whose_figures(clie
     shown = re.search(r'<p class="figures-note" id="figures-note" role="note">([^<]*)</p>', page)
     assert shown and html.unescape(shown.group(1)) == note
     assert data["priorities"] == []  # districts are not ranked
+    assert data["rank_rule"] == text("priority_rank_rule.district_none", lang)
     assert data["queries"]["provinces"]["74"].count("level=district") == 1
 
 
