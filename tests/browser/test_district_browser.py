@@ -80,6 +80,7 @@ def test_drill_down_province_regency_district_and_back(visit):
     _settle(page, "73.71.04")
     assert page.locator("#figures-note").is_visible()
     assert not page.locator("#district-hint").is_visible()
+    assert not page.locator("#priority-table").is_visible()  # no district is ranked
     # the map is zoomed to Makassar's districts: each of them can be pointed at
     for kode in ("73.71.01", "73.71.04"):
         v.point_inside(kode)

@@ -58,6 +58,11 @@ export function drawTable(view) {
     rows[kode] = body.appendChild(tableRow(view, kode));
   }
   roving(body, (row) => select(row.dataset.kode, { zoom: true, from: "table" }));
+  // with no area ranked (districts carrying their regency's rates) the rule says why; the
+  // data table below the map still lists every area
+  const unranked = !view.ranked.some((kode) => view.areas[kode].rank !== null);
+  document.getElementById("priority-table").hidden = unranked;
+  document.getElementById("priority-keys").hidden = unranked;
   const lows = document.getElementById("low-areas");
   lows.textContent = "";
   view.low_areas.forEach((kode, i) => {
