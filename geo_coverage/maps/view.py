@@ -441,15 +441,29 @@ def worst_order(values: np.ndarray, codes: list[str], lower_is_worse: bool) -> l
     return sorted(found, key=lambda i: (sign * values[i], codes[i]))
 
 
+def worst_share_count(ordered: np.ndarray) -> int:
+    """How many of the values (worst first) make the worst fifth without splitting equal
+    figures: a fifth (rounded up) widened to take every value tied with its last one, or
+    narrowed to leave them all out, whichever is nearer a fifth (widened when equally near)."""
+    share = math.ceil(len(ordered) / WORST_SHARE)
+    if not share:
+        return 0
+    edge = ordered[share - 1]
+    worse = int(np.count_nonzero(ordered[:share] != edge))
+    widened = share + int(np.count_nonzero(ordered[share:] == edge))
+    return widened if widened - share <= share - worse else worse
+
+
 def outlined(frame: pd.DataFrame, state: ViewState, values: np.ndarray, field_: Field) -> list[int]:
     """The areas the bold outline marks, worst first: the worst fifth on the metric shown
-    (at least one area), coverage below target or threshold, or none."""
+    (never splitting equal figures: worst_share_count), coverage below target or threshold,
+    or none."""
     codes = list(frame["kode"])
     if state.outline == "none":
         return []
     if state.outline == "worst":
         order = worst_order(values, codes, bool(field_.lower_is_worse))
-        return order[: math.ceil(len(order) / WORST_SHARE)]
+        return order[: worst_share_count(values[order])]
     below = _below(frame, state.threshold if state.outline == "threshold" else None)
     return worst_order(np.where(below, _floats(frame["coverage_pct"]), np.nan), codes, True)
 
@@ -627,7 +641,7 @@ def build_view(
         low=tuple(areas[i].kode for i in lows),
         fields=tuple(fields),
         low_values=tuple(listed_field.format(listed[i], lang) for i in lows),
-        outline_rule=_outline_rule(state, spec, len(lows), int(np.isfinite(values).sum())),
+        outline_rule=_outline_rule(state, field_, values, len(lows)),
         marker_rule=(
             text(
                 "priority_marker",
@@ -704,13 +718,23 @@ def _notes(state: ViewState, spec: MapSpec, target: float) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _outline_rule(state: ViewState, spec: MapSpec, count: int, total: int) -> str | None:
-    """What the bold outline marks, as the legend says it."""
+def _outline_rule(state: ViewState, field_: Field, values: np.ndarray, count: int) -> str | None:
+    """What the bold outline marks, as the legend says it; count: the areas outlined. The worst
+    fifth names the areas tied at its edge when it took them all in or left them all out."""
     lang = state.lang
     if state.outline == "worst":
-        return text(
-            "outline_worst_rule", lang, worst=spec.worst.get(lang), count=count, total=total
-        )
+        ordered = np.sort(values[np.isfinite(values)])
+        ordered = ordered if field_.lower_is_worse else ordered[::-1]
+        total = len(ordered)
+        worst = field_.spec.worst.get(lang)
+        rule = text("outline_worst_rule", lang, worst=worst, count=count, total=total)
+        share = math.ceil(total / WORST_SHARE)
+        if count != share:
+            edge = ordered[share - 1]
+            key = "outline_worst_tied" if count > share else "outline_worst_left_out"
+            tied = int(np.count_nonzero(ordered == edge))
+            rule += text(key, lang, tied=tied, value=field_.format(edge, lang))
+        return rule
     if state.outline == "target":
         return text("low_outline", lang)
     if state.outline == "threshold":

@@ -261,10 +261,11 @@ def test_the_default_outline_and_the_markers_have_a_key_and_do_not_hide_each_oth
     config = page.evaluate("JSON.parse(document.getElementById('map-config').textContent)")
     legend = page.inner_text("#legend")
     assert config["data"]["legend"]["outline"] in legend  # the rule, with its count
-    assert "21 dari 102" in config["data"]["legend"]["outline"]
+    low = len(config["data"]["low_areas"])  # a fifth, widened by the areas tied at its edge
+    assert low >= 21 and f"{low} dari 102" in config["data"]["legend"]["outline"]
     assert config["data"]["legend"]["markers"] in legend
-    assert page.locator("#map path.area-low").count() == 21
-    assert page.locator("#map path.outline").count() == 21
+    assert page.locator("#map path.area-low").count() == low
+    assert page.locator("#map path.outline").count() == low
     markers = [box(m) for m in page.locator(".priority-marker").all()]
     labels = [box(m) for m in page.locator(".area-label").all()]
     assert len(markers) == 10 and labels
@@ -422,7 +423,8 @@ def test_each_screen_size_shows_the_map_legend_table_and_an_areas_figures(visit,
                 [x, y],
             )
         assert not page.locator("#legend-body").is_visible()
-        assert not page.locator(".leaflet-tooltip").is_visible()
+        # the pointer may have passed other areas (their tooltips closed): none may show
+        assert not any(t.is_visible() for t in page.locator(".leaflet-tooltip").all())
         page.click("#sheet-close")
         assert page.locator("#sheet").is_hidden()
     else:

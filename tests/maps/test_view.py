@@ -137,6 +137,30 @@ def test_the_default_outline_marks_the_worst_fifth_of_the_metric_shown():
     assert worst.low == ("73.01", "73.02", "73.03")  # ceil(11 / 5) = 3, lowest first
 
 
+def test_the_worst_fifth_never_splits_areas_with_the_same_figure():
+    values = [30.0, 31.0, 31.0, 31.0, 35.0, 36.0, 37.0, 38.0, 39.0, 40.0, 41.0]
+    tied = _frame(
+        [
+            {"kode": f"73.{i:02d}", "nama": f"K{i}", "prov_kode": "73", "coverage_pct": value}
+            for i, value in enumerate(values, start=1)
+        ]
+    )
+    view = map_view.build_view(tied, ViewState(period="2025-12", lang="en"), {})
+    assert view.low == ("73.01", "73.02", "73.03", "73.04")  # ceil(11 / 5) = 3, and the tie
+    assert view.outline_rule == (
+        "bold outline = the worst fifth: 4 of 11 areas, with the lowest coverage; "
+        "3 areas share 31.0 %, and all of them are outlined"
+    )
+    # taking in all 11 would be further from a fifth (3) than leaving them all out
+    same = map_view.build_view(tied.assign(coverage_pct=43.59), ViewState(period="2025-12"), {})
+    assert same.low == () and same.outline_rule == (
+        "garis tebal = seperlima terburuk: 0 dari 11 wilayah, dengan cakupan terendah; 11 "
+        "wilayah sama-sama 43,6 % di batas seperlima, jadi tidak satu pun ditandai"
+    )
+    mostly = tied.assign(coverage_pct=[30.0, *[40.0] * 10])
+    assert map_view.build_view(mostly, ViewState(period="2025-12"), {}).low == ("73.01",)
+
+
 def test_priorities_tooltips_and_sources():
     view = map_view.build_view(AREAS, ViewState(period="2025-12", lang="en"), ANCHORS)
     assert [(r, k) for r, k, _, _ in view.priorities] == [(1, "74.01"), (2, "73.01"), (3, "73.02")]
