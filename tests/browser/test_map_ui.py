@@ -277,6 +277,18 @@ def test_the_default_outline_and_the_markers_have_a_key_and_do_not_hide_each_oth
     v.assert_clean()
 
 
+def test_an_empty_outline_list_says_why_nothing_is_outlined(visit):
+    v = visit("/?province=73&threshold=1&lang=en")
+    page = v.page
+    config = page.evaluate("JSON.parse(document.getElementById('map-config').textContent)")
+    assert config["data"]["low_areas"] == []
+    assert page.inner_text("#low-count") == "0"
+    items = page.locator("#low-areas li")
+    assert items.count() == 1 and items.inner_text() == config["data"]["legend"]["outline"]
+    assert "below 1.0 %" in items.inner_text()
+    v.assert_clean()
+
+
 def test_the_change_map_names_its_baseline(visit, hostile_settings):
     periods = dataset.periods(hostile_settings)
     base, latest = periods[0], periods[-1]

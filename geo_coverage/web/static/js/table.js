@@ -70,6 +70,9 @@ export function drawTable(view) {
     hoverable(item, kode);
     lows.appendChild(item);
   });
+  if (!view.low_areas.length && view.legend.outline) {
+    lows.appendChild(el("li", "hint", view.legend.outline)); // why none is outlined
+  }
   document.getElementById("low-section").hidden = !view.low_title;
   document.getElementById("low-count").textContent = String(view.low_areas.length);
   document.getElementById("low-title").textContent = view.low_title;
