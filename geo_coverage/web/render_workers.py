@@ -65,7 +65,7 @@ class RenderWorkers:
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _get(self) -> ProcessPoolExecutor:
         """The pool, started on first use."""
@@ -84,4 +84,4 @@ class RenderWorkers:
         with self._lock:
             if self._pool is broken:
                 self._pool = None
-        broken.shutdown(wait=False, cancel_futures=True)
+        broken.shutdown(wait=True, cancel_futures=True)
