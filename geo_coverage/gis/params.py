@@ -20,6 +20,7 @@ from functools import partial
 
 from geo_coverage.errors import BadRequest, QueryProblems, invalid_choice
 from geo_coverage.gis import cql
+from geo_coverage.gis.query import choice
 from geo_coverage.i18n import API_LANG, DEFAULT_LANG, LANGS, text
 from geo_coverage.metrics.registry import EXPORTED, FIELD
 from geo_coverage.region import (
@@ -366,21 +367,14 @@ def read(pairs: Sequence[tuple[str, str]], facts: Facts) -> Query:
         if name not in FILTERS and name != "limit":
             one[name] = problems.check(values[0], partial(_single, name, values))
 
-    def choice(name: str, default: str, valid: Sequence[str]) -> str:
+    def one_of(name: str, valid: Sequence[str], default: str) -> str:
         """The parameter's value if valid; its default (and a problem noted) otherwise."""
-        value = one.get(name, default)
-        if value not in valid:
-            problems.add(invalid_choice(name, value, valid))
-            return default
-        return value
+        return problems.check(default, partial(choice, one, name, valid, default))
 
-    lang = choice("lang", DEFAULT_LANG, LANGS)
-    fmt = one.get("f")
-    if fmt is not None and fmt not in FORMATS:
-        problems.add(invalid_choice("f", fmt, FORMATS))
-        fmt = None
-    choice("filter-lang", FILTER_LANGS[0], FILTER_LANGS)
-    skip = choice("skipGeometry", "false", TRUE_FALSE)
+    lang = one_of("lang", LANGS, DEFAULT_LANG)
+    fmt = one_of("f", FORMATS, "") or None
+    one_of("filter-lang", FILTER_LANGS, FILTER_LANGS[0])
+    skip = one_of("skipGeometry", TRUE_FALSE, "false")
     limits = problems.each(partial(_integer, name="limit", low=1), given.get("limit", []))
     offsets = problems.each(partial(_integer, name="offset", low=0), given.get("offset", [])[:1])
     equals: dict[str, frozenset] = {}

@@ -61,7 +61,8 @@ class RenderWorkers:
             return self._get().submit(draw, *args).result()
 
     def close(self) -> None:
-        """Stop the workers."""
+        """Stop the workers: pending drawings are cancelled, running ones finish, and the
+        pool's own threads have ended (closing their pipes) when this returns."""
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
